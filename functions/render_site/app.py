@@ -1,0 +1,25 @@
+"""render_site: re-render the site and publish changed objects (DynamoDB stream, nightly)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from frontline.bootstrap import RenderSiteApp, render_site_app
+from frontline.observability import MetricUnit, logger, metrics
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any], context: LambdaContext, app: RenderSiteApp | None = None
+) -> dict[str, Any]:
+    trigger = "full_rebuild" if event.get("full_rebuild") else "stream"
+    changed = len(event.get("Records", []))
+    report = (app or render_site_app()).run(now=datetime.now(UTC))
+    summary = report.summary()
+    metrics.add_metric(name="ObjectsUploaded", unit=MetricUnit.Count, value=summary["uploaded"])
+    metrics.add_metric(name="ObjectsDeleted", unit=MetricUnit.Count, value=summary["deleted"])
+    logger.info("site published", trigger=trigger, changed_records=changed, **summary)
+    return {"trigger": trigger, **summary}

@@ -1,0 +1,295 @@
+"""Run Frontline's three handlers against moto, with the event shapes Lambda would send.
+
+The runner plays the part of the Lambda service: it invokes fetch_feeds with a scheduled
+event, turns the queue's messages into SQS batch events for analyze_item (deleting only the
+records the handler did not report as failures), and reads the table's stream into DynamoDB
+stream events for render_site, applying the stream filter that template.yaml declares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from frontline.bootstrap import (
+    FetchFeedsApp,
+    RenderSiteApp,
+    aws_client,
+    build_analyst,
+    build_fetch_feeds,
+    build_render_site,
+)
+from frontline.config import (
+    AnalyzeSettings,
+    FetchSettings,
+    RenderSettings,
+    load_settings,
+)
+from frontline.domain.item_analysis import ItemAnalyst
+from frontline.domain.models import FeedSource
+from infra.local.template_resources import LocalResources, create_local_stack, load_template
+
+REPO = Path(__file__).resolve().parents[2]
+REGION = "ap-northeast-1"
+SQS_BATCH_SIZE = 5  # as template.yaml's SQS event
+STREAM_BATCH_SIZE = 100
+
+
+def load_handler(function: str) -> ModuleType:
+    """Import functions/<function>/app.py as Lambda does (by file, with the layer on the path)."""
+    path = REPO / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"{function}_app", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as a normal import would: pydantic resolves names here
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def use_local_environment(*, quiet: bool = False) -> None:
+    """Credentials and region for moto; `quiet` keeps the handlers' JSON logs and metrics off
+    the terminal so the demo's own progress lines stay readable."""
+    if quiet:
+        os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_METRICS_NAMESPACE": "Frontline",
+            "POWERTOOLS_SERVICE_NAME": "frontline",
+        }
+    )
+    aws_client.cache_clear()
+
+
+def stream_prefix_filter(template: dict[str, Any]) -> str | None:
+    """The `pk` prefix that render_site's stream event filter admits, read from the template."""
+    function = template["Resources"]["RenderSiteFunction"]["Properties"]
+    for event in function.get("Events", {}).values():
+        if event.get("Type") != "DynamoDB":
+            continue
+        for entry in event["Properties"].get("FilterCriteria", {}).get("Filters", []):
+            pattern = json.loads(entry["Pattern"]) if isinstance(entry["Pattern"], str) else entry["Pattern"]
+            rules = pattern.get("dynamodb", {}).get("Keys", {}).get("pk", {}).get("S", [])
+            for rule in rules:
+                if isinstance(rule, dict) and "prefix" in rule:
+                    return str(rule["prefix"])
+    return None
+
+
+@dataclass
+class LocalPipeline:
+    resources: LocalResources
+    template: dict[str, Any]
+    config_dir: Path
+    site_url: str
+    catalogue: list[FeedSource] | None = None
+    progress: Callable[[str], None] = lambda message: None
+    _stream_iterators: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, *, config_dir: Path, site_url: str, catalogue: list[FeedSource] | None = None,
+               progress: Callable[[str], None] = lambda message: None,
+               template: dict[str, Any] | None = None, quiet: bool = False) -> LocalPipeline:
+        """Must run inside moto's mock_aws()."""
+        use_local_environment(quiet=quiet)
+        template = template if template is not None else load_template()
+        resources = create_local_stack(boto3.session.Session(region_name=REGION), template=template)
+        return cls(resources, template, config_dir, site_url, catalogue, progress)
+
+    # --- settings as template.yaml would set them -----------------------------------------
+
+    def _common(self) -> dict[str, Any]:
+        return {
+            "table_name": self.resources["Table"],
+            "site_title": self._default("SiteTitle"),
+            "site_tagline": self._default("SiteTagline"),
+            "config_dir": self.config_dir,
+        }
+
+    def _default(self, parameter: str) -> str:
+        return str(self.template["Parameters"][parameter]["Default"])
+
+    def fetch_app(self) -> FetchFeedsApp:
+        settings = load_settings(
+            FetchSettings, **self._common(), queue_url=self.resources["ItemQueue"],
+            site_url=self.site_url, allow_private_network=True, first_poll_cutoff_days=None,
+        )
+        return build_fetch_feeds(settings, catalogue=self.catalogue)
+
+    def analyst(self) -> ItemAnalyst:
+        settings = load_settings(
+            AnalyzeSettings, **self._common(), llm_provider="heuristic",
+            bedrock_model_id=self._default("BedrockModelId"), daily_budget_usd=0,
+            queue_url=self.resources["ItemQueue"],
+        )
+        return build_analyst(settings)
+
+    def render_app(self) -> RenderSiteApp:
+        settings = load_settings(
+            RenderSettings, **self._common(), site_bucket=self.resources["SiteBucket"],
+            site_url=self.site_url,
+        )
+        return build_render_site(settings)
+
+    # --- the three stages -----------------------------------------------------------------
+
+    def fetch(self) -> dict[str, Any]:
+        handler = load_handler("fetch_feeds").handler
+        summary: dict[str, Any] = handler({}, LambdaContext("fetch_feeds"), app=self.fetch_app())
+        self.progress(
+            f"fetch_feeds: {summary['feeds']} feeds, {summary['new']} new items queued "
+            f"({summary['not_modified']} not modified, {summary['errors']} errors)"
+        )
+        return summary
+
+    def analyze(self) -> dict[str, int]:
+        """Deliver every queued message in SQS batch events until the queue is empty."""
+        handler = load_handler("analyze_item").handler
+        analyst = self.analyst()
+        sqs = aws_client("sqs")
+        queue_url = self.resources["ItemQueue"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        delivered = failed = 0
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=SQS_BATCH_SIZE,
+                MessageAttributeNames=["All"], AttributeNames=["All"], VisibilityTimeout=60,
+            ).get("Messages", [])
+            if not messages:
+                break
+            event = {"Records": [sqs_record(message, queue_arn) for message in messages]}
+            response = handler(event, LambdaContext("analyze_item"), app=analyst)
+            failures = {entry["itemIdentifier"] for entry in response["batchItemFailures"]}
+            done = [message for message in messages if message["MessageId"] not in failures]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            delivered += len(done)
+            failed += len(failures)
+        self.progress(f"analyze_item: {delivered} items analysed, {failed} failed")
+        return {"analysed": delivered, "failed": failed}
+
+    def stream_events(self) -> Iterator[dict[str, Any]]:
+        """New stream records, filtered as the event source mapping would, in batches."""
+        streams = boto3.client(
+            "dynamodbstreams", region_name=REGION,
+            config=Config(account_id_endpoint_mode="disabled"),  # moto serves the classic endpoint
+        )
+        table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])["Table"]
+        stream_arn = table["LatestStreamArn"]
+        prefix = stream_prefix_filter(self.template)
+        records: list[dict[str, Any]] = []
+        shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            iterator = self._stream_iterators.get(shard["ShardId"]) or streams.get_shard_iterator(
+                StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            while iterator:
+                page = streams.get_records(ShardIterator=iterator, Limit=1000)
+                records += page["Records"]
+                self._stream_iterators[shard["ShardId"]] = page.get("NextShardIterator") or iterator
+                if not page["Records"]:
+                    break
+                iterator = page.get("NextShardIterator")
+        wanted = [
+            {**record, "eventSourceARN": stream_arn}
+            for record in records
+            if prefix is None or record["dynamodb"]["Keys"]["pk"]["S"].startswith(prefix)
+        ]
+        for start in range(0, len(wanted), STREAM_BATCH_SIZE):
+            yield {"Records": json.loads(json.dumps(wanted[start : start + STREAM_BATCH_SIZE], default=str))}
+
+    def render(self, *, full_rebuild: bool = False) -> dict[str, Any]:
+        handler = load_handler("render_site").handler
+        app = self.render_app()
+        events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
+        summary: dict[str, Any] = {"uploaded": 0, "deleted": 0, "rendered": 0, "invocations": 0}
+        for event in events:
+            result = handler(event, LambdaContext("render_site", memory_limit_in_mb=1024), app=app)
+            summary["invocations"] += 1
+            summary["rendered"] = result["rendered"]
+            summary["uploaded"] += result["uploaded"]
+            summary["deleted"] += result["deleted"]
+        self.progress(
+            f"render_site: {summary['invocations']} invocations, {summary['rendered']} objects "
+            f"rendered, {summary['uploaded']} uploaded"
+        )
+        return summary
+
+    def export_site(self, destination: Path) -> int:
+        """Copy the bucket to a folder, as CloudFront would serve it."""
+        s3 = aws_client("s3")
+        bucket = self.resources["SiteBucket"]
+        count = 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                target = destination / obj["Key"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+                count += 1
+        return count
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """An SQS message as the Lambda event source mapping delivers it."""
+    attributes = message.get("Attributes", {})
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": attributes.get("SentTimestamp", "0"),
+            "SenderId": attributes.get("SenderId", "AIDAEXAMPLE"),
+            "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", "0"),
+        },
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": None,
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode(), usedforsecurity=False).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }

@@ -1,0 +1,1 @@
+"""Frontline: English-language AI news, published hourly as a Japanese news site."""

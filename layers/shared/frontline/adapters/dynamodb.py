@@ -1,0 +1,214 @@
+"""The headless store on DynamoDB: one table, several item types (see template.yaml).
+
+ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional write
+ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them
+FEED#<id>     / STATE    per-feed polling state (validators, error streak, last error)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC
+from typing import TYPE_CHECKING, Any, Final
+
+from botocore.exceptions import ClientError
+
+from frontline.domain.models import Article, FeedItem, FeedState
+from frontline.domain.ports import ClaimOutcome
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+PUBLIC_PARTITION: Final = "ARTICLES"
+BY_PUBLISHED: Final = "ByPublished"
+_BATCH_GET: Final = 100
+
+
+def _chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _is_conditional_failure(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class DynamoTable:
+    """Shared plumbing: the client, the table name, batch reads with unprocessed-key retries."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self.client = client
+        self.table_name = table_name
+
+    def batch_get(
+        self, keys: Sequence[dict[str, Any]], projection: str | None = None
+    ) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for chunk in _chunks(list(keys), _BATCH_GET):
+            request: dict[str, Any] = {"Keys": list(chunk)}
+            if projection:
+                request["ProjectionExpression"] = projection
+            pending: dict[str, Any] = {self.table_name: request}
+            for attempt in range(6):
+                response = self.client.batch_get_item(RequestItems=pending)
+                found += response.get("Responses", {}).get(self.table_name, [])
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            if pending:
+                raise RuntimeError("DynamoDB left keys unprocessed after retries")
+        return found
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+class DynamoItemLedger:
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def claim_new_items(self, items: Sequence[FeedItem]) -> ClaimOutcome:
+        if not items:
+            return ClaimOutcome()
+        known = {
+            row["pk"]["S"].removeprefix("ITEM#"): row.get("content_hash", {}).get("S")
+            for row in self._table.batch_get(
+                [_key(f"ITEM#{item.id}", "CLAIM") for item in items], "pk, content_hash"
+            )
+        }
+        outcome = ClaimOutcome()
+        for item in items:
+            if item.id not in known:
+                if self._claim(item):
+                    outcome.new.append(item)
+            elif known[item.id] != item.content_hash and self._update(item, known[item.id]):
+                outcome.updated.append(item)
+        return outcome
+
+    def _claim(self, item: FeedItem) -> bool:
+        try:
+            self._table.client.put_item(
+                TableName=self._table.table_name,
+                Item={
+                    **_key(f"ITEM#{item.id}", "CLAIM"),
+                    "feed_id": {"S": item.feed_id},
+                    "url": {"S": item.url},
+                    "content_hash": {"S": item.content_hash},
+                    "claimed_at": {"S": item.first_seen.isoformat()},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False  # another poll claimed it first
+            raise
+        return True
+
+    def _update(self, item: FeedItem, previous_hash: str | None) -> bool:
+        try:
+            self._table.client.update_item(
+                TableName=self._table.table_name,
+                Key=_key(f"ITEM#{item.id}", "CLAIM"),
+                UpdateExpression="SET content_hash = :new",
+                ConditionExpression="content_hash = :old",
+                ExpressionAttributeValues={
+                    ":new": {"S": item.content_hash},
+                    ":old": {"S": previous_hash or ""},
+                },
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def release(self, items: Sequence[FeedItem]) -> None:
+        for item in items:
+            self._table.client.delete_item(
+                TableName=self._table.table_name, Key=_key(f"ITEM#{item.id}", "CLAIM")
+            )
+
+
+class DynamoFeedStateStore:
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def load_states(self, feed_ids: Iterable[str]) -> dict[str, FeedState]:
+        rows = self._table.batch_get([_key(f"FEED#{feed_id}", "STATE") for feed_id in feed_ids])
+        states = [FeedState.model_validate_json(row["doc"]["S"]) for row in rows]
+        return {state.feed_id: state for state in states}
+
+    def save_state(self, state: FeedState) -> None:
+        self._table.client.put_item(
+            TableName=self._table.table_name,
+            Item={
+                **_key(f"FEED#{state.feed_id}", "STATE"),
+                "doc": {"S": state.model_dump_json()},
+                "error_streak": {"N": str(state.error_streak)},
+            },
+        )
+
+
+class DynamoArticleRepository:
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def get(self, article_id: str) -> Article | None:
+        response = self._table.client.get_item(
+            TableName=self._table.table_name,
+            Key=_key(f"ARTICLE#{article_id}", "ARTICLE"),
+            ConsistentRead=True,
+        )
+        row = response.get("Item")
+        return Article.model_validate_json(row["doc"]["S"]) if row else None
+
+    def save(self, article: Article) -> bool:
+        item: dict[str, Any] = {
+            **_key(f"ARTICLE#{article.id}", "ARTICLE"),
+            "doc": {"S": article.model_dump_json()},
+            "status": {"S": article.status.value},
+            "feed_id": {"S": article.item.feed_id},
+            "content_hash": {"S": article.item.content_hash},
+            "published": {"S": article.published.isoformat()},
+            "importance": {"N": str(article.importance)},
+            "category": {"S": article.analysis.category.value},
+        }
+        if article.status.is_public:  # sparse index: only public articles are listed
+            item["gsi1pk"] = {"S": PUBLIC_PARTITION}
+            item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
+        try:
+            self._table.client.put_item(
+                TableName=self._table.table_name,
+                Item=item,
+                # Same content and same result already stored: do not write (no stream event).
+                ConditionExpression="attribute_not_exists(pk) OR #doc <> :doc",
+                ExpressionAttributeNames={"#doc": "doc"},
+                ExpressionAttributeValues={":doc": item["doc"]},
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def list_public(self, limit: int | None = None) -> list[Article]:
+        articles: list[Article] = []
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "IndexName": BY_PUBLISHED,
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": PUBLIC_PARTITION}},
+            "ScanIndexForward": False,
+        }
+        while True:
+            if limit is not None:
+                request["Limit"] = limit - len(articles)
+            response = self._table.client.query(**request)
+            articles += [Article.model_validate_json(row["doc"]["S"]) for row in response["Items"]]
+            cursor = response.get("LastEvaluatedKey")
+            if not cursor or (limit is not None and len(articles) >= limit):
+                return articles
+            request["ExclusiveStartKey"] = cursor

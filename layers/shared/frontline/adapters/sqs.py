@@ -1,0 +1,69 @@
+"""The work queue on SQS: SendMessageBatch in groups of ten (and under the batch size limit),
+failed entries retried with back-off, the ones that still fail handed back to the caller."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Final
+
+from frontline.domain.models import ItemMessage
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+MAX_ENTRIES: Final = 10
+MAX_BATCH_BYTES: Final = 250_000  # SQS allows 256 KiB per batch; leave room for attributes
+ATTEMPTS: Final = 4
+
+
+def batches(bodies: Sequence[str]) -> Iterator[list[int]]:
+    """Indexes of `bodies` grouped so each group fits one SendMessageBatch call."""
+    group: list[int] = []
+    size = 0
+    for index, body in enumerate(bodies):
+        length = len(body.encode())
+        if group and (len(group) == MAX_ENTRIES or size + length > MAX_BATCH_BYTES):
+            yield group
+            group, size = [], 0
+        group.append(index)
+        size += length
+    if group:
+        yield group
+
+
+class SqsWorkQueue:
+    def __init__(self, client: SQSClient, queue_url: str, *, backoff_s: float = 0.2) -> None:
+        self._client = client
+        self._queue_url = queue_url
+        self._backoff_s = backoff_s
+
+    def enqueue(self, messages: Sequence[ItemMessage]) -> list[ItemMessage]:
+        bodies = [message.model_dump_json() for message in messages]
+        unsent: list[ItemMessage] = []
+        for group in batches(bodies):
+            pending = {str(index): bodies[index] for index in group}
+            for attempt in range(ATTEMPTS):
+                response = self._client.send_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[
+                        {
+                            "Id": entry_id,
+                            "MessageBody": body,
+                            "MessageAttributes": {
+                                "schema": {
+                                    "DataType": "String",
+                                    "StringValue": messages[int(entry_id)].schema_version,
+                                }
+                            },
+                        }
+                        for entry_id, body in pending.items()
+                    ],
+                )
+                failed = {entry["Id"] for entry in response.get("Failed", [])}
+                pending = {entry_id: pending[entry_id] for entry_id in failed}
+                if not pending:
+                    break
+                time.sleep(self._backoff_s * 2**attempt)
+            unsent += [messages[int(entry_id)] for entry_id in pending]
+        return unsent

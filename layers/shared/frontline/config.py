@@ -1,0 +1,157 @@
+"""Typed configuration: one settings model per function, and the operator's config files.
+
+Settings come from the environment (template.yaml sets every variable) and are validated once,
+when a handler first needs them; a missing or malformed variable fails loudly with its name.
+Config files (feeds.yaml, glossary.yaml, entities.yaml, prices.yaml) come from CONFIG_DIR:
+the ConfigLayer's /opt in Lambda, the repository's config/ locally.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from frontline.domain.models import FeedSource
+from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
+
+REPO_CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
+
+
+class ConfigurationError(Exception):
+    """Raised at start-up when the environment or a config file is unusable."""
+
+
+class _Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+
+    table_name: str = Field(min_length=1)
+    site_title: str = Field(min_length=1)
+    site_tagline: str = Field(min_length=1)
+    config_dir: Path
+
+
+class FetchSettings(_Settings):
+    queue_url: str = Field(min_length=1)
+    site_url: str = Field(default="https://github.com/frontline-news", min_length=1)
+    # Loopback and private addresses are refused unless this is set: local runs and tests only.
+    allow_private_network: bool = False
+    max_concurrency: int = Field(default=20, ge=1, le=200)
+    first_poll_cutoff_days: int | None = Field(default=7, ge=0)
+
+
+class AnalyzeSettings(_Settings):
+    llm_provider: Literal["bedrock", "openai", "heuristic"]
+    bedrock_model_id: str = Field(min_length=1)
+    daily_budget_usd: float = Field(ge=0)
+    queue_url: str = Field(min_length=1)
+
+
+class RenderSettings(_Settings):
+    site_bucket: str = Field(min_length=1)
+    site_url: str = Field(pattern=r"^https?://[^/\s]+$")
+    distribution_id: str = ""  # empty locally: there is no CDN to invalidate
+
+
+def load_settings[S: _Settings](settings_type: type[S], **overrides: Any) -> S:
+    """Validate the environment into `settings_type`, naming each bad variable."""
+    try:
+        return settings_type(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigurationError(
+            f"invalid environment for {settings_type.__name__}: {problems}"
+        ) from None
+
+
+# --- Config files ---------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _entries(path: Path, document: object, key: str) -> list[Any]:
+    if not isinstance(document, dict) or not isinstance(document.get(key), list):
+        raise ConfigurationError(f"{path}: expected a top-level '{key}:' list")
+    return document[key]
+
+
+def _describe(error_loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in error_loc) or "(entry)"
+
+
+def parse_catalogue(path: Path, document: object) -> list[FeedSource]:
+    """Validate a feeds document; every error names the file, the entry and the field."""
+    sources: list[FeedSource] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(_entries(path, document, "feeds"), start=1):
+        label = f"entry {index}"
+        if isinstance(raw, dict) and raw.get("id"):
+            label += f" (id '{raw['id']}')"
+        try:
+            source = FeedSource.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigurationError(
+                f"{path}: {label}: {_describe(first['loc'])}: {first['msg']}"
+            ) from None
+        if source.id in seen:
+            raise ConfigurationError(f"{path}: {label}: id: duplicate feed id '{source.id}'")
+        seen.add(source.id)
+        sources.append(source)
+    return sources
+
+
+def load_catalogue(path: Path) -> list[FeedSource]:
+    return parse_catalogue(path, _read_yaml(path))
+
+
+@cache
+def load_vocabulary(config_dir: Path) -> Vocabulary:
+    glossary_path = config_dir / "glossary.yaml"
+    entities_path = config_dir / "entities.yaml"
+    try:
+        return parse_vocabulary(_read_yaml(glossary_path), _read_yaml(entities_path))
+    except ValueError as exc:
+        raise ConfigurationError(f"{config_dir}: {exc}") from None
+
+
+class ModelPrice(BaseModel):
+    input_per_million_usd: float = Field(ge=0)
+    output_per_million_usd: float = Field(ge=0)
+
+    def cost_of(self, input_tokens: int, output_tokens: int) -> float:
+        return (
+            input_tokens * self.input_per_million_usd + output_tokens * self.output_per_million_usd
+        ) / 1_000_000
+
+
+@cache
+def load_prices(config_dir: Path) -> dict[str, ModelPrice]:
+    path = config_dir / "prices.yaml"
+    document = _read_yaml(path)
+    if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
+        raise ConfigurationError(f"{path}: expected a top-level 'models:' mapping")
+    prices: dict[str, ModelPrice] = {}
+    for model_id, raw in document["models"].items():
+        try:
+            prices[str(model_id)] = ModelPrice.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigurationError(
+                f"{path}: model '{model_id}': {_describe(first['loc'])}: {first['msg']}"
+            ) from None
+    return prices

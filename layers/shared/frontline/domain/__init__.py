@@ -1,0 +1,1 @@
+"""Models, ports and services. Nothing here imports boto3 or httpx."""

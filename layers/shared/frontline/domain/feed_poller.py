@@ -1,0 +1,233 @@
+"""Poll the catalogue: fetch concurrently and politely, parse, claim, queue only what is new.
+
+Network work is async (a global and a per-host limit); parsing, claiming and queueing happen
+per feed as results arrive. A feed that fails never stops the others: its error is recorded
+in its state, with a growing back-off, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from frontline.domain.feed_entries import parse_feed
+from frontline.domain.models import FeedItem, FeedSource, FeedState, ItemMessage
+from frontline.domain.ports import (
+    FeedFetcher,
+    FeedStateStore,
+    FeedUnavailable,
+    FeedUnparseable,
+    ItemLedger,
+    WorkQueue,
+)
+
+Outcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]
+MAX_RETRY_AFTER = timedelta(hours=24)
+
+
+@dataclass(slots=True)
+class FeedOutcome:
+    feed_id: str
+    outcome: Outcome
+    http_status: int | None = None
+    bytes_received: int = 0
+    items: int = 0
+    new: int = 0
+    updated: int = 0
+    old: int = 0  # first poll: recorded, not queued
+    filtered: int = 0  # keyword rules said not AI
+    queued: int = 0
+    error: str | None = None
+    failing: bool = False
+
+
+@dataclass(slots=True)
+class PollReport:
+    feeds: list[FeedOutcome] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(feed, name) for feed in self.feeds)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for feed in self.feeds if feed.outcome == outcome)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "feeds": len(self.feeds),
+            "ok": self.count("ok"),
+            "not_modified": self.count("not_modified"),
+            "unchanged": self.count("unchanged"),
+            "errors": self.count("error"),
+            "deferred": self.count("deferred"),
+            "bytes": self.total("bytes_received"),
+            "items": self.total("items"),
+            "new": self.total("new"),
+            "updated": self.total("updated"),
+            "old": self.total("old"),
+            "filtered": self.total("filtered"),
+            "queued": self.total("queued"),
+        }
+
+
+def backoff_after(error_streak: int) -> timedelta:
+    """1 h, 2 h, 4 h, … capped at a day: a broken feed is retried, less and less often."""
+    if error_streak <= 0:
+        return timedelta(0)
+    return min(timedelta(hours=2 ** (error_streak - 1)), timedelta(hours=24))
+
+
+class FeedPoller:
+    def __init__(
+        self,
+        fetcher: FeedFetcher,
+        states: FeedStateStore,
+        ledger: ItemLedger,
+        queue: WorkQueue,
+        *,
+        concurrency: int = 20,
+        per_host: int = 2,
+        first_poll_cutoff: timedelta | None = timedelta(days=7),
+        failing_after: int = 5,
+    ) -> None:
+        self._fetcher = fetcher
+        self._states = states
+        self._ledger = ledger
+        self._queue = queue
+        self._concurrency = concurrency
+        self._per_host = per_host
+        self._first_poll_cutoff = first_poll_cutoff
+        self._failing_after = failing_after
+
+    async def poll(self, sources: Iterable[FeedSource], *, now: datetime) -> PollReport:
+        enabled = [source for source in sources if source.enabled]
+        states = self._states.load_states(source.id for source in enabled)
+        overall = asyncio.Semaphore(self._concurrency)
+        hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self._per_host)
+        )
+
+        async def one(source: FeedSource) -> FeedOutcome:
+            state = states.get(source.id) or FeedState(feed_id=source.id)
+            url = state.url or source.url
+            async with overall, hosts[urlsplit(url).hostname or ""]:
+                return await self._poll_one(source, state, url, now)
+
+        outcomes = await asyncio.gather(*(one(source) for source in enabled))
+        return PollReport(feeds=list(outcomes))
+
+    async def _poll_one(
+        self, source: FeedSource, state: FeedState, url: str, now: datetime
+    ) -> FeedOutcome:
+        if state.retry_after and state.retry_after > now:
+            return FeedOutcome(source.id, "deferred", error=state.last_error)
+        if state.error_streak and state.polled_at:
+            # A few minutes of slack so an hourly schedule's jitter does not skip a slot.
+            if now - state.polled_at < backoff_after(state.error_streak) - timedelta(minutes=5):
+                return FeedOutcome(source.id, "deferred", error=state.last_error)
+        try:
+            result = await self._fetcher.fetch(
+                url, etag=state.etag, last_modified=state.last_modified
+            )
+        except FeedUnavailable as exc:
+            return self._record_error(source, state, exc.reason, now, exc.status, exc.retry_after_s)
+
+        moved = {"url": result.permanent_url} if result.permanent_url else {}
+        polled = state.model_copy(update={"polled_at": now, "last_status": result.status, **moved})
+        if result.status == 304:
+            self._states.save_state(_healthy(polled))
+            return FeedOutcome(source.id, "not_modified", http_status=304)
+
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        outcome = FeedOutcome(source.id, "ok", result.status, len(result.body))
+        if body_hash == state.body_hash:
+            outcome.outcome = "unchanged"
+            self._states.save_state(_healthy(polled))
+            return outcome
+        try:
+            parsed = parse_feed(
+                result.body, content_type=result.content_type, source=source, now=now
+            )
+        except FeedUnparseable as exc:
+            return self._record_error(source, state, str(exc), now, result.status, None)
+
+        items = sorted(parsed.items, key=lambda item: item.published, reverse=True)
+        items = items[: source.max_items]
+        admitted = [item for item in items if source.admits(_searchable(item))]
+        outcome.items = len(parsed.items)
+        outcome.filtered = len(items) - len(admitted)
+        claims = self._ledger.claim_new_items(admitted)
+        cutoff = (
+            now - self._first_poll_cutoff
+            if state.polled_at is None and self._first_poll_cutoff is not None
+            else None
+        )
+        fresh = [item for item in claims.new if cutoff is None or item.published >= cutoff]
+        outcome.new, outcome.updated = len(claims.new), len(claims.updated)
+        outcome.old = len(claims.new) - len(fresh)
+        messages = [ItemMessage(item=item, reason="new") for item in fresh]
+        messages += [ItemMessage(item=item, reason="updated") for item in claims.updated]
+        unsent = self._queue.enqueue(messages)
+        outcome.queued = len(messages) - len(unsent)
+        if unsent:
+            # Give the claims back and keep the old validators: the next poll sees these
+            # items again, so nothing is lost.
+            self._ledger.release([message.item for message in unsent])
+            outcome.error = f"{len(unsent)} messages could not be queued"
+            self._states.save_state(_healthy(polled))
+            return outcome
+        self._states.save_state(
+            _healthy(polled).model_copy(
+                update={
+                    "etag": result.etag,
+                    "last_modified": result.last_modified,
+                    "body_hash": body_hash,
+                    "item_count": len(parsed.items),
+                    "last_error": parsed.warning,  # recovered from an ill-formed document
+                }
+            )
+        )
+        return outcome
+
+    def _record_error(
+        self,
+        source: FeedSource,
+        state: FeedState,
+        reason: str,
+        now: datetime,
+        status: int | None,
+        retry_after_s: float | None,
+    ) -> FeedOutcome:
+        retry_after = (
+            now + min(timedelta(seconds=retry_after_s), MAX_RETRY_AFTER) if retry_after_s else None
+        )
+        failed = state.model_copy(
+            update={
+                "polled_at": now,
+                "last_status": status,
+                "last_error": reason[:500],
+                "error_streak": state.error_streak + 1,
+                "retry_after": retry_after,
+            }
+        )
+        self._states.save_state(failed)
+        return FeedOutcome(
+            source.id,
+            "error",
+            http_status=status,
+            error=reason,
+            failing=failed.error_streak >= self._failing_after,
+        )
+
+
+def _healthy(state: FeedState) -> FeedState:
+    return state.model_copy(update={"error_streak": 0, "retry_after": None, "last_error": None})
+
+
+def _searchable(item: FeedItem) -> str:
+    return " ".join((item.title, item.summary, *item.categories))

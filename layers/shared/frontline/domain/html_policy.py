@@ -1,0 +1,41 @@
+"""The one HTML allow-list: feed content is sanitised with it on the way in and again on output."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import nh3
+
+ALLOWED_TAGS: Final = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em",
+        "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol",
+        "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th",
+        "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES: Final = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_SCHEMES: Final = frozenset({"http", "https"})
+
+
+def sanitise_html(html: str) -> str:
+    """Allow-listed HTML: no scripts, styles, event handlers, iframes or non-http(s) URLs."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def strip_tags(html: str) -> str:
+    """Text content only; script and style contents dropped. Entities stay encoded."""
+    return nh3.clean(html, tags=set())

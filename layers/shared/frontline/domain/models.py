@@ -1,0 +1,309 @@
+"""The domain's data: feed sources, feed items, the analysis contract and articles.
+
+Everything here is a pydantic v2 model so that every boundary (YAML catalogue, SQS message,
+LLM tool call, DynamoDB item, JSON API) validates through one definition.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    model_validator,
+)
+
+from frontline.domain.importance import importance_of, label_of
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def _http_url(value: str) -> str:
+    """Only absolute http(s) URLs: never javascript:, data:, file: or relative links."""
+    lowered = value.strip().lower()
+    if not (lowered.startswith("http://") or lowered.startswith("https://")):
+        raise ValueError("must be an absolute http(s) URL")
+    if any(ch.isspace() for ch in value.strip()) or len(value) > 2048:
+        raise ValueError("must not contain whitespace and must be at most 2048 characters")
+    return value.strip()
+
+
+HttpUrlStr = Annotated[str, AfterValidator(_http_url)]
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("must be lowercase ASCII letters, digits and hyphens (at most 63)")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- The feed catalogue ---------------------------------------------------------------------
+
+
+class FeedKind(StrEnum):
+    NEWS = "news"
+    RESEARCH = "research"
+    VIDEO = "video"
+    COMMUNITY = "community"
+    BLOG = "blog"
+
+
+class ContentPolicy(StrEnum):
+    """How much of a source's text the site may publish in translation."""
+
+    EXCERPT = "excerpt"
+    FULL = "full"
+
+
+class FeedSource(Frozen):
+    """One entry of config/feeds.yaml."""
+
+    id: Slug
+    name: str = Field(min_length=1, max_length=80)
+    url: HttpUrlStr
+    site_url: HttpUrlStr
+    kind: FeedKind = FeedKind.NEWS
+    content_policy: ContentPolicy = ContentPolicy.EXCERPT
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_items: int = Field(default=20, ge=1, le=200)
+    enabled: bool = True
+
+    def admits(self, text: str) -> bool:
+        """The keyword rules: general tech feeds carry stories that are not about AI."""
+        lowered = text.lower()
+        if any(word.lower() in lowered for word in self.exclude):
+            return False
+        return not self.include or any(word.lower() in lowered for word in self.include)
+
+
+class FeedState(BaseModel):
+    """What the store remembers about a feed between polls."""
+
+    feed_id: str
+    url: str | None = None  # set when a 301 moved the feed
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    polled_at: UtcDatetime | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    error_streak: int = 0
+    retry_after: UtcDatetime | None = None
+    item_count: int = 0
+
+
+# --- Feed items -----------------------------------------------------------------------------
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+
+
+class Media(Frozen):
+    url: HttpUrlStr
+    kind: MediaKind = MediaKind.IMAGE
+    width: int | None = Field(default=None, ge=1, le=10_000)
+    height: int | None = Field(default=None, ge=1, le=10_000)
+    alt: str = ""
+    video_id: str | None = None  # YouTube video id for video media
+
+
+class FeedItem(Frozen):
+    """One feed entry, normalised: plain-text title and summary, sanitised HTML content."""
+
+    id: str = Field(pattern=r"^[0-9a-f]{16,64}$")
+    feed_id: Slug
+    source_name: str
+    kind: FeedKind = FeedKind.NEWS
+    content_policy: ContentPolicy = ContentPolicy.EXCERPT
+    url: HttpUrlStr
+    title: str = Field(min_length=1, max_length=500)
+    summary: str = Field(default="", max_length=5_000)
+    content_html: str = ""
+    author: str = ""
+    categories: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
+    published: UtcDatetime
+    first_seen: UtcDatetime
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    parse_warning: str | None = None  # set when the entry came from an ill-formed feed
+
+
+class ItemMessage(Frozen):
+    """The SQS message body: versioned so a deploy never meets a message it cannot read."""
+
+    schema_version: Literal["frontline.item/1"] = "frontline.item/1"
+    item: FeedItem
+    reason: Literal["new", "updated", "reanalyse"] = "new"
+
+
+# --- The analysis contract ------------------------------------------------------------------
+
+
+class Category(StrEnum):
+    NEWS = "news"
+    RESEARCH = "research"
+    TOOL = "tool"
+    VIDEO = "video"
+    POLICY = "policy"
+    FUNDING = "funding"
+    OPINION = "opinion"
+    BUSINESS = "business"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.NEWS: "ニュース",
+    Category.RESEARCH: "研究",
+    Category.TOOL: "ツール",
+    Category.VIDEO: "動画",
+    Category.POLICY: "政策・規制",
+    Category.FUNDING: "資金調達",
+    Category.OPINION: "論考",
+    Category.BUSINESS: "ビジネス",
+}
+
+
+class KeyPoint(Frozen):
+    title: str = Field(min_length=1, max_length=80, description="短い見出し")
+    body: str = Field(min_length=1, max_length=600, description="要点の説明（1〜3文）")
+
+
+class SubScore(Frozen):
+    score: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=1, max_length=200, description="一文の根拠")
+
+
+class SubScores(Frozen):
+    depth: SubScore = Field(description="深度: 内容の掘り下げ (重み40%)")
+    relevance: SubScore = Field(description="関連度: 日本の読者にとっての関連 (重み30%)")
+    practicality: SubScore = Field(description="実用性: すぐに役立つか (重み20%)")
+    innovation: SubScore = Field(description="革新性: 新しさ (重み10%)")
+
+    @property
+    def importance(self) -> int:
+        return importance_of(
+            self.depth.score,
+            self.relevance.score,
+            self.practicality.score,
+            self.innovation.score,
+        )
+
+
+class EntityKind(StrEnum):
+    COMPANY = "company"
+    PRODUCT = "product"
+    PERSON = "person"
+
+
+class Entity(Frozen):
+    name: str = Field(min_length=1, max_length=80, description="正式名称（ラテン文字）")
+    kind: EntityKind
+
+
+class Analysis(Frozen):
+    """What the analysis step produces (the LLM's tool input, or the heuristic's output)."""
+
+    title_ja: str = Field(min_length=1, max_length=200, description="日本語の見出し")
+    tldr: str = Field(min_length=1, max_length=600, description="1〜3文の要約")
+    key_points: tuple[KeyPoint, ...] = Field(min_length=3, max_length=5)
+    impact: str = Field(min_length=1, max_length=1500, description="影響分析")
+    editorial_comment: str = Field(min_length=1, max_length=1500, description="編集コメント")
+    body_ja: str = Field(min_length=1, max_length=20_000, description="日本語の本文")
+    tags: tuple[str, ...] = Field(min_length=3, max_length=6)
+    entities: tuple[Entity, ...] = Field(default=(), max_length=20)
+    category: Category
+    is_ai_related: bool
+    scores: SubScores
+
+    @model_validator(mode="after")
+    def _tags_are_clean(self) -> Self:
+        cleaned = tuple(dict.fromkeys(tag.strip().lstrip("#") for tag in self.tags if tag.strip()))
+        if len(cleaned) < 3:
+            raise ValueError("tags must hold at least 3 distinct non-empty tags")
+        object.__setattr__(self, "tags", cleaned)
+        return self
+
+
+class ArticleStatus(StrEnum):
+    PUBLISHED = "published"  # analysed by an LLM, in Japanese
+    UNTRANSLATED = "untranslated"  # heuristic analysis (offline or over budget): badged
+    DEGRADED = "degraded"  # the LLM's answer failed validation twice: heuristic, badged
+    SKIPPED = "skipped"  # not about AI: stored with the reason, not published
+    HIDDEN = "hidden"  # taken down by an operator
+
+    @property
+    def is_public(self) -> bool:
+        return self in {self.PUBLISHED, self.UNTRANSLATED, self.DEGRADED}
+
+
+class Provenance(Frozen):
+    provider: str
+    model_id: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    analysed_at: UtcDatetime
+
+
+class Article(Frozen):
+    """An item with its analysis: the unit the site publishes and the JSON API serves."""
+
+    id: str
+    path: str = Field(pattern=r"^/articles/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/$")
+    item: FeedItem
+    analysis: Analysis
+    provenance: Provenance
+    status: ArticleStatus
+    status_reason: str | None = None
+    needs_reanalysis: bool = False
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: object) -> object:
+        # `importance` is serialised for readers of the JSON, but always recomputed.
+        if isinstance(data, dict) and "importance" in data:
+            return {key: value for key, value in data.items() if key != "importance"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def importance(self) -> int:
+        return self.analysis.scores.importance
+
+    @property
+    def importance_label(self) -> str:
+        return label_of(self.importance)
+
+    @property
+    def is_translated(self) -> bool:
+        return self.status is ArticleStatus.PUBLISHED
+
+    @property
+    def published(self) -> datetime:
+        return self.item.published

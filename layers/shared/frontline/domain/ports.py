@@ -1,0 +1,180 @@
+"""The ports: what the services need from the outside world, as small Protocols.
+
+Adapters in `frontline.adapters` implement them against AWS and HTTP; unit tests pass fakes.
+Adapters translate infrastructure errors into the exceptions defined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from frontline.domain.models import (
+    Analysis,
+    Article,
+    FeedItem,
+    FeedState,
+    ItemMessage,
+)
+
+# --- Errors the services understand --------------------------------------------------------
+
+
+class FrontlineError(Exception):
+    """Base of every error the domain raises or understands."""
+
+
+class FeedUnavailable(FrontlineError):
+    """The feed could not be fetched: network failure, refused address, bad status, too big."""
+
+    def __init__(
+        self, reason: str, *, status: int | None = None, retry_after_s: float | None = None
+    ):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+class FeedUnparseable(FrontlineError):
+    """The body is not a feed at all (an HTML challenge page, an empty or hostile document)."""
+
+
+class ProviderError(FrontlineError):
+    """The analysis provider failed."""
+
+
+class ProviderRetryable(ProviderError):
+    """Throttling, service unavailable, timeout: fail the record so SQS retries it."""
+
+
+class ProviderRejected(ProviderError):
+    """The request itself was refused (bad request, access denied): retrying will not help."""
+
+
+class AnalysisInvalid(ProviderError):
+    """The model answered, but the answer failed validation."""
+
+
+# --- Fetching ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One HTTP fetch after redirects: a 304 has an empty body."""
+
+    status: int
+    url: str  # final URL after redirects
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_url: str | None = None  # set when a 301/308 chain moved the feed
+
+
+class FeedFetcher(Protocol):
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET with conditional headers; raises FeedUnavailable."""
+        ...
+
+
+# --- The store -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOutcome:
+    new: list[FeedItem] = field(default_factory=list)  # never seen before: now claimed
+    updated: list[FeedItem] = field(default_factory=list)  # known, but its content changed
+
+
+class ItemLedger(Protocol):
+    """Remembers every item ever seen, so each is queued at most once, even under races."""
+
+    def claim_new_items(self, items: Sequence[FeedItem]) -> ClaimOutcome:
+        """Claim the unseen items and the changed ones with conditional writes."""
+        ...
+
+    def release(self, items: Sequence[FeedItem]) -> None:
+        """Undo claims whose messages could not be queued, so the next poll retries them."""
+        ...
+
+
+class FeedStateStore(Protocol):
+    def load_states(self, feed_ids: Iterable[str]) -> dict[str, FeedState]: ...
+
+    def save_state(self, state: FeedState) -> None: ...
+
+
+class ArticleRepository(Protocol):
+    def get(self, article_id: str) -> Article | None: ...
+
+    def save(self, article: Article) -> bool:
+        """Store the article; False when an identical analysis was already stored."""
+        ...
+
+    def list_public(self, limit: int | None = None) -> list[Article]:
+        """Public articles, newest first."""
+        ...
+
+
+# --- The queue -----------------------------------------------------------------------------
+
+
+class WorkQueue(Protocol):
+    def enqueue(self, messages: Sequence[ItemMessage]) -> list[ItemMessage]:
+        """Send the messages; return those that could not be sent after retries."""
+        ...
+
+
+# --- Analysis ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    analysis: Analysis
+    provider: str
+    model_id: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    translated: bool = True
+
+
+class AnalysisProvider(Protocol):
+    name: str
+
+    def analyse(self, item: FeedItem, text: str) -> AnalysisResult:
+        """Analyse one item whose article text is `text`; raises ProviderError."""
+        ...
+
+
+# --- Publishing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteObject:
+    key: str  # e.g. "index.html", "articles/2026/04/07/x-1a2b3c4d/index.html"
+    body: bytes
+    content_type: str
+    cache_control: str
+
+
+class SiteStore(Protocol):
+    def existing_hashes(self) -> Mapping[str, str]:
+        """The content hash of every object now published, by key."""
+        ...
+
+    def hash_of(self, body: bytes) -> str:
+        """The content hash of `body`, as existing_hashes reports it."""
+        ...
+
+    def put(self, obj: SiteObject) -> None: ...
+
+    def delete(self, keys: Sequence[str]) -> None: ...

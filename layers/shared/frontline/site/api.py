@@ -1,0 +1,59 @@
+"""The static JSON API under /api/v1/: the same content for other front ends."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from frontline.domain.models import Article
+from frontline.site.paths import absolute_url
+from frontline.site.site_config import SiteConfig
+
+LATEST_SIZE = 50
+LATEST_PATH = "/api/v1/latest.json"
+SCHEMA_PATH = "/api/v1/schema/article.json"
+
+
+def article_document(article: Article, site: SiteConfig) -> dict[str, Any]:
+    """The Article as stored (`model_dump(mode="json")`) plus the page's absolute `url`."""
+    document = article.model_dump(mode="json")
+    document["url"] = absolute_url(site.base_url, article.path)
+    return document
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_article_json(article: Article, site: SiteConfig) -> str:
+    return _dumps(article_document(article, site))
+
+
+def render_latest_json(articles: Sequence[Article], site: SiteConfig) -> str:
+    shown = articles[:LATEST_SIZE]
+    return _dumps(
+        {
+            "version": 1,
+            "schema": absolute_url(site.base_url, SCHEMA_PATH),
+            "count": len(shown),
+            "articles": [article_document(article, site) for article in shown],
+        }
+    )
+
+
+def render_article_schema() -> str:
+    schema = Article.model_json_schema(mode="serialization")
+    schema["properties"]["url"] = {
+        "type": "string",
+        "format": "uri",
+        "title": "Url",
+        "description": "The absolute URL of the article's page on this site.",
+    }
+    schema["required"] = [*schema.get("required", []), "url"]
+    schema["$id"] = SCHEMA_PATH
+    schema["description"] = (
+        "One Frontline article as served by /api/v1/latest.json (inside `articles`) and "
+        "/api/v1/articles/<id>.json, with the page's absolute `url` added."
+    )
+    return _dumps(schema)

@@ -1,0 +1,183 @@
+"""The public articles, in listing order, grouped the ways the site lists them.
+
+Listing order is arrival order: newest `created_at` first (then `published`, then id). An
+article's place in the archive is fixed once it is stored, so archive pages numbered from
+the oldest never change when a new article arrives, even one whose source dated it earlier.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from frontline.domain.models import Article, EntityKind, FeedKind
+from frontline.site.paths import company_slug, source_path, tag_segment
+
+RELATED_MIN = 3
+RELATED_MAX = 5
+
+
+def listing_key(article: Article) -> tuple[datetime, datetime, str]:
+    return (article.created_at, article.item.published, article.id)
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    return sorted(articles, key=listing_key, reverse=True)
+
+
+def _display_name(variants: Counter[str]) -> str:
+    """The spelling used most often; ties go to the first in code-point order."""
+    return min(variants.items(), key=lambda pair: (-pair[1], pair[0]))[0]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A tag, a company or a source, with its articles newest first."""
+
+    key: str  # the path segment
+    name: str  # the spelling shown to readers
+    path: str
+    articles: tuple[Article, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+
+def _groups(
+    articles: Sequence[Article],
+    keys_of: Callable[[Article], Iterable[tuple[str, str]]],
+    path_of: Callable[[str], str],
+) -> dict[str, Group]:
+    """Group articles (already newest first) by key; each key's display name by majority."""
+    members: dict[str, list[Article]] = defaultdict(list)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        seen: set[str] = set()
+        for key, name in keys_of(article):
+            names[key][name] += 1
+            if key not in seen:
+                seen.add(key)
+                members[key].append(article)
+    groups = {}
+    for key, listed in members.items():
+        name = _display_name(names[key])
+        groups[key] = Group(key=key, name=name, path=path_of(key), articles=tuple(listed))
+    return groups
+
+
+def by_count(groups: Iterable[Group]) -> list[Group]:
+    return sorted(groups, key=lambda group: (-group.count, group.name, group.key))
+
+
+def _tag_keys(article: Article) -> list[tuple[str, str]]:
+    return [(tag_segment(tag), tag) for tag in article.analysis.tags]
+
+
+def _company_keys(article: Article) -> list[tuple[str, str]]:
+    return [
+        (company_slug(entity.name), entity.name)
+        for entity in article.analysis.entities
+        if entity.kind is EntityKind.COMPANY
+    ]
+
+
+def tag_keys(article: Article) -> list[str]:
+    """The article's tag groups, each once, in the article's order."""
+    return list(dict.fromkeys(key for key, _name in _tag_keys(article)))
+
+
+def company_keys(article: Article) -> list[str]:
+    """The article's company groups, each once, in the article's order."""
+    return list(dict.fromkeys(key for key, _name in _company_keys(article)))
+
+
+def _source_keys(article: Article) -> list[tuple[str, str]]:
+    return [(article.item.feed_id, article.item.source_name)]
+
+
+def _entity_keys(article: Article) -> set[str]:
+    return {f"{entity.kind}:{company_slug(entity.name)}" for entity in article.analysis.entities}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    articles: tuple[Article, ...]  # public only, newest first
+    tags: dict[str, Group]
+    companies: dict[str, Group]
+    sources: dict[str, Group]
+    _by_entity: dict[str, tuple[Article, ...]] = field(repr=False)
+
+    def of_kind(self, kind: FeedKind) -> list[Article]:
+        return [article for article in self.articles if article.item.kind is kind]
+
+    def related_to(self, article: Article) -> list[Article]:
+        """3–5 articles sharing entities (weight 2) or tags (weight 1) with this one.
+
+        The strongest overlap comes first, then the more important, then the newer; when fewer
+        than three share anything, articles of the same category fill the list up.
+        """
+        overlap: Counter[str] = Counter()
+        candidates: dict[str, Article] = {}
+        for key in sorted(_entity_keys(article)):
+            for other in self._by_entity.get(key, ()):
+                overlap[other.id] += 2
+                candidates[other.id] = other
+        for segment in tag_keys(article):
+            group = self.tags.get(segment)
+            for other in group.articles if group else ():
+                overlap[other.id] += 1
+                candidates[other.id] = other
+        overlap.pop(article.id, None)
+        candidates.pop(article.id, None)
+
+        def rank(other: Article) -> tuple[int, int, float, str]:
+            return (
+                -overlap[other.id],
+                -other.importance,
+                -other.item.published.timestamp(),
+                other.id,
+            )
+
+        chosen = heapq.nsmallest(RELATED_MAX, candidates.values(), key=rank)
+        if len(chosen) < RELATED_MIN:
+            picked = {other.id for other in chosen} | {article.id}
+            same_category = (
+                other
+                for other in self.articles
+                if other.analysis.category is article.analysis.category and other.id not in picked
+            )
+            for other in same_category:
+                chosen.append(other)
+                if len(chosen) >= RELATED_MIN:
+                    break
+        return chosen
+
+
+def build_catalogue(articles: Iterable[Article]) -> Catalogue:
+    """Only public articles; one per id (the latest update wins) and one per path."""
+    latest: dict[str, Article] = {}
+    for article in articles:
+        if not article.status.is_public:
+            continue
+        known = latest.get(article.id)
+        if known is None or (article.updated_at, article.path) > (known.updated_at, known.path):
+            latest[article.id] = article
+    by_path: dict[str, Article] = {}
+    for article in newest_first(latest.values()):
+        by_path.setdefault(article.path, article)  # one page per path: the newest wins
+    listed = list(by_path.values())
+    by_entity: dict[str, list[Article]] = defaultdict(list)
+    for article in listed:
+        for key in sorted(_entity_keys(article)):
+            by_entity[key].append(article)
+    return Catalogue(
+        articles=tuple(listed),
+        tags=_groups(listed, _tag_keys, lambda key: f"/tags/{key}/"),
+        companies=_groups(listed, _company_keys, lambda key: f"/companies/{key}/"),
+        sources=_groups(listed, _source_keys, source_path),
+        _by_entity={key: tuple(value) for key, value in by_entity.items()},
+    )

@@ -1,0 +1,638 @@
+"""The HTML pages: each method returns one page's site path and markup.
+
+Every page is a pure function of the catalogue (and the site config), so the same articles
+always give the same bytes. Lists are in listing order (see `catalogue`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from frontline.domain.importance import LABELS, importance_of, weighted_score
+from frontline.domain.models import Article, Category, FeedKind
+from frontline.site.catalogue import Catalogue, Group, by_count, company_keys, tag_keys
+from frontline.site.environment import environment
+from frontline.site.formatting import (
+    format_jst_date,
+    format_jst_day_heading,
+    format_jst_month_day,
+    jst,
+    stars,
+)
+from frontline.site.paths import news_archive_path
+from frontline.site.site_config import SiteConfig
+from frontline.site.views import (
+    CardView,
+    FeedLink,
+    Link,
+    PageMeta,
+    article_view,
+    card_view,
+    first_image,
+    news_article_json_ld,
+)
+
+HOME_SIZE = 30
+NEWS_PAGE_SIZE = 20
+LIST_LIMIT = 50
+DAILY_DAYS = 7
+WEEKLY_WEEKS = 4
+WEEKLY_TOP = 10
+TREND_DAYS = 7
+TREND_TAGS = 30
+TREND_COMPANIES = 10
+HOME_TRENDING = 12
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    path: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("news", "最新ニュース", "/news/"),
+    NavItem("daily", "AI日報", "/daily/"),
+    NavItem("hacker", "Hacker日報", "/hacker/"),
+    NavItem("weekly", "週報", "/weekly/"),
+    NavItem("videos", "動画", "/videos/"),
+    NavItem("tools", "AIツール", "/tools/"),
+    NavItem("trends", "トレンド", "/trends/"),
+    NavItem("companies", "企業", "/companies/"),
+    NavItem("search", "検索", "/search/"),
+    NavItem("rss", "RSS", "/rss.xml"),
+)
+
+SUBSCORE_DESCRIPTIONS: tuple[tuple[str, str, int], ...] = (
+    ("深度", "内容の掘り下げ。一次情報、技術的な詳細、データがどれだけ含まれているか", 40),
+    ("関連度", "日本の読者や企業にとって、どれだけ関係が深いか", 30),
+    ("実用性", "仕事や開発、日々の利用にすぐ役立つか", 20),
+    ("革新性", "これまでにない新しさがあるか", 10),
+)
+
+LEVEL_DESCRIPTIONS: dict[int, str] = {
+    5: "業界の流れを変えうる、必ず押さえておきたいニュース",
+    4: "多くの読者に影響がある、読んでおきたいニュース",
+    3: "関心のある分野なら押さえておきたいニュース",
+    2: "動向の把握に役立つニュース",
+    1: "参考程度の小さな話題",
+}
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str
+    html: str
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    heading: str
+    groups: tuple[Group, ...]
+    prefix: str = ""
+    cloud: bool = False
+    empty: str = "まだありません。"
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    heading: str
+    note: str
+    cards: tuple[CardView, ...]
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    name: str
+    path: str
+    count: int
+    level: int  # 1–10: the bar's length in tenths of the top row's
+
+
+@dataclass(frozen=True)
+class RankingSection:
+    heading: str
+    rows: tuple[RankingRow, ...]
+    prefix: str = ""
+
+
+def archive_page_count(article_count: int) -> int:
+    """Archive pages hold only full pages of 20, counted from the oldest article."""
+    return article_count // NEWS_PAGE_SIZE
+
+
+def _cards(articles: Sequence[Article]) -> tuple[CardView, ...]:
+    return tuple(card_view(article) for article in articles)
+
+
+def _ranking(groups: Sequence[tuple[Group, int]]) -> tuple[RankingRow, ...]:
+    top = max((count for _group, count in groups), default=1)
+    return tuple(
+        RankingRow(group.name, group.path, count, max(1, round(10 * count / top)))
+        for group, count in groups
+    )
+
+
+class SitePages:
+    def __init__(self, catalogue: Catalogue, site: SiteConfig, css_path: str) -> None:
+        self.catalogue = catalogue
+        self.site = site
+        self.css_path = css_path
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _render(self, template: str, page: PageMeta, **context: Any) -> RenderedPage:
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                site=self.site,
+                page=page,
+                nav_items=NAV_ITEMS,
+                css_path=self.css_path,
+                **context,
+            )
+        )
+        return RenderedPage(page.path, html)
+
+    @property
+    def reference_time(self) -> datetime | None:
+        """The newest publication time: 'today' and 'this week' are measured from it."""
+        return max((article.published for article in self.catalogue.articles), default=None)
+
+    def all(self) -> Iterator[RenderedPage]:
+        yield self.home()
+        yield self.news()
+        for page in range(1, archive_page_count(len(self.catalogue.articles)) + 1):
+            yield self.news_archive(page)
+        for article in self.catalogue.articles:
+            yield self.article(article)
+        for group in self.catalogue.tags.values():
+            yield self.tag(group)
+        for group in self.catalogue.companies.values():
+            yield self.company(group)
+        for group in self.catalogue.sources.values():
+            yield self.source(group)
+        yield self.tags_index()
+        yield self.companies_index()
+        yield self.sources_index()
+        yield self.daily()
+        yield self.hacker()
+        yield self.weekly()
+        yield self.videos()
+        yield self.tools()
+        yield self.trends()
+        yield self.search()
+        yield self.about()
+        yield self.not_found()
+
+    # --- news -------------------------------------------------------------------------------
+
+    def home(self) -> RenderedPage:
+        page = PageMeta(title=self.site.title, description=self.site.tagline, path="/")
+        return self._render(
+            "index.html",
+            page,
+            cards=_cards(self.catalogue.articles[:HOME_SIZE]),
+            trending=[group for group, _count in self._trending_tags()][:HOME_TRENDING],
+        )
+
+    def news(self) -> RenderedPage:
+        articles = self.catalogue.articles
+        pages = archive_page_count(len(articles))
+        archive = [self._archive_link(number) for number in range(pages, 0, -1)]
+        pager = [Link("より古い記事へ", news_archive_path(pages))] if pages else []
+        page = PageMeta(
+            title="最新ニュース",
+            description=f"{self.site.title}の最新AIニュース一覧。新しい記事から順に掲載しています。",
+            path="/news/",
+            nav="news",
+        )
+        return self._render(
+            "news.html",
+            page,
+            heading="最新ニュース",
+            lead="新しく届いた記事から順に20件を掲載しています。",
+            cards=_cards(articles[:NEWS_PAGE_SIZE]),
+            pager=pager,
+            archive=archive,
+        )
+
+    def _archive_slice(self, number: int) -> list[Article]:
+        oldest_first = self.catalogue.articles[::-1]
+        chunk = oldest_first[(number - 1) * NEWS_PAGE_SIZE : number * NEWS_PAGE_SIZE]
+        return list(reversed(chunk))
+
+    def _archive_link(self, number: int) -> Link:
+        chunk = self._archive_slice(number)
+        times = [article.published for article in chunk]
+        span = f"{format_jst_date(min(times))}〜{format_jst_date(max(times))}"
+        return Link(f"ページ{number}（{span}）", news_archive_path(number))
+
+    def news_archive(self, number: int) -> RenderedPage:
+        """Page 1 holds the oldest 20; a full page never changes when new articles arrive.
+
+        Its only outward links are to the neighbouring pages, and the newer neighbour exists
+        as soon as a page after it is full (until then it links to /news/).
+        """
+        pages = archive_page_count(len(self.catalogue.articles))
+        if not 1 <= number <= pages:
+            raise ValueError(f"no archive page {number} (there are {pages})")
+        pager = []
+        if number < pages:
+            pager.append(Link("より新しい記事へ", news_archive_path(number + 1)))
+        else:
+            pager.append(Link("最新ニュースへ", "/news/"))
+        if number > 1:
+            pager.append(Link("より古い記事へ", news_archive_path(number - 1)))
+        page = PageMeta(
+            title=f"ニュース一覧 ページ{number}",
+            description=f"{self.site.title}の過去のAIニュース一覧（ページ{number}）。",
+            path=news_archive_path(number),
+            nav="news",
+        )
+        return self._render(
+            "news.html",
+            page,
+            heading=f"ニュース一覧（ページ{number}）",
+            lead="過去の記事を、掲載した順に20件ずつまとめています。",
+            cards=_cards(self._archive_slice(number)),
+            pager=pager,
+            archive=[],
+        )
+
+    # --- article ----------------------------------------------------------------------------
+
+    def article(self, article: Article) -> RenderedPage:
+        view = article_view(article, self.site, self.catalogue.related_to(article))
+        page = PageMeta(
+            title=article.analysis.title_ja,
+            description=article.analysis.tldr,
+            path=article.path,
+            nav="news",
+            og_type="article",
+            image=first_image(article),
+            json_ld=news_article_json_ld(article, self.site),
+        )
+        return self._render("article.html", page, view=view)
+
+    # --- tags, companies, sources -----------------------------------------------------------
+
+    def _listing(
+        self,
+        page: PageMeta,
+        heading: str,
+        articles: Sequence[Article],
+        *,
+        lead: Sequence[str] = (),
+        feed: FeedLink | None = None,
+        empty: str = "まだ記事はありません。",
+    ) -> RenderedPage:
+        return self._render(
+            "listing.html",
+            page,
+            heading=heading,
+            lead=lead,
+            feed=feed,
+            cards=_cards(articles[:LIST_LIMIT]),
+            truncated=len(articles) > LIST_LIMIT,
+            empty=empty,
+        )
+
+    def tag(self, group: Group) -> RenderedPage:
+        feed = FeedLink(f"#{group.name} の記事をRSSで購読", group.path + "rss.xml")
+        page = PageMeta(
+            title=f"#{group.name} のニュース",
+            description=f"タグ「{group.name}」がついたAIニュースの一覧です。",
+            path=group.path,
+            feeds=(feed,),
+        )
+        return self._listing(
+            page,
+            f"#{group.name}",
+            group.articles,
+            lead=(
+                f"タグ「{group.name}」がついた記事（{group.count}件）を新しい順に掲載しています。",
+            ),
+            feed=feed,
+        )
+
+    def company(self, group: Group) -> RenderedPage:
+        feed = FeedLink(f"{group.name} の記事をRSSで購読", group.path + "rss.xml")
+        page = PageMeta(
+            title=f"{group.name} のニュース",
+            description=f"{group.name}に関するAIニュースの一覧です。",
+            path=group.path,
+            nav="companies",
+            feeds=(feed,),
+        )
+        return self._listing(
+            page,
+            f"{group.name} のニュース",
+            group.articles,
+            lead=(f"{group.name}が登場する記事（{group.count}件）を新しい順に掲載しています。",),
+            feed=feed,
+        )
+
+    def source(self, group: Group) -> RenderedPage:
+        page = PageMeta(
+            title=f"{group.name} の記事",
+            description=f"{group.name}が伝えたAIニュースの日本語要約の一覧です。",
+            path=group.path,
+        )
+        return self._listing(
+            page,
+            f"{group.name} の記事",
+            group.articles,
+            lead=(f"情報源「{group.name}」の記事（{group.count}件）を新しい順に掲載しています。",),
+        )
+
+    def _groups_page(
+        self, page: PageMeta, heading: str, lead: Sequence[str], sections: Sequence[GroupSection]
+    ) -> RenderedPage:
+        return self._render("groups.html", page, heading=heading, lead=lead, sections=sections)
+
+    def tags_index(self) -> RenderedPage:
+        page = PageMeta(
+            title="タグ一覧",
+            description="記事についているタグの一覧です。",
+            path="/tags/",
+        )
+        section = GroupSection(
+            "すべてのタグ",
+            tuple(by_count(self.catalogue.tags.values())),
+            prefix="#",
+            cloud=True,
+            empty="まだタグはありません。",
+        )
+        return self._groups_page(page, "タグ一覧", ("記事数の多い順に並べています。",), (section,))
+
+    def companies_index(self) -> RenderedPage:
+        page = PageMeta(
+            title="企業",
+            description="記事に登場する企業の一覧です。",
+            path="/companies/",
+            nav="companies",
+        )
+        section = GroupSection(
+            "企業一覧",
+            tuple(by_count(self.catalogue.companies.values())),
+            empty="まだ企業の記事はありません。",
+        )
+        lead = (
+            "記事に登場する企業を、記事数の多い順に並べています。企業名を選ぶと関連する記事の一覧が開きます。",
+        )
+        return self._groups_page(page, "企業", lead, (section,))
+
+    def sources_index(self) -> RenderedPage:
+        page = PageMeta(
+            title="情報源",
+            description=f"{self.site.title}が記事を集めている情報源の一覧です。",
+            path="/sources/",
+        )
+        section = GroupSection(
+            "情報源一覧",
+            tuple(by_count(self.catalogue.sources.values())),
+            empty="まだ記事はありません。",
+        )
+        lead = ("記事を掲載したことのある情報源を、記事数の多い順に並べています。",)
+        return self._groups_page(page, "情報源", lead, (section,))
+
+    # --- reports ----------------------------------------------------------------------------
+
+    def daily(self) -> RenderedPage:
+        by_day: dict[str, list[Article]] = defaultdict(list)
+        for article in self.catalogue.articles:
+            by_day[jst(article.published).date().isoformat()].append(article)
+        sections = []
+        for day in sorted(by_day, reverse=True)[:DAILY_DAYS]:
+            articles = sorted(
+                by_day[day], key=lambda a: (-a.importance, -a.published.timestamp(), a.id)
+            )
+            sections.append(
+                DigestSection(
+                    heading=format_jst_day_heading(articles[0].published),
+                    note=f"{len(articles)}件の記事（重要度の高い順）",
+                    cards=_cards(articles),
+                )
+            )
+        page = PageMeta(
+            title="AI日報",
+            description="その日のAIニュースを日付ごとにまとめた一覧です。",
+            path="/daily/",
+            nav="daily",
+        )
+        lead = (
+            "AI日報は、その日に届いたAIニュースから重要な話題を選んで解説する日刊のレポートです。",
+            "レポートは現在準備中です。それまでは、直近7日分の記事を日付（日本時間）ごとに重要度の高い順で掲載しています。",
+        )
+        return self._render("digest.html", page, heading="AI日報", lead=lead, sections=sections)
+
+    def weekly(self) -> RenderedPage:
+        by_week: dict[str, list[Article]] = defaultdict(list)
+        for article in self.catalogue.articles:
+            local = jst(article.published)
+            monday = (local - timedelta(days=local.weekday())).date().isoformat()
+            by_week[monday].append(article)
+        sections = []
+        for monday in sorted(by_week, reverse=True)[:WEEKLY_WEEKS]:
+            articles = sorted(
+                by_week[monday], key=lambda a: (-a.importance, -a.published.timestamp(), a.id)
+            )
+            start = jst(articles[0].published)
+            start = start - timedelta(days=start.weekday())
+            end = start + timedelta(days=6)
+            sections.append(
+                DigestSection(
+                    heading=f"{format_jst_date(start)}〜{format_jst_month_day(end)}の週",
+                    note=f"{len(articles)}件のうち、重要度の高い{min(len(articles), WEEKLY_TOP)}件",
+                    cards=_cards(articles[:WEEKLY_TOP]),
+                )
+            )
+        page = PageMeta(
+            title="週報",
+            description="1週間のAIニュースから重要な記事を選んだ一覧です。",
+            path="/weekly/",
+            nav="weekly",
+        )
+        lead = (
+            "週報は、1週間のAIニュースを振り返り、流れを読み解く週刊のレポートです。",
+            "レポートは現在準備中です。それまでは、直近4週間の各週（月曜〜日曜、日本時間）で重要度の高い記事を掲載しています。",
+        )
+        return self._render("digest.html", page, heading="週報", lead=lead, sections=sections)
+
+    def hacker(self) -> RenderedPage:
+        page = PageMeta(
+            title="Hacker日報",
+            description="Hacker Newsなどの技術コミュニティで話題のAI関連記事の一覧です。",
+            path="/hacker/",
+            nav="hacker",
+        )
+        lead = (
+            "Hacker日報は、Hacker Newsなどの技術コミュニティで話題になった"
+            "AIの話題を毎日まとめるレポートです。",
+            "レポートは現在準備中です。それまでは、コミュニティから届いた記事を新しい順に掲載しています。",
+        )
+        return self._listing(
+            page,
+            "Hacker日報",
+            self.catalogue.of_kind(FeedKind.COMMUNITY),
+            lead=lead,
+            empty="コミュニティから届いた記事はまだありません。",
+        )
+
+    def videos(self) -> RenderedPage:
+        page = PageMeta(
+            title="動画",
+            description="AIに関する動画の日本語要約の一覧です。",
+            path="/videos/",
+            nav="videos",
+        )
+        lead = (
+            "YouTubeチャンネルなどから届いたAI関連の動画を、日本語の要約つきで新しい順に掲載しています。",
+        )
+        return self._listing(
+            page,
+            "動画",
+            self.catalogue.of_kind(FeedKind.VIDEO),
+            lead=lead,
+            empty="動画はまだありません。",
+        )
+
+    def tools(self) -> RenderedPage:
+        tools = [a for a in self.catalogue.articles if a.analysis.category is Category.TOOL]
+        page = PageMeta(
+            title="AIツール",
+            description="新しいAIツールやサービスの公開・更新に関するニュースの一覧です。",
+            path="/tools/",
+            nav="tools",
+        )
+        lead = (
+            "新しいAIツールやサービスの公開、主な機能更新を伝える記事を新しい順に掲載しています。",
+        )
+        return self._listing(
+            page, "AIツール", tools, lead=lead, empty="AIツールの記事はまだありません。"
+        )
+
+    def _trend_window(self) -> list[Article]:
+        newest = self.reference_time
+        if newest is None:
+            return []
+        start = newest - timedelta(days=TREND_DAYS)
+        return [article for article in self.catalogue.articles if article.published > start]
+
+    def _trending(
+        self, groups: dict[str, Group], keys_of: Callable[[Article], list[str]], limit: int
+    ) -> list[tuple[Group, int]]:
+        """Groups by the number of articles in the trend window, most first."""
+        counts: Counter[str] = Counter()
+        for article in self._trend_window():
+            counts.update(keys_of(article))
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], groups[kv[0]].name, kv[0]))
+        return [(groups[key], count) for key, count in ranked[:limit]]
+
+    def _trending_tags(self) -> list[tuple[Group, int]]:
+        return self._trending(self.catalogue.tags, tag_keys, TREND_TAGS)
+
+    def _trending_companies(self) -> list[tuple[Group, int]]:
+        return self._trending(self.catalogue.companies, company_keys, TREND_COMPANIES)
+
+    def trends(self) -> RenderedPage:
+        window = self._trend_window()
+        newest = self.reference_time
+        if newest is None:
+            period = None
+        else:
+            start = newest - timedelta(days=TREND_DAYS)
+            period = f"{format_jst_date(start)}〜{format_jst_month_day(newest)}"
+        sections = (
+            RankingSection("よく取り上げられたタグ", _ranking(self._trending_tags()), "#"),
+            RankingSection("よく登場した企業", _ranking(self._trending_companies())),
+        )
+        page = PageMeta(
+            title="トレンド",
+            description="直近7日間のAIニュースでよく取り上げられたタグと企業です。",
+            path="/trends/",
+            nav="trends",
+        )
+        return self._render(
+            "trends.html", page, period=period, article_count=len(window), sections=sections
+        )
+
+    def search(self) -> RenderedPage:
+        page = PageMeta(
+            title="検索",
+            description="タグや企業からAIニュースを探せます。",
+            path="/search/",
+            nav="search",
+        )
+        lead = (
+            "サイト内のキーワード検索は現在準備中です。",
+            "それまでは、下のタグや企業の一覧から記事を探せます。",
+        )
+        sections = (
+            GroupSection(
+                "タグから探す",
+                tuple(by_count(self.catalogue.tags.values())),
+                prefix="#",
+                cloud=True,
+                empty="まだタグはありません。",
+            ),
+            GroupSection(
+                "企業から探す",
+                tuple(by_count(self.catalogue.companies.values())),
+                cloud=True,
+                empty="まだ企業の記事はありません。",
+            ),
+        )
+        return self._groups_page(page, "検索", lead, sections)
+
+    # --- about, 404 -------------------------------------------------------------------------
+
+    def about(self) -> RenderedPage:
+        example = {"depth": 4, "relevance": 5, "practicality": 3, "innovation": 2}
+        weighted = weighted_score(**example)
+        rounded = importance_of(**example)
+        page = PageMeta(
+            title="このサイトについて",
+            description=f"{self.site.title}の仕組み、重要度の決め方、情報源について。",
+            path="/about/",
+        )
+        return self._render(
+            "about.html",
+            page,
+            subscores=[
+                {"name": name, "description": description, "weight": weight}
+                for name, description, weight in SUBSCORE_DESCRIPTIONS
+            ],
+            example={
+                **example,
+                "weighted": f"{weighted:.1f}",
+                "importance": rounded,
+                "label": LABELS[rounded],
+            },
+            levels=[
+                {
+                    "importance": level,
+                    "label": LABELS[level],
+                    "stars": stars(level),
+                    "description": LEVEL_DESCRIPTIONS[level],
+                }
+                for level in sorted(LABELS, reverse=True)
+            ],
+            sources=by_count(self.catalogue.sources.values()),
+        )
+
+    def not_found(self) -> RenderedPage:
+        page = PageMeta(
+            title="ページが見つかりません",
+            description="お探しのページは見つかりませんでした。",
+            path="/404.html",
+            noindex=True,
+        )
+        return self._render("404.html", page)

@@ -1,0 +1,142 @@
+"""The whole static site for a set of articles, as S3 objects: pure and deterministic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from frontline.domain.models import Article
+from frontline.domain.ports import SiteObject
+from frontline.site.api import (
+    LATEST_PATH,
+    SCHEMA_PATH,
+    render_article_json,
+    render_article_schema,
+    render_latest_json,
+)
+from frontline.site.assets import favicon, stylesheet
+from frontline.site.catalogue import Catalogue, build_catalogue
+from frontline.site.feeds import (
+    SitemapEntry,
+    build_feed,
+    render_atom,
+    render_json_feed,
+    render_robots,
+    render_rss,
+    render_sitemap,
+)
+from frontline.site.formatting import iso_utc
+from frontline.site.pages import SitePages
+from frontline.site.paths import absolute_url, article_json_path, key_for
+from frontline.site.site_config import SiteConfig
+
+CACHE_PAGES = "public, max-age=300, stale-while-revalidate=86400"
+CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
+
+HTML = "text/html; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
+JSON_FEED = "application/feed+json; charset=utf-8"
+JSON = "application/json; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+
+NOT_FOUND_PATH = "/404.html"
+
+
+class _Objects:
+    """Collects objects by key; two pages claiming one key is a bug, not a silent overwrite."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, SiteObject] = {}
+
+    def add(
+        self, path: str, body: str | bytes, content_type: str, cache: str = CACHE_PAGES
+    ) -> None:
+        key = key_for(path)
+        if key in self._by_key:
+            raise ValueError(f"two site objects claim the key {key!r}")
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self._by_key[key] = SiteObject(key, data, content_type, cache)
+
+    def sorted(self) -> list[SiteObject]:
+        return [self._by_key[key] for key in sorted(self._by_key)]
+
+
+def _add_feeds(objects: _Objects, catalogue: Catalogue, site: SiteConfig, now: datetime) -> None:
+    """The site's RSS, Atom and JSON Feed, and an RSS feed per tag and per company."""
+    listed = list(catalogue.articles)
+    for path, render, content_type in (
+        ("/rss.xml", render_rss, RSS),
+        ("/atom.xml", render_atom, ATOM),
+    ):
+        feed = build_feed(
+            listed,
+            site,
+            title=site.title,
+            description=site.tagline,
+            home_path="/",
+            feed_path=path,
+            now=now,
+        )
+        objects.add(path, render(feed), content_type)
+    objects.add("/feed.json", render_json_feed(listed, site), JSON_FEED)
+    groups = [
+        (group, f"#{group.name}", f"タグ「{group.name}」がついたAIニュース")
+        for group in catalogue.tags.values()
+    ]
+    groups += [
+        (group, group.name, f"{group.name}に関するAIニュース")
+        for group in catalogue.companies.values()
+    ]
+    for group, title, description in groups:
+        feed = build_feed(
+            list(group.articles),
+            site,
+            title=f"{title} | {site.title}",
+            description=description,
+            home_path=group.path,
+            feed_path=group.path + "rss.xml",
+            now=now,
+        )
+        objects.add(group.path + "rss.xml", render_rss(feed), RSS)
+
+
+def render_site(
+    articles: Sequence[Article], site: SiteConfig, *, now: datetime
+) -> list[SiteObject]:
+    """Pure: the whole static site for these articles (only public ones are shown).
+
+    `now` only dates a feed that has no articles; everything else comes from the articles,
+    so the same articles always give the same bytes.
+    """
+    catalogue = build_catalogue(articles)
+    css = stylesheet()
+    objects = _Objects()
+
+    html_paths: list[str] = []
+    for page in SitePages(catalogue, site, css.path).all():
+        objects.add(page.path, page.html, HTML)
+        html_paths.append(page.path)
+
+    listed = list(catalogue.articles)
+    _add_feeds(objects, catalogue, site, now)
+
+    objects.add(LATEST_PATH, render_latest_json(listed, site), JSON)
+    objects.add(SCHEMA_PATH, render_article_schema(), JSON)
+    for article in listed:
+        objects.add(article_json_path(article.id), render_article_json(article, site), JSON)
+
+    lastmod = {article.path: iso_utc(article.updated_at) for article in listed}
+    sitemap = [
+        SitemapEntry(absolute_url(site.base_url, path), lastmod.get(path))
+        for path in sorted(html_paths)
+        if path != NOT_FOUND_PATH
+    ]
+    objects.add("/sitemap.xml", render_sitemap(sitemap), XML)
+    objects.add("/robots.txt", render_robots(site), TEXT)
+
+    objects.add(css.path, css.body, css.content_type, CACHE_IMMUTABLE)
+    icon = favicon()
+    objects.add(icon.path, icon.body, icon.content_type)
+    return objects.sorted()

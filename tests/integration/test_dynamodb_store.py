@@ -1,0 +1,69 @@
+"""The DynamoDB adapters against moto's table built from template.yaml."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+
+from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoFeedStateStore, DynamoItemLedger, DynamoTable
+from frontline.domain.models import ArticleStatus, FeedState
+from tests.factories import NOW, make_article, make_item
+
+
+def table(local_aws) -> DynamoTable:
+    return DynamoTable(boto3.client("dynamodb"), local_aws["Table"])
+
+
+def test_an_item_is_claimed_once_even_by_racing_polls(local_aws) -> None:
+    # Given the same 30 items seen by four concurrent polls
+    items = [make_item(n) for n in range(30)]
+    ledgers = [DynamoItemLedger(table(local_aws)) for _ in range(4)]
+    # When they all claim at once
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda ledger: ledger.claim_new_items(items), ledgers))
+    # Then each item was claimed by exactly one of them
+    claimed = [item.id for outcome in outcomes for item in outcome.new]
+    assert sorted(claimed) == sorted(item.id for item in items)
+    assert DynamoItemLedger(table(local_aws)).claim_new_items(items).new == []
+
+
+def test_changed_content_is_an_update_once(local_aws) -> None:
+    ledger = DynamoItemLedger(table(local_aws))
+    original = make_item(1)
+    ledger.claim_new_items([original])
+    changed = original.model_copy(update={"content_hash": "f" * 64})
+    assert ledger.claim_new_items([changed]).updated == [changed]
+    assert ledger.claim_new_items([changed]).updated == []
+
+
+def test_released_claims_can_be_claimed_again(local_aws) -> None:
+    ledger = DynamoItemLedger(table(local_aws))
+    item = make_item(1)
+    ledger.claim_new_items([item])
+    ledger.release([item])
+    assert ledger.claim_new_items([item]).new == [item]
+
+
+def test_articles_listed_newest_first_and_only_public(local_aws) -> None:
+    repo = DynamoArticleRepository(table(local_aws))
+    for n in range(1, 6):
+        repo.save(make_article(n))
+    repo.save(make_article(9, status=ArticleStatus.SKIPPED))
+    listed = repo.list_public()
+    assert [a.published for a in listed] == sorted((a.published for a in listed), reverse=True)
+    assert len(listed) == 5
+    assert len(repo.list_public(limit=2)) == 2
+    assert repo.get(make_item(9).id).status is ArticleStatus.SKIPPED
+
+
+def test_saving_an_identical_article_writes_nothing(local_aws) -> None:
+    repo = DynamoArticleRepository(table(local_aws))
+    article = make_article(1)
+    assert repo.save(article) is True
+    assert repo.save(article) is False
+    assert repo.get(article.id) == article
+
+
+def test_feed_state_round_trip(local_aws) -> None:
+    store = DynamoFeedStateStore(table(local_aws))
+    store.save_state(FeedState(feed_id="a", etag='"x"', polled_at=NOW, error_streak=2))
+    assert store.load_states(["a", "missing"]) == {"a": FeedState(feed_id="a", etag='"x"', polled_at=NOW, error_streak=2)}
