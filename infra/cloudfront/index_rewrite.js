@@ -4,7 +4,7 @@
 //   /news  -> /news/index.html   (no dot in the last segment: a page, not a file)
 //   /style.abc123.css, /feed.xml -> unchanged
 // The URI stays percent-encoded (/tags/%E8%92%B8%E7%95%99/); S3 decodes it to the key.
-// template.yaml inlines this file verbatim (IndexRewriteFunction); a unit test keeps them equal.
+// template.yaml inlines this file verbatim (IndexRewriteFunction); a test keeps them equal.
 function handler(event) {
   const request = event.request;
   const uri = request.uri;

@@ -5,15 +5,16 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
-from moto import mock_aws
-
 from frontline.config import parse_catalogue
 from frontline.domain.models import FeedSource
+from moto import mock_aws
+
 from infra.local.feed_server import serve_feeds
 from infra.local.pipeline import REPO, LocalPipeline
 
@@ -27,7 +28,11 @@ def demo_catalogue(feeds_base: str, path: Path = DEMO_CATALOGUE) -> list[FeedSou
 
 
 def build_demo_site(
-    output: Path, *, site_url: str, config_dir: Path = REPO / "config", say=print
+    output: Path,
+    *,
+    site_url: str,
+    config_dir: Path = REPO / "config",
+    say: Callable[[str], None] = print,
 ) -> Path:
     """Run fetch → analyse → render in moto and copy the bucket to `output`."""
     started = time.perf_counter()
@@ -40,7 +45,11 @@ def build_demo_site(
             progress=say,
             quiet=True,
         )
-        say(f"aws: created {', '.join(sorted(pipeline.resources.physical_ids))} in moto from template.yaml")
+        say(
+            "aws: created "
+            + ", ".join(sorted(pipeline.resources.physical_ids))
+            + " in moto from template.yaml"
+        )
         pipeline.fetch()
         pipeline.analyze()
         pipeline.render()

@@ -30,7 +30,7 @@ class FeedFileHandler(BaseHTTPRequestHandler):
         self.root = root
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return  # quiet: the demo prints its own progress
 
     def do_GET(self) -> None:

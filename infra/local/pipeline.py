@@ -22,7 +22,6 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-
 from frontline.bootstrap import (
     FetchFeedsApp,
     RenderSiteApp,
@@ -39,6 +38,7 @@ from frontline.config import (
 )
 from frontline.domain.item_analysis import ItemAnalyst
 from frontline.domain.models import FeedSource
+
 from infra.local.template_resources import LocalResources, create_local_stack, load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,7 +77,9 @@ def use_local_environment(*, quiet: bool = False) -> None:
     """Credentials and region for moto; `quiet` keeps the handlers' JSON logs and metrics off
     the terminal so the demo's own progress lines stay readable."""
     if quiet:
-        os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
+        os.environ.update(
+            {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+        )
     os.environ.update(
         {
             "AWS_ACCESS_KEY_ID": "testing",
@@ -99,7 +101,11 @@ def stream_prefix_filter(template: dict[str, Any]) -> str | None:
         if event.get("Type") != "DynamoDB":
             continue
         for entry in event["Properties"].get("FilterCriteria", {}).get("Filters", []):
-            pattern = json.loads(entry["Pattern"]) if isinstance(entry["Pattern"], str) else entry["Pattern"]
+            pattern = (
+                json.loads(entry["Pattern"])
+                if isinstance(entry["Pattern"], str)
+                else entry["Pattern"]
+            )
             rules = pattern.get("dynamodb", {}).get("Keys", {}).get("pk", {}).get("S", [])
             for rule in rules:
                 if isinstance(rule, dict) and "prefix" in rule:
@@ -118,9 +124,16 @@ class LocalPipeline:
     _stream_iterators: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, *, config_dir: Path, site_url: str, catalogue: list[FeedSource] | None = None,
-               progress: Callable[[str], None] = lambda message: None,
-               template: dict[str, Any] | None = None, quiet: bool = False) -> LocalPipeline:
+    def create(
+        cls,
+        *,
+        config_dir: Path,
+        site_url: str,
+        catalogue: list[FeedSource] | None = None,
+        progress: Callable[[str], None] = lambda message: None,
+        template: dict[str, Any] | None = None,
+        quiet: bool = False,
+    ) -> LocalPipeline:
         """Must run inside moto's mock_aws()."""
         use_local_environment(quiet=quiet)
         template = template if template is not None else load_template()
@@ -135,6 +148,7 @@ class LocalPipeline:
             "site_title": self._default("SiteTitle"),
             "site_tagline": self._default("SiteTagline"),
             "config_dir": self.config_dir,
+            "site_url": self.site_url,
         }
 
     def _default(self, parameter: str) -> str:
@@ -142,23 +156,30 @@ class LocalPipeline:
 
     def fetch_app(self) -> FetchFeedsApp:
         settings = load_settings(
-            FetchSettings, **self._common(), queue_url=self.resources["ItemQueue"],
-            site_url=self.site_url, allow_private_network=True, first_poll_cutoff_days=None,
+            FetchSettings,
+            **self._common(),
+            queue_url=self.resources["ItemQueue"],
+            allow_private_network=True,
+            first_poll_cutoff_days=None,
         )
         return build_fetch_feeds(settings, catalogue=self.catalogue)
 
     def analyst(self) -> ItemAnalyst:
         settings = load_settings(
-            AnalyzeSettings, **self._common(), llm_provider="heuristic",
-            bedrock_model_id=self._default("BedrockModelId"), daily_budget_usd=0,
+            AnalyzeSettings,
+            **self._common(),
+            llm_provider="heuristic",
+            bedrock_model_id=self._default("BedrockModelId"),
+            daily_budget_usd=0,
             queue_url=self.resources["ItemQueue"],
         )
         return build_analyst(settings)
 
     def render_app(self) -> RenderSiteApp:
         settings = load_settings(
-            RenderSettings, **self._common(), site_bucket=self.resources["SiteBucket"],
-            site_url=self.site_url,
+            RenderSettings,
+            **self._common(),
+            site_bucket=self.resources["SiteBucket"],
         )
         return build_render_site(settings)
 
@@ -185,8 +206,11 @@ class LocalPipeline:
         delivered = failed = 0
         while True:
             messages = sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=SQS_BATCH_SIZE,
-                MessageAttributeNames=["All"], AttributeNames=["All"], VisibilityTimeout=60,
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=SQS_BATCH_SIZE,
+                MessageAttributeNames=["All"],
+                AttributeNames=["All"],
+                VisibilityTimeout=60,
             ).get("Messages", [])
             if not messages:
                 break
@@ -197,7 +221,10 @@ class LocalPipeline:
             if done:
                 sqs.delete_message_batch(
                     QueueUrl=queue_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(done)
+                    ],
                 )
             delivered += len(done)
             failed += len(failures)
@@ -207,7 +234,8 @@ class LocalPipeline:
     def stream_events(self) -> Iterator[dict[str, Any]]:
         """New stream records, filtered as the event source mapping would, in batches."""
         streams = boto3.client(
-            "dynamodbstreams", region_name=REGION,
+            "dynamodbstreams",
+            region_name=REGION,
             config=Config(account_id_endpoint_mode="disabled"),  # moto serves the classic endpoint
         )
         table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])["Table"]
@@ -216,12 +244,15 @@ class LocalPipeline:
         records: list[dict[str, Any]] = []
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
-            iterator = self._stream_iterators.get(shard["ShardId"]) or streams.get_shard_iterator(
-                StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
+            iterator = (
+                self._stream_iterators.get(shard["ShardId"])
+                or streams.get_shard_iterator(
+                    StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
             while iterator:
                 page = streams.get_records(ShardIterator=iterator, Limit=1000)
-                records += page["Records"]
+                records += [dict(record) for record in page["Records"]]
                 self._stream_iterators[shard["ShardId"]] = page.get("NextShardIterator") or iterator
                 if not page["Records"]:
                     break
@@ -232,7 +263,11 @@ class LocalPipeline:
             if prefix is None or record["dynamodb"]["Keys"]["pk"]["S"].startswith(prefix)
         ]
         for start in range(0, len(wanted), STREAM_BATCH_SIZE):
-            yield {"Records": json.loads(json.dumps(wanted[start : start + STREAM_BATCH_SIZE], default=str))}
+            yield {
+                "Records": json.loads(
+                    json.dumps(wanted[start : start + STREAM_BATCH_SIZE], default=str)
+                )
+            }
 
     def render(self, *, full_rebuild: bool = False) -> dict[str, Any]:
         handler = load_handler("render_site").handler
@@ -276,7 +311,9 @@ def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
             "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
             "SentTimestamp": attributes.get("SentTimestamp", "0"),
             "SenderId": attributes.get("SenderId", "AIDAEXAMPLE"),
-            "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", "0"),
+            "ApproximateFirstReceiveTimestamp": attributes.get(
+                "ApproximateFirstReceiveTimestamp", "0"
+            ),
         },
         "messageAttributes": {
             name: {
@@ -288,7 +325,8 @@ def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
             }
             for name, value in message.get("MessageAttributes", {}).items()
         },
-        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode(), usedforsecurity=False).hexdigest(),
+        "md5OfBody": message.get("MD5OfBody")
+        or hashlib.md5(message["Body"].encode(), usedforsecurity=False).hexdigest(),
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
         "awsRegion": REGION,

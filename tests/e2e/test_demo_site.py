@@ -11,11 +11,18 @@ from infra.local.demo import build_demo_site
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp = pytest.MonkeyPatch()
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "ap-northeast-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+    }.items():
         mp.setenv(name, value)
     lines: list[str] = []
-    output = build_demo_site(tmp_path_factory.mktemp("demo") / "_site", site_url="http://127.0.0.1:8000", say=lines.append)
+    output = build_demo_site(
+        tmp_path_factory.mktemp("demo") / "_site",
+        site_url="http://127.0.0.1:8000",
+        say=lines.append,
+    )
     mp.undo()
     assert any(line.startswith("fetch_feeds:") for line in lines)
     assert any(line.startswith("render_site:") for line in lines)
@@ -33,7 +40,10 @@ def test_the_demo_writes_the_top_page_articles_and_rss(site: Path) -> None:
 
 def test_the_non_ai_item_is_not_published(site: Path) -> None:
     # The demo wire carries one story that is not about AI (a smartphone recall)
-    assert "Voltra recalls" in (Path(__file__).resolve().parents[2] / "infra/local/feeds/ai-wire.xml").read_text()
+    assert (
+        "Voltra recalls"
+        in (Path(__file__).resolve().parents[2] / "infra/local/feeds/ai-wire.xml").read_text()
+    )
     published = [path.read_text(encoding="utf-8") for path in site.rglob("*.html")]
     published.append((site / "rss.xml").read_text(encoding="utf-8"))
     assert not any("Voltra" in text for text in published)

@@ -3,9 +3,14 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
-
-from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoFeedStateStore, DynamoItemLedger, DynamoTable
+from frontline.adapters.dynamodb import (
+    DynamoArticleRepository,
+    DynamoFeedStateStore,
+    DynamoItemLedger,
+    DynamoTable,
+)
 from frontline.domain.models import ArticleStatus, FeedState
+
 from tests.factories import NOW, make_article, make_item
 
 
@@ -66,4 +71,6 @@ def test_saving_an_identical_article_writes_nothing(local_aws) -> None:
 def test_feed_state_round_trip(local_aws) -> None:
     store = DynamoFeedStateStore(table(local_aws))
     store.save_state(FeedState(feed_id="a", etag='"x"', polled_at=NOW, error_streak=2))
-    assert store.load_states(["a", "missing"]) == {"a": FeedState(feed_id="a", etag='"x"', polled_at=NOW, error_streak=2)}
+    assert store.load_states(["a", "missing"]) == {
+        "a": FeedState(feed_id="a", etag='"x"', polled_at=NOW, error_streak=2)
+    }

@@ -18,8 +18,11 @@ def queued(pipeline: LocalPipeline) -> int:
 def test_a_second_fetch_of_unchanged_feeds_enqueues_nothing(aws_env) -> None:
     with mock_aws(), serve_feeds(DEMO_FEEDS) as base:
         # Given the demo feeds served over loopback and the stack from template.yaml
-        pipeline = LocalPipeline.create(config_dir=REPO / "config", site_url="http://127.0.0.1:8000",
-                                        catalogue=demo_catalogue(base))
+        pipeline = LocalPipeline.create(
+            config_dir=REPO / "config",
+            site_url="http://127.0.0.1:8000",
+            catalogue=demo_catalogue(base),
+        )
         # When the fetcher runs twice
         first = pipeline.fetch()
         after_first = queued(pipeline)
@@ -35,8 +38,11 @@ def test_an_unreachable_feed_does_not_stop_the_others(aws_env) -> None:
     with mock_aws(), serve_feeds(DEMO_FEEDS) as base:
         catalogue = demo_catalogue(base)
         broken = catalogue[0].model_copy(update={"id": "gone", "url": f"{base}/missing.xml"})
-        pipeline = LocalPipeline.create(config_dir=REPO / "config", site_url="http://127.0.0.1:8000",
-                                        catalogue=[broken, *catalogue])
+        pipeline = LocalPipeline.create(
+            config_dir=REPO / "config",
+            site_url="http://127.0.0.1:8000",
+            catalogue=[broken, *catalogue],
+        )
         summary = pipeline.fetch()
         assert summary["errors"] == 1
         assert summary["queued"] >= 24

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from frontline.adapters.http_feeds import HttpFeedFetcher, is_public_address, retry_after_seconds
 from frontline.domain.ports import FeedUnavailable, FetchResult
+
 from tests.factories import NOW
 
 FEED = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -54,7 +54,9 @@ def fetch(url: str, *, allow_loopback: bool = True, **kwargs) -> FetchResult:
     options = {key: kwargs.pop(key) for key in ("deadline_s", "max_bytes") if key in kwargs}
 
     async def go() -> FetchResult:
-        async with HttpFeedFetcher(user_agent="FrontlineBot/test", allow_private_network=allow_loopback, **options) as fetcher:
+        async with HttpFeedFetcher(
+            user_agent="FrontlineBot/test", allow_private_network=allow_loopback, **options
+        ) as fetcher:
             return await fetcher.fetch(url, **kwargs)
 
     return asyncio.run(go())
@@ -67,7 +69,13 @@ def test_conditional_get_gives_304(server) -> None:
         if h.headers.get("If-None-Match") == '"v1"' and h.headers.get("If-Modified-Since"):
             reply(304)(h)
         else:
-            reply(200, FEED, ETag='"v1"', Last_Modified="Fri, 20 Nov 2026 10:00:00 GMT", Content_Type="application/rss+xml")(h)
+            reply(
+                200,
+                FEED,
+                ETag='"v1"',
+                Last_Modified="Fri, 20 Nov 2026 10:00:00 GMT",
+                Content_Type="application/rss+xml",
+            )(h)
 
     routes["/feed"] = route
     first = fetch(f"{base}/feed")
@@ -76,7 +84,9 @@ def test_conditional_get_gives_304(server) -> None:
     assert (second.status, second.body) == (304, b"")
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f.0.0.1", "0177.0.0.1", "[::1]", "[::ffff:127.0.0.1]"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "2130706433", "0x7f.0.0.1", "0177.0.0.1", "[::1]", "[::ffff:127.0.0.1]"]
+)
 def test_loopback_in_any_spelling_is_refused_by_default(server, host: str) -> None:
     base, routes = server
     routes["/feed"] = reply(200, FEED)
@@ -87,8 +97,21 @@ def test_loopback_in_any_spelling_is_refused_by_default(server, host: str) -> No
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-     "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "::"],
+    [
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:10.0.0.1",
+        "::",
+    ],
 )
 def test_non_public_addresses(address: str) -> None:
     assert not is_public_address(address)

@@ -1,7 +1,7 @@
 import boto3
-
 from frontline.adapters.sqs import MAX_BATCH_BYTES, SqsWorkQueue, batches
 from frontline.domain.models import ItemMessage
+
 from tests.factories import make_item
 
 
@@ -19,9 +19,14 @@ def test_every_message_arrives(local_aws) -> None:
     assert queue.enqueue(messages) == []
     sqs = boto3.client("sqs")
     received = []
-    while batch := sqs.receive_message(QueueUrl=local_aws["ItemQueue"], MaxNumberOfMessages=10).get("Messages"):
+    while batch := sqs.receive_message(QueueUrl=local_aws["ItemQueue"], MaxNumberOfMessages=10).get(
+        "Messages"
+    ):
         received += [ItemMessage.model_validate_json(m["Body"]) for m in batch]
-        sqs.delete_message_batch(QueueUrl=local_aws["ItemQueue"], Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in batch])
+        sqs.delete_message_batch(
+            QueueUrl=local_aws["ItemQueue"],
+            Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in batch],
+        )
     assert sorted(m.item.id for m in received) == sorted(m.item.id for m in messages)
 
 
@@ -36,7 +41,9 @@ class FlakyClient:
         self.calls += 1
         failed = [Entries[0]["Id"]] if self.calls == 1 else []
         self.delivered += [e["Id"] for e in Entries if e["Id"] not in failed]
-        return {"Failed": [{"Id": i, "SenderFault": False, "Code": "InternalError"} for i in failed]}
+        return {
+            "Failed": [{"Id": i, "SenderFault": False, "Code": "InternalError"} for i in failed]
+        }
 
 
 def test_failed_entries_are_retried() -> None:

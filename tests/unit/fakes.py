@@ -17,7 +17,9 @@ class FakeFetcher:
     responses: dict[str, FetchResult | FeedUnavailable] = field(default_factory=dict)
     requests: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
         self.requests.append((url, etag, last_modified))
         response = self.responses[url]
         if isinstance(response, FeedUnavailable):

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-
 from frontline.config import ConfigurationError, FetchSettings, load_catalogue, load_settings
 
 GOOD = """feeds:
@@ -25,7 +24,11 @@ def test_valid_catalogue_loads(tmp_path: Path) -> None:
 
 
 def test_bad_field_names_file_entry_and_field(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD + "  - id: broken\n    name: Broken\n    url: ftp://x.example/\n    site_url: https://x.example/\n")
+    path = write(
+        tmp_path,
+        GOOD
+        + "  - id: broken\n    name: Broken\n    url: ftp://x.example/\n    site_url: https://x.example/\n",
+    )
     with pytest.raises(ConfigurationError) as error:
         load_catalogue(path)
     message = str(error.value)
@@ -35,7 +38,7 @@ def test_bad_field_names_file_entry_and_field(tmp_path: Path) -> None:
 
 
 def test_unknown_field_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="entry 1.*max_itemz"):
+    with pytest.raises(ConfigurationError, match=r"entry 1.*max_itemz"):
         load_catalogue(write(tmp_path, GOOD + "    max_itemz: 3\n"))
 
 
@@ -56,8 +59,15 @@ def test_the_shipped_catalogue_is_valid() -> None:
     assert len(catalogue) >= 30
 
 
-def test_missing_environment_variable_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name, value in {"TABLE_NAME": "t", "SITE_TITLE": "x", "SITE_TAGLINE": "y", "CONFIG_DIR": str(tmp_path)}.items():
+def test_missing_environment_variable_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in {
+        "TABLE_NAME": "t",
+        "SITE_TITLE": "x",
+        "SITE_TAGLINE": "y",
+        "CONFIG_DIR": str(tmp_path),
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("QUEUE_URL", raising=False)
     with pytest.raises(ConfigurationError, match="QUEUE_URL: Field required"):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from frontline.domain.feed_poller import FeedPoller, backoff_after
 from frontline.domain.models import FeedState
 from frontline.domain.ports import FeedUnavailable, FetchResult
+
 from tests.factories import NOW, make_source
 from tests.unit.fakes import FakeFetcher, FakeLedger, FakeQueue, FakeStates
 
@@ -18,7 +19,9 @@ def feed(*titles: str, day: int = 26) -> bytes:
 
 
 def ok(url: str, body: bytes, etag: str | None = '"v1"') -> FetchResult:
-    return FetchResult(status=200, url=url, body=body, content_type="application/rss+xml", etag=etag)
+    return FetchResult(
+        status=200, url=url, body=body, content_type="application/rss+xml", etag=etag
+    )
 
 
 def poller(fetcher, states=None, ledger=None, queue=None, **kwargs):
@@ -32,9 +35,14 @@ def poll(p, sources, now=NOW):
 
 def test_second_poll_of_unchanged_feeds_enqueues_nothing() -> None:
     # Given two feeds, one with an ETag and one without
-    a, b = make_source(id="a", url="https://a.example/f"), make_source(id="b", url="https://b.example/f")
-    fetcher = FakeFetcher({a.url: ok(a.url, feed("AI one", "AI two")), b.url: ok(b.url, feed("AI three"), etag=None)})
-    p, states, _, queue = poller(fetcher)
+    a, b = (
+        make_source(id="a", url="https://a.example/f"),
+        make_source(id="b", url="https://b.example/f"),
+    )
+    fetcher = FakeFetcher(
+        {a.url: ok(a.url, feed("AI one", "AI two")), b.url: ok(b.url, feed("AI three"), etag=None)}
+    )
+    p, _, _, queue = poller(fetcher)
     # When they are polled twice
     first = poll(p, [a, b])
     second = poll(p, [a, b], now=NOW + timedelta(hours=1))
@@ -47,8 +55,13 @@ def test_second_poll_of_unchanged_feeds_enqueues_nothing() -> None:
 
 
 def test_a_broken_feed_does_not_stop_the_others() -> None:
-    good, bad = make_source(id="good", url="https://good.example/f"), make_source(id="bad", url="https://bad.example/f")
-    fetcher = FakeFetcher({good.url: ok(good.url, feed("AI news")), bad.url: FeedUnavailable("connection refused")})
+    good, bad = (
+        make_source(id="good", url="https://good.example/f"),
+        make_source(id="bad", url="https://bad.example/f"),
+    )
+    fetcher = FakeFetcher(
+        {good.url: ok(good.url, feed("AI news")), bad.url: FeedUnavailable("connection refused")}
+    )
     p, states, _, queue = poller(fetcher)
     report = poll(p, [bad, good])
     assert len(queue.sent) == 1
@@ -58,8 +71,16 @@ def test_a_broken_feed_does_not_stop_the_others() -> None:
 
 
 def test_garbage_body_is_an_error_for_that_feed_only() -> None:
-    junk, good = make_source(id="junk", url="https://junk.example/f"), make_source(id="good", url="https://good.example/f")
-    fetcher = FakeFetcher({junk.url: ok(junk.url, b"<html><body>challenge</body></html>"), good.url: ok(good.url, feed("AI"))})
+    junk, good = (
+        make_source(id="junk", url="https://junk.example/f"),
+        make_source(id="good", url="https://good.example/f"),
+    )
+    fetcher = FakeFetcher(
+        {
+            junk.url: ok(junk.url, b"<html><body>challenge</body></html>"),
+            good.url: ok(good.url, feed("AI")),
+        }
+    )
     p, states, _, queue = poller(fetcher)
     poll(p, [junk, good])
     assert states.states["junk"].last_error.startswith("not a feed")
@@ -79,11 +100,17 @@ def test_retry_after_defers_that_feed_only() -> None:
 
 def test_errors_back_off_and_mark_the_feed_failing() -> None:
     assert [backoff_after(n) for n in (0, 1, 2, 3, 10)] == [
-        timedelta(0), timedelta(hours=1), timedelta(hours=2), timedelta(hours=4), timedelta(hours=24)
+        timedelta(0),
+        timedelta(hours=1),
+        timedelta(hours=2),
+        timedelta(hours=4),
+        timedelta(hours=24),
     ]
     src = make_source(id="down", url="https://down.example/f")
     fetcher = FakeFetcher({src.url: FeedUnavailable("HTTP 500", status=500)})
-    states = FakeStates({"down": FeedState(feed_id="down", error_streak=4, polled_at=NOW - timedelta(days=2))})
+    states = FakeStates(
+        {"down": FeedState(feed_id="down", error_streak=4, polled_at=NOW - timedelta(days=2))}
+    )
     p, states, _, _ = poller(fetcher, states=states, failing_after=5)
     report = poll(p, [src])
     assert report.feeds[0].failing
@@ -94,7 +121,7 @@ def test_messages_that_cannot_be_queued_are_not_lost() -> None:
     src = make_source(id="a", url="https://a.example/f")
     fetcher = FakeFetcher({src.url: ok(src.url, feed("AI one", "AI two"))})
     queue = FakeQueue(refuse=1)
-    p, states, ledger, queue = poller(fetcher, queue=queue)
+    p, states, _, queue = poller(fetcher, queue=queue)
     poll(p, [src])
     assert len(queue.sent) == 1
     assert states.states["a"].etag is None  # validators not stored: the next poll re-reads
@@ -104,7 +131,7 @@ def test_messages_that_cannot_be_queued_are_not_lost() -> None:
 
 def test_first_poll_records_old_items_without_queueing_them() -> None:
     src = make_source(id="a", url="https://a.example/f")
-    fetcher = FakeFetcher({src.url: ok(src.url, feed("AI old", day=1) )})
+    fetcher = FakeFetcher({src.url: ok(src.url, feed("AI old", day=1))})
     p, _, ledger, queue = poller(fetcher, first_poll_cutoff=timedelta(days=7))
     report = poll(p, [src])
     assert report.feeds[0].old == 1

@@ -4,12 +4,12 @@ import json
 from dataclasses import dataclass
 
 import pytest
-
 from frontline.bootstrap import FetchFeedsApp, RenderSiteApp
 from frontline.domain.item_analysis import ItemAnalyst
 from frontline.domain.models import ArticleStatus, ItemMessage
 from frontline.domain.ports import AnalysisResult, FetchResult, ProviderRetryable
 from frontline.site import SiteConfig
+
 from infra.local.pipeline import load_handler
 from tests.factories import make_analysis, make_item, make_source
 from tests.unit.fakes import FakeArticles, FakeFetcher, FakeLedger, FakeQueue, FakeStates
@@ -46,8 +46,12 @@ def sqs_event(*bodies: str) -> dict:
                 "messageId": f"m{n}",
                 "receiptHandle": f"r{n}",
                 "body": body,
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1", "SenderId": "s",
-                               "ApproximateFirstReceiveTimestamp": "1"},
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1",
+                    "SenderId": "s",
+                    "ApproximateFirstReceiveTimestamp": "1",
+                },
                 "messageAttributes": {},
                 "md5OfBody": "0" * 32,
                 "eventSource": "aws:sqs",
@@ -69,7 +73,9 @@ def analyze_handler(monkeypatch: pytest.MonkeyPatch):
 def test_poisoned_record_fails_alone_while_the_others_are_stored(analyze_handler) -> None:
     # Given a batch with two good messages and one that is not a valid message at all
     good = [ItemMessage(item=make_item(n)).model_dump_json() for n in (1, 2)]
-    event = sqs_event(good[0], '{"schema_version": "frontline.item/1", "item": {"id": "x"}}', good[1])
+    event = sqs_event(
+        good[0], '{"schema_version": "frontline.item/1", "item": {"id": "x"}}', good[1]
+    )
     articles = FakeArticles()
     # When the worker handles it
     response = analyze_handler(event, Context(), app=ItemAnalyst(FixedProvider(), articles))
@@ -82,7 +88,9 @@ def test_a_retryable_provider_error_fails_only_that_record(analyze_handler) -> N
     items = [make_item(n) for n in (1, 2)]
     event = sqs_event(*(ItemMessage(item=item).model_dump_json() for item in items))
     articles = FakeArticles()
-    response = analyze_handler(event, Context(), app=ItemAnalyst(FixedProvider(fail_for=items[0].id), articles))
+    response = analyze_handler(
+        event, Context(), app=ItemAnalyst(FixedProvider(fail_for=items[0].id), articles)
+    )
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert list(articles.articles) == [items[1].id]
 
@@ -99,8 +107,11 @@ def test_the_same_message_twice_is_analysed_once(analyze_handler) -> None:
 
 def test_items_not_about_ai_are_stored_as_skipped(analyze_handler) -> None:
     articles = FakeArticles()
-    analyze_handler(sqs_event(ItemMessage(item=make_item(1)).model_dump_json()), Context(),
-                    app=ItemAnalyst(FixedProvider(ai=False), articles))
+    analyze_handler(
+        sqs_event(ItemMessage(item=make_item(1)).model_dump_json()),
+        Context(),
+        app=ItemAnalyst(FixedProvider(ai=False), articles),
+    )
     [article] = articles.articles.values()
     assert article.status is ArticleStatus.SKIPPED
     assert article.status_reason == "not about AI"
@@ -146,7 +157,11 @@ def test_render_handler_uploads_only_what_changed(monkeypatch: pytest.MonkeyPatc
 
     articles = FakeArticles({a.id: a for a in (make_article(n) for n in range(1, 4))})
     store = MemoryStore()
-    app = RenderSiteApp(articles, store, SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://x.example"))
+    app = RenderSiteApp(
+        articles,
+        store,
+        SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://x.example"),
+    )
     handler = load_handler("render_site").handler
     first = handler({"Records": [{}]}, Context(), app=app)
     second = handler({"full_rebuild": True}, Context(), app=app)

@@ -1,13 +1,19 @@
 import pytest
+from frontline.domain.models import ArticleStatus, FeedSource
 from pydantic import ValidationError
 
-from frontline.domain.models import ArticleStatus, FeedSource
 from tests.factories import make_analysis, make_article, make_item, make_source
 
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "/relative", "ftp://x.example/"],
+    [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,x",
+        "/relative",
+        "ftp://x.example/",
+    ],
 )
 def test_only_http_links_are_accepted(url: str) -> None:
     with pytest.raises(ValidationError):

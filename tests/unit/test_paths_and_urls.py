@@ -1,17 +1,18 @@
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from frontline.domain.paths import article_path_for, slug_of
 from frontline.domain.urls import canonical_url
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_article_path_uses_the_jst_date_an_ascii_slug_and_a_short_id() -> None:
     # 2026-11-25 15:01 UTC is 2026-11-26 00:01 in Japan
     path = article_path_for(
-        "0123456789abcdef0123", "OpenAI's “o5” beats GPT-5 — again!", datetime(2026, 11, 25, 15, 1, tzinfo=UTC)
+        "0123456789abcdef0123",
+        "OpenAI's “o5” beats GPT-5 — again!",
+        datetime(2026, 11, 25, 15, 1, tzinfo=UTC),
     )
     assert path == "/articles/2026/11/26/openai-s-o5-beats-gpt-5-again-01234567/"
 
@@ -39,7 +40,10 @@ def test_canonical_url(url: str, expected: str | None) -> None:
 
 _hosts = st.from_regex(r"[a-z][a-z0-9]{0,10}\.(com|org|example)", fullmatch=True)
 _params = st.lists(
-    st.tuples(st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.from_regex(r"[a-z0-9]{0,6}", fullmatch=True)),
+    st.tuples(
+        st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+        st.from_regex(r"[a-z0-9]{0,6}", fullmatch=True),
+    ),
     max_size=4,
 )
 

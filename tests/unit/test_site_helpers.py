@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from frontline.site import (
     SiteConfig,
     company_path,
@@ -22,6 +19,8 @@ from frontline.site import (
 from frontline.site.formatting import format_jst_day_heading, rfc822
 from frontline.site.paths import href_for, key_for, path_segment, tag_segment
 from frontline.site.sanitise import clean_original_html, script_json
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_jst_is_utc_plus_nine_all_year() -> None:
@@ -49,7 +48,14 @@ def test_rfc822_is_gmt() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("", 1), ("短い。", 1), ("あ" * 550, 1), ("あ" * 1100, 2), ("あ" * 1650, 3), ("あ " * 1100, 2)],
+    [
+        ("", 1),
+        ("短い。", 1),
+        ("あ" * 550, 1),
+        ("あ" * 1100, 2),
+        ("あ" * 1650, 3),
+        ("あ " * 1100, 2),
+    ],
 )
 def test_read_minutes_counts_japanese_characters(text: str, minutes: int) -> None:
     assert read_minutes(text) == minutes
@@ -127,7 +133,7 @@ def test_keys_hold_raw_utf8_and_hrefs_are_percent_encoded() -> None:
     assert key_for("/rss.xml") == "rss.xml"
     assert href_for("/tags/生成ai/") == "/tags/%E7%94%9F%E6%88%90ai/"
     for bad in ("relative/path", "//evil.example/", "/a/../b/"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="not a site path"):
             key_for(bad)
 
 
@@ -178,7 +184,9 @@ def test_script_json_cannot_end_its_script_element() -> None:
 
 
 def test_site_config_validates_its_base_url() -> None:
-    site = SiteConfig(title="AIニュース最前線", tagline="毎時更新", base_url="http://127.0.0.1:8000/")
+    site = SiteConfig(
+        title="AIニュース最前線", tagline="毎時更新", base_url="http://127.0.0.1:8000/"
+    )
     assert site.base_url == "http://127.0.0.1:8000"
     with pytest.raises(ValueError, match="base_url"):
         SiteConfig(title="AIニュース最前線", tagline="毎時更新", base_url="javascript:alert(1)")

@@ -234,6 +234,23 @@ def test_bedrock_model_id_pattern(template: dict[str, Any], model_id: str, allow
     assert bool(re.fullmatch(pattern, model_id)) is allowed
 
 
+@pytest.mark.parametrize(
+    ("expression", "allowed"),
+    [
+        ("rate(1 hour)", True),
+        ("rate(30 minutes)", True),
+        ("cron(5 * * * ? *)", True),
+        ("rate(0 hours)", False),
+        ("cron(5 * * *)", False),
+        ("every hour", False),
+    ],
+)
+def test_fetch_schedule_pattern(template: dict[str, Any], expression: str, allowed: bool) -> None:
+    pattern = template["Parameters"]["FetchSchedule"]["AllowedPattern"]
+
+    assert bool(re.fullmatch(pattern, expression)) is allowed
+
+
 def test_logical_ids_other_code_relies_on(resources: dict[str, Any]) -> None:
     expected = {
         "SharedLayer": "AWS::Serverless::LayerVersion",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from frontline.config import (
     AnalyzeSettings,
+    ConfigurationError,
     FetchSettings,
     RenderSettings,
     load_catalogue,
@@ -52,7 +53,7 @@ def aws_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service,
         config=Config(
             retries={"mode": "standard", "max_attempts": 5},
@@ -130,7 +131,9 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
     vocabulary = load_vocabulary(settings.config_dir)
     if settings.llm_provider == "heuristic":
         return HeuristicProvider(vocabulary)
-    raise NotImplementedError(f"LLM provider {settings.llm_provider!r} is not available yet")
+    raise ConfigurationError(
+        f"LLM_PROVIDER={settings.llm_provider}: this build ships the heuristic provider only"
+    )
 
 
 def build_analyst(settings: AnalyzeSettings) -> ItemAnalyst:

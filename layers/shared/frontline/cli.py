@@ -36,8 +36,10 @@ def _check_source(target: str) -> FeedSource:
         host = urlsplit(target).hostname or "feed"
         return FeedSource(id="check", name=host, url=target, site_url=target)
     return FeedSource(
-        id="check", name=Path(target).name[:80] or "feed",
-        url="https://feed.invalid/", site_url="https://feed.invalid/",
+        id="check",
+        name=Path(target).name[:80] or "feed",
+        url="https://feed.invalid/",
+        site_url="https://feed.invalid/",
     )
 
 

@@ -32,12 +32,12 @@ class _Settings(BaseSettings):
     table_name: str = Field(min_length=1)
     site_title: str = Field(min_length=1)
     site_tagline: str = Field(min_length=1)
+    site_url: str = Field(pattern=r"^https?://[^/\s]+$")  # links, feeds, the User-Agent
     config_dir: Path
 
 
 class FetchSettings(_Settings):
     queue_url: str = Field(min_length=1)
-    site_url: str = Field(default="https://github.com/frontline-news", min_length=1)
     # Loopback and private addresses are refused unless this is set: local runs and tests only.
     allow_private_network: bool = False
     max_concurrency: int = Field(default=20, ge=1, le=200)
@@ -53,7 +53,6 @@ class AnalyzeSettings(_Settings):
 
 class RenderSettings(_Settings):
     site_bucket: str = Field(min_length=1)
-    site_url: str = Field(pattern=r"^https?://[^/\s]+$")
     distribution_id: str = ""  # empty locally: there is no CDN to invalidate
 
 
@@ -86,7 +85,8 @@ def _read_yaml(path: Path) -> object:
 def _entries(path: Path, document: object, key: str) -> list[Any]:
     if not isinstance(document, dict) or not isinstance(document.get(key), list):
         raise ConfigurationError(f"{path}: expected a top-level '{key}:' list")
-    return document[key]
+    entries: list[Any] = document[key]
+    return entries
 
 
 def _describe(error_loc: tuple[int | str, ...]) -> str:

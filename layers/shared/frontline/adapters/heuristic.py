@@ -385,14 +385,15 @@ _GENERIC_TERMS: Final = frozenset(
         "training",
     }
 )
-# Figures a reader can check: money, percentages, large or decimal numbers, multiples.
-_FIGURE: Final = re.compile(
-    r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:trillion|billion|million|bn|[mbk])\b)?"
-    r"|(?<![\w.\-])\d[\d,.]*\s?(?:%|percent\b|trillion\b|billion\b|million\b|times\b|x\b)"
-    r"|(?<![\w.\-])\d{1,3}(?:,\d{3})+(?![\w])"
-    r"|(?<![\w.\-])\d+\.\d+(?![\w.])",
-    re.IGNORECASE,
+# Figures a reader can check: money, percentages, large or decimal numbers, multiples. Numbers
+# are found by their first character (fast) and judged by what surrounds them.
+_NUMBER: Final = re.compile(r"[$€£¥\d][\d,.]*")
+_UNIT: Final = re.compile(
+    r"\s?(?:%|percent|trillion|billion|million|bn|times|x)(?![A-Za-z])", re.IGNORECASE
 )
+_GROUPED_OR_DECIMAL: Final = re.compile(r"\d{1,3}(?:,\d{3})+|\d+\.\d+")
+_CURRENCY: Final = frozenset("$€£¥")
+_PART_OF_A_NAME: Final = frozenset("-._/")
 _LOWER_ASCII: Final = re.compile(r"[a-z]")
 _SPACES: Final = re.compile(r"\s+")
 _IGNORED_FEED_CATEGORIES: Final = frozenset(
@@ -475,8 +476,10 @@ class _Findings:
 
     @property
     def terms_by_frequency(self) -> list[GlossaryTerm]:
-        """Most frequent first; ties keep the order of first occurrence."""
-        ranked = sorted(self.term_counts.items(), key=lambda pair: -pair[1])
+        """Specific terms before generic ones, most frequent first, then by first occurrence."""
+        ranked = sorted(
+            self.term_counts.items(), key=lambda pair: (_is_generic(self.terms[pair[0]]), -pair[1])
+        )
         return [self.terms[en] for en, _count in ranked]
 
     @property
@@ -525,12 +528,32 @@ def _findings_for(item: FeedItem, text: str, vocabulary: Vocabulary) -> _Finding
         findings.entities.setdefault(entity_match.key.slug, entity_match.key)
         if sentence := sentence_at(entity_match.start):
             sentence.add_entity(entity_match.key)
-    for figure in _FIGURE.finditer(analysed):
+    for offset in _figure_offsets(analysed):
         findings.figures += 1
-        if sentence := sentence_at(figure.start()):
+        if sentence := sentence_at(offset):
             sentence.figures += 1
     _gather_keywords(findings, sentence_at)
     return findings
+
+
+def _figure_offsets(text: str) -> Iterable[int]:
+    """Where figures start: "$2", "€ 600 million", "23%", "1.2 million", "10,000", "3.5"."""
+    amount_at = -1  # where the amount after a lone currency symbol ("€ 600") starts
+    for number in _NUMBER.finditer(text):
+        start, token = number.start(), number.group().rstrip(".,")
+        if start == amount_at:
+            continue
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before in _PART_OF_A_NAME:
+            continue  # "GPT-4", "v1.2", "H100"
+        if token[0] in _CURRENCY:
+            if token[1:2].isdigit():
+                yield start
+            elif text[start + 1 : start + 2] == " " and text[start + 2 : start + 3].isdigit():
+                amount_at = start + 2
+                yield start
+        elif _UNIT.match(text, start + len(token)) or _GROUPED_OR_DECIMAL.fullmatch(token):
+            yield start
 
 
 def _gather_keywords(findings: _Findings, sentence_at: _SentenceAt) -> None:
@@ -617,10 +640,14 @@ def _clip(text: str, max_chars: int) -> str:
     return truncate_keeping_lead(text, max_chars)
 
 
+def _is_generic(term: GlossaryTerm) -> bool:
+    return term.en.casefold() in _GENERIC_TERMS
+
+
 def _is_ai_related(findings: _Findings) -> bool:
     if _AI in findings.signals:
         return True
-    if any(en.casefold() not in _GENERIC_TERMS for en in findings.terms):
+    if not all(_is_generic(term) for term in findings.terms.values()):
         return True
     return any(_names_ai(record) for record in findings.entities.values())
 
@@ -664,8 +691,9 @@ def _tldr_of(item: FeedItem, findings: _Findings) -> tuple[str, list[_Sentence]]
 def _key_points(
     item: FeedItem, findings: _Findings, lead: Sequence[_Sentence], category: Category
 ) -> list[KeyPoint]:
-    candidates = findings.usable_sentences
-    beyond_lead = [sentence for sentence in candidates if sentence not in lead]
+    candidates = _distinct(findings.usable_sentences)
+    lead_texts = {sentence.text for sentence in lead}
+    beyond_lead = [sentence for sentence in candidates if sentence.text not in lead_texts]
     if len(beyond_lead) >= MIN_KEY_POINTS:
         candidates = beyond_lead
     wanted = min(MAX_KEY_POINTS, max(MIN_KEY_POINTS, len(candidates) // 3))
@@ -680,6 +708,17 @@ def _key_points(
     ]
     missing = max(0, MIN_KEY_POINTS - len(points))
     return points + _metadata_notes(item, category)[:missing]
+
+
+def _distinct(sentences: Iterable[_Sentence]) -> list[_Sentence]:
+    """The sentences without repeats (feeds often carry a pull quote twice)."""
+    seen: set[str] = set()
+    kept: list[_Sentence] = []
+    for sentence in sentences:
+        if sentence.text not in seen:
+            seen.add(sentence.text)
+            kept.append(sentence)
+    return kept
 
 
 def _sentence_score(sentence: _Sentence) -> float:
@@ -698,12 +737,14 @@ def _sentence_score(sentence: _Sentence) -> float:
 def _heading_for(sentence: _Sentence, used: set[str]) -> str:
     """A short Japanese heading naming what the sentence is about, else its opening words."""
     names = [record.name for record in sentence.entities]
-    topics = [term.ja for term in sentence.terms]
+    topics = [term.ja for term in sentence.terms if not _is_generic(term)]
+    generic_topics = [term.ja for term in sentence.terms if _is_generic(term)]
     candidates = [f"{name}と{topic}" for name in names[:2] for topic in topics[:2]]
     candidates += [f"{topic}について" for topic in topics]
     candidates += [f"{name}の動向" for name in names]
     if sentence.figures:
         candidates.append("具体的な数値")
+    candidates += [f"{topic}について" for topic in generic_topics]
     for candidate in candidates:
         heading = _clip(candidate, KEY_POINT_TITLE_MAX_CHARS)
         if heading not in used:

@@ -172,7 +172,7 @@ def _tidy(text: str) -> str:
 # --- Sentences ------------------------------------------------------------------------------
 
 # Terminal punctuation, with any closing quotes or brackets, followed by whitespace.
-_TERMINAL = re.compile(r"""(?:[.!?]+|…)['"”’)\]]*(?=\s)""")
+_TERMINAL = re.compile(r"""[.!?…]+['"”’)\]]*(?=\s)""")
 _OPENERS: Final = frozenset("\"'“‘([$€£¥")
 # Abbreviations that never end a sentence ("Dr. Smith", "e.g. Gemini").
 _NEVER_FINAL: Final = frozenset(
@@ -300,7 +300,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     first = following_at.group()
     if not (first.isupper() or first.isdigit() or first in _OPENERS):
         return False
-    if match.group()[0] != ".":
+    if match.group()[0] != "." or "…" in match.group() or ".." in match.group():
         return True
     word_start = max(text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
     word = text[word_start : match.start()].lstrip("\"'“‘([")
@@ -404,13 +404,13 @@ def truncate_keeping_lead(text: str, max_chars: int) -> str:
     if max_chars <= 0:
         return ""
     paragraph_end = text.rfind("\n\n", 0, max_chars + 1)
-    if paragraph_end >= max_chars // 2:
+    if paragraph_end > 0 and paragraph_end >= max_chars // 2:
         return text[:paragraph_end].rstrip()
     # Look a little past the budget so the word after a full stop can be inspected.
     window = text[: max_chars + 40]
     sentence_end = max((end for end in sentence_ends(window) if end <= max_chars), default=0)
     best = max(sentence_end, paragraph_end)
-    if best >= max_chars // 3:
+    if best > 0 and best >= max_chars // 3:
         return text[:best].rstrip()
     if max_chars == 1:
         return "…"

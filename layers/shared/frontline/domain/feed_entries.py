@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from time import struct_time
 from typing import Any, Final
 
-import feedparser  # type: ignore[import-untyped]
+import feedparser
 from pydantic import ValidationError
 
 from frontline.domain.html_policy import sanitise_html, strip_tags
@@ -27,6 +27,8 @@ _DOCTYPE: Final = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", re.IGNORECASE
 _ENTITY_DECL: Final = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
 _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
+# C0/C1 controls other than whitespace: illegal in XML 1.0, meaningless in a title or summary.
+_CONTROL_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTENT_CHARS: Final = 150_000
 _MAX_SUMMARY_CHARS: Final = 5_000
 _MAX_TITLE_CHARS: Final = 500
@@ -89,7 +91,7 @@ def normalise_entries(
     warning: str | None = None,
 ) -> list[FeedItem]:
     entries = list(entries)
-    guid_counts = Counter(entry.get("id") for entry in entries if entry.get("id"))
+    guid_counts = Counter(str(entry["id"]) for entry in entries if entry.get("id"))
     items: list[FeedItem] = []
     seen_ids: set[str] = set()
     for entry in entries:
@@ -159,7 +161,7 @@ def plain_text(value: str, content_type: str) -> str:
         return ""
     if "html" in content_type:
         value = html.unescape(strip_tags(value))
-    return _WHITESPACE.sub(" ", value).strip()
+    return _WHITESPACE.sub(" ", _CONTROL_CHARS.sub("", value)).strip()
 
 
 def _entry_link(entry: Mapping[str, Any]) -> str | None:

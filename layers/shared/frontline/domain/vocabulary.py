@@ -103,28 +103,30 @@ class PhraseMatcher[K]:
         lowered = text.lower()
         # Lower-casing keeps offsets for all but a few characters ("İ"); those texts take the
         # slower case-insensitive pattern on the original.
-        if len(lowered) == len(text):
-            pattern, subject = self._lowered_pattern, lowered
-        else:
-            pattern, subject = self._cased_pattern, text
+        same_offsets = len(lowered) == len(text)
+        pattern = self._lowered_pattern if same_offsets else self._cased_pattern
         found: list[PhraseMatch[K]] = []
-        for match in pattern.finditer(subject):
+        for match in pattern.finditer(lowered if same_offsets else text):
             start, end = match.span(1)
+            matched = match.group(1)
+            folded = matched if matched.isalnum() else _key_of(matched)
+            candidates = self._candidates.get(folded if same_offsets else folded.lower())
+            if not candidates:
+                continue
             original = text[start:end]
-            key = _key_of(original)
-            for exact, rule, value in self._candidates.get(key.lower(), ()):
-                if _case_allows(rule, exact, key):
+            for exact, rule, value in candidates:
+                if _case_allows(rule, exact, original):
                     found.append(PhraseMatch(value, start, match.end(), original))
                     break
         return found
 
 
-def _case_allows(rule: CaseRule, phrase: str, found: str) -> bool:
-    if rule is CaseRule.EXACT:
-        return found == phrase
+def _case_allows(rule: CaseRule, phrase_key: str, found: str) -> bool:
+    if rule is CaseRule.ANY:
+        return True
     if rule is CaseRule.FIRST_LETTER:
-        return found[:1] == phrase[:1]
-    return True
+        return found[:1] == phrase_key[:1]
+    return (found if found.isalnum() else _key_of(found)) == phrase_key
 
 
 def _key_of(form: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from frontline.domain.models import Article
 from frontline.site.paths import absolute_url
+from frontline.site.sanitise import json_text
 from frontline.site.site_config import SiteConfig
 
 LATEST_SIZE = 50
@@ -23,7 +23,7 @@ def article_document(article: Article, site: SiteConfig) -> dict[str, Any]:
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data, indent=2) + "\n"
 
 
 def render_article_json(article: Article, site: SiteConfig) -> str:

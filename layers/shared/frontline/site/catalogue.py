@@ -18,6 +18,7 @@ from frontline.site.paths import company_slug, source_path, tag_segment
 
 RELATED_MIN = 3
 RELATED_MAX = 5
+RELATED_REACH = 50
 
 
 def listing_key(article: Article) -> tuple[datetime, datetime, str]:
@@ -99,8 +100,30 @@ def _source_keys(article: Article) -> list[tuple[str, str]]:
     return [(article.item.feed_id, article.item.source_name)]
 
 
-def _entity_keys(article: Article) -> set[str]:
-    return {f"{entity.kind}:{company_slug(entity.name)}" for entity in article.analysis.entities}
+def _related_keys(article: Article) -> list[tuple[str, int]]:
+    """The keys related articles are found by, with their weights: entities 2, tags 1."""
+    entities = sorted(
+        {f"{entity.kind}:{company_slug(entity.name)}" for entity in article.analysis.entities}
+    )
+    return [(f"entity:{key}", 2) for key in entities] + [
+        (f"tag:{key}", 1) for key in tag_keys(article)
+    ]
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """Articles (newest first) under one key, with each article's position in the list."""
+
+    articles: tuple[Article, ...]
+    position: dict[str, int]
+
+    @classmethod
+    def of(cls, articles: Sequence[Article]) -> _Postings:
+        return cls(tuple(articles), {article.id: i for i, article in enumerate(articles)})
+
+    def around(self, article_id: str, reach: int) -> tuple[Article, ...]:
+        i = self.position[article_id]
+        return self.articles[max(0, i - reach) : i + reach + 1]
 
 
 @dataclass(frozen=True)
@@ -109,27 +132,29 @@ class Catalogue:
     tags: dict[str, Group]
     companies: dict[str, Group]
     sources: dict[str, Group]
-    _by_entity: dict[str, tuple[Article, ...]] = field(repr=False)
+    _postings: dict[str, _Postings] = field(repr=False)
+    _importance: dict[str, int] = field(repr=False)
 
     def of_kind(self, kind: FeedKind) -> list[Article]:
         return [article for article in self.articles if article.item.kind is kind]
+
+    def importance(self, article: Article) -> int:
+        return self._importance[article.id]
 
     def related_to(self, article: Article) -> list[Article]:
         """3–5 articles sharing entities (weight 2) or tags (weight 1) with this one.
 
         The strongest overlap comes first, then the more important, then the newer; when fewer
-        than three share anything, articles of the same category fill the list up.
+        than three share anything, articles of the same category fill the list up. Candidates
+        are the article's neighbours in arrival order (RELATED_REACH either side under each
+        shared key): an old article's list settles once newer ones have moved past it, so its
+        page stops changing, and the work stays linear in the number of articles.
         """
         overlap: Counter[str] = Counter()
         candidates: dict[str, Article] = {}
-        for key in sorted(_entity_keys(article)):
-            for other in self._by_entity.get(key, ()):
-                overlap[other.id] += 2
-                candidates[other.id] = other
-        for segment in tag_keys(article):
-            group = self.tags.get(segment)
-            for other in group.articles if group else ():
-                overlap[other.id] += 1
+        for key, weight in _related_keys(article):
+            for other in self._postings[key].around(article.id, RELATED_REACH):
+                overlap[other.id] += weight
                 candidates[other.id] = other
         overlap.pop(article.id, None)
         candidates.pop(article.id, None)
@@ -137,7 +162,7 @@ class Catalogue:
         def rank(other: Article) -> tuple[int, int, float, str]:
             return (
                 -overlap[other.id],
-                -other.importance,
+                -self._importance[other.id],
                 -other.item.published.timestamp(),
                 other.id,
             )
@@ -145,15 +170,18 @@ class Catalogue:
         chosen = heapq.nsmallest(RELATED_MAX, candidates.values(), key=rank)
         if len(chosen) < RELATED_MIN:
             picked = {other.id for other in chosen} | {article.id}
-            same_category = (
-                other
-                for other in self.articles
-                if other.analysis.category is article.analysis.category and other.id not in picked
+            postings = self._postings[f"category:{article.analysis.category}"]
+            i = postings.position[article.id]
+            nearest = sorted(
+                postings.around(article.id, RELATED_REACH),
+                key=lambda other: (
+                    abs(postings.position[other.id] - i),
+                    postings.position[other.id],
+                ),
             )
-            for other in same_category:
-                chosen.append(other)
-                if len(chosen) >= RELATED_MIN:
-                    break
+            chosen += [other for other in nearest if other.id not in picked][
+                : RELATED_MIN - len(chosen)
+            ]
         return chosen
 
 
@@ -170,14 +198,16 @@ def build_catalogue(articles: Iterable[Article]) -> Catalogue:
     for article in newest_first(latest.values()):
         by_path.setdefault(article.path, article)  # one page per path: the newest wins
     listed = list(by_path.values())
-    by_entity: dict[str, list[Article]] = defaultdict(list)
+    postings: dict[str, list[Article]] = defaultdict(list)
     for article in listed:
-        for key in sorted(_entity_keys(article)):
-            by_entity[key].append(article)
+        postings[f"category:{article.analysis.category}"].append(article)
+        for key, _weight in _related_keys(article):
+            postings[key].append(article)
     return Catalogue(
         articles=tuple(listed),
         tags=_groups(listed, _tag_keys, lambda key: f"/tags/{key}/"),
         companies=_groups(listed, _company_keys, lambda key: f"/companies/{key}/"),
         sources=_groups(listed, _source_keys, source_path),
-        _by_entity={key: tuple(value) for key, value in by_entity.items()},
+        _postings={key: _Postings.of(value) for key, value in postings.items()},
+        _importance={article.id: article.importance for article in listed},
     )

@@ -6,7 +6,6 @@ bytes change only when its articles do; `now` is used only for a feed with no ar
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from frontline.domain.models import Article
 from frontline.site.environment import environment
 from frontline.site.formatting import iso_utc, rfc822
 from frontline.site.paths import absolute_url
+from frontline.site.sanitise import json_text
 from frontline.site.site_config import SiteConfig
 from frontline.site.views import first_image
 
@@ -138,7 +138,7 @@ def render_json_feed(articles: Sequence[Article], site: SiteConfig) -> str:
         "language": "ja",
         "items": items,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_text(document, indent=2) + "\n"
 
 
 @dataclass(frozen=True)

@@ -126,10 +126,6 @@ def archive_page_count(article_count: int) -> int:
     return article_count // NEWS_PAGE_SIZE
 
 
-def _cards(articles: Sequence[Article]) -> tuple[CardView, ...]:
-    return tuple(card_view(article) for article in articles)
-
-
 def _ranking(groups: Sequence[tuple[Group, int]]) -> tuple[RankingRow, ...]:
     top = max((count for _group, count in groups), default=1)
     return tuple(
@@ -143,6 +139,17 @@ class SitePages:
         self.catalogue = catalogue
         self.site = site
         self.css_path = css_path
+        self._card_cache: dict[str, CardView] = {}
+
+    def _card(self, article: Article) -> CardView:
+        """Each article's card is built once per render, however many lists show it."""
+        card = self._card_cache.get(article.id)
+        if card is None:
+            card = self._card_cache[article.id] = card_view(article)
+        return card
+
+    def _cards(self, articles: Sequence[Article]) -> tuple[CardView, ...]:
+        return tuple(self._card(article) for article in articles)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -198,7 +205,7 @@ class SitePages:
         return self._render(
             "index.html",
             page,
-            cards=_cards(self.catalogue.articles[:HOME_SIZE]),
+            cards=self._cards(self.catalogue.articles[:HOME_SIZE]),
             trending=[group for group, _count in self._trending_tags()][:HOME_TRENDING],
         )
 
@@ -218,7 +225,7 @@ class SitePages:
             page,
             heading="最新ニュース",
             lead="新しく届いた記事から順に20件を掲載しています。",
-            cards=_cards(articles[:NEWS_PAGE_SIZE]),
+            cards=self._cards(articles[:NEWS_PAGE_SIZE]),
             pager=pager,
             archive=archive,
         )
@@ -261,7 +268,7 @@ class SitePages:
             page,
             heading=f"ニュース一覧（ページ{number}）",
             lead="過去の記事を、掲載した順に20件ずつまとめています。",
-            cards=_cards(self._archive_slice(number)),
+            cards=self._cards(self._archive_slice(number)),
             pager=pager,
             archive=[],
         )
@@ -269,7 +276,8 @@ class SitePages:
     # --- article ----------------------------------------------------------------------------
 
     def article(self, article: Article) -> RenderedPage:
-        view = article_view(article, self.site, self.catalogue.related_to(article))
+        related = self._cards(self.catalogue.related_to(article))
+        view = article_view(article, self.site, related, self._card(article))
         page = PageMeta(
             title=article.analysis.title_ja,
             description=article.analysis.tldr,
@@ -299,7 +307,7 @@ class SitePages:
             heading=heading,
             lead=lead,
             feed=feed,
-            cards=_cards(articles[:LIST_LIMIT]),
+            cards=self._cards(articles[:LIST_LIMIT]),
             truncated=len(articles) > LIST_LIMIT,
             empty=empty,
         )
@@ -412,13 +420,14 @@ class SitePages:
         sections = []
         for day in sorted(by_day, reverse=True)[:DAILY_DAYS]:
             articles = sorted(
-                by_day[day], key=lambda a: (-a.importance, -a.published.timestamp(), a.id)
+                by_day[day],
+                key=lambda a: (-self.catalogue.importance(a), -a.published.timestamp(), a.id),
             )
             sections.append(
                 DigestSection(
                     heading=format_jst_day_heading(articles[0].published),
                     note=f"{len(articles)}件の記事（重要度の高い順）",
-                    cards=_cards(articles),
+                    cards=self._cards(articles),
                 )
             )
         page = PageMeta(
@@ -442,7 +451,8 @@ class SitePages:
         sections = []
         for monday in sorted(by_week, reverse=True)[:WEEKLY_WEEKS]:
             articles = sorted(
-                by_week[monday], key=lambda a: (-a.importance, -a.published.timestamp(), a.id)
+                by_week[monday],
+                key=lambda a: (-self.catalogue.importance(a), -a.published.timestamp(), a.id),
             )
             start = jst(articles[0].published)
             start = start - timedelta(days=start.weekday())
@@ -451,7 +461,7 @@ class SitePages:
                 DigestSection(
                     heading=f"{format_jst_date(start)}〜{format_jst_month_day(end)}の週",
                     note=f"{len(articles)}件のうち、重要度の高い{min(len(articles), WEEKLY_TOP)}件",
-                    cards=_cards(articles[:WEEKLY_TOP]),
+                    cards=self._cards(articles[:WEEKLY_TOP]),
                 )
             )
         page = PageMeta(

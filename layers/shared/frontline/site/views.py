@@ -8,6 +8,7 @@ templates escape it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -269,7 +270,12 @@ def _notice(article: Article) -> str | None:
     return None
 
 
-def article_view(article: Article, site: SiteConfig, related: list[Article]) -> ArticleView:
+def article_view(
+    article: Article,
+    site: SiteConfig,
+    related: Sequence[CardView],
+    card: CardView | None = None,
+) -> ArticleView:
     analysis = article.analysis
     item = article.item
     scores = analysis.scores
@@ -284,7 +290,7 @@ def article_view(article: Article, site: SiteConfig, related: list[Article]) -> 
         elif entity.name not in others:
             others.append(entity.name)
     return ArticleView(
-        card=card_view(article),
+        card=card or card_view(article),
         url=url,
         original_title=None if item.title.strip() == analysis.title_ja.strip() else item.title,
         original_url=item.url,
@@ -317,7 +323,7 @@ def article_view(article: Article, site: SiteConfig, related: list[Article]) -> 
         other_entities=tuple(others),
         notice=_notice(article),
         share=share_links(url, analysis.title_ja),
-        related=tuple(card_view(other) for other in related),
+        related=tuple(related),
     )
 
 

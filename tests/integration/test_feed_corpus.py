@@ -1,0 +1,96 @@
+"""Real-world feeds captured by other projects, through `frontline feeds check FILE`'s code path.
+
+The corpus lives outside the repository (`../shared/feeds/real/`, see its MANIFEST.md); the
+tests skip cleanly when it is absent.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from frontline.cli import check_feed
+from frontline.domain.ports import FeedUnparseable
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "feeds" / "real"
+FILES = sorted(path for path in CORPUS.rglob("*") if path.is_file()) if CORPUS.is_dir() else []
+_HTTP = re.compile(r"^\s*https?://[^/\s]", re.IGNORECASE)
+
+
+def corpus_id(path: Path) -> str:
+    return str(path.relative_to(CORPUS))
+
+
+def distinct_entries(entries: list[Any]) -> int:
+    """How many items feedparser's entries should become, computed without our normaliser.
+
+    The rule: an entry counts only when it has a non-blank title and an http(s) link (its
+    `link`, an alternate link, or a YouTube video id); it is identified by its guid when that
+    guid is unique within the feed, otherwise by its link with the fragment and `utm_*`
+    parameters ignored; entries sharing an identity count once.
+    """
+    guids = Counter(entry.get("id") for entry in entries if entry.get("id"))
+    identities: set[str] = set()
+    for entry in entries:
+        links = [entry.get("link")] + [
+            link.get("href")
+            for link in entry.get("links") or []
+            if link.get("rel", "alternate") == "alternate"
+        ]
+        if entry.get("yt_videoid"):
+            links.append(f"https://www.youtube.com/watch?v={entry['yt_videoid']}")
+        link = next((str(x) for x in links if isinstance(x, str) and _HTTP.match(x)), None)
+        if link is None or not str(entry.get("title") or "").strip():
+            continue
+        guid = entry.get("id")
+        if guid and guids[guid] == 1:
+            identities.add(f"guid:{guid}")
+        else:
+            identities.add(f"link:{_loose_link(link)}")
+    return len(identities)
+
+
+def _loose_link(link: str) -> str:
+    base, _, query = link.strip().partition("#")[0].partition("?")
+    kept = sorted(p for p in query.split("&") if p and not p.lower().startswith("utm_"))
+    return f"{base.lower()}?{'&'.join(kept)}"
+
+
+needs_corpus = pytest.mark.skipif(not FILES, reason=f"feed corpus not found at {CORPUS}")
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", FILES, ids=[corpus_id(p) for p in FILES] or None)
+def test_a_real_file_is_parsed_or_cleanly_refused(path: Path) -> None:
+    # Given a real feed file; When it goes through `feeds check`'s path
+    try:
+        parsed = check_feed(str(path))
+    except FeedUnparseable:
+        return  # Then a non-feed is a clean, classified refusal
+    # Then anything else yields well-formed items
+    assert parsed.format
+    assert all(item.url.startswith(("http://", "https://")) for item in parsed.items)
+    assert len({item.id for item in parsed.items}) == len(parsed.items)
+    assert parsed.skipped >= 0
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", FILES, ids=[corpus_id(p) for p in FILES] or None)
+def test_a_well_formed_file_keeps_every_distinct_entry(path: Path) -> None:
+    # Given a file that feedparser reads without complaint
+    reference = feedparser.parse(io.BytesIO(path.read_bytes()))
+    if reference.get("bozo") or not reference.get("entries"):
+        pytest.skip("ill-formed or empty: covered by the no-exception test")
+    # When it goes through `feeds check`'s path
+    parsed = check_feed(str(path))
+    # Then every distinct entry became exactly one item
+    assert len(parsed.items) == distinct_entries(reference["entries"])
+
+
+def test_the_corpus_location_is_resolved_next_to_the_repository() -> None:
+    assert CORPUS.parts[-3:] == ("shared", "feeds", "real")
