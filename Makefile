@@ -68,3 +68,7 @@ build: venv
 
 clean:
 	rm -rf .aws-sam _site artifacts .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench
+bench: venv  ## poll 300 loopback feeds twice; writes bench/results.json
+	$(BIN)/python bench/fetch_bench.py

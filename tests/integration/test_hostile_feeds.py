@@ -549,3 +549,97 @@ def test_hostile_feeds_do_not_affect_the_good_feed_of_the_same_run(server: Loopb
     assert run.states.states["busy"].retry_after == NOW + timedelta(seconds=120)
     assert outcomes["quadratic"].outcome in {"ok", "error"}
     assert all(len(m.item.title) <= 500 for m in run.queue.sent)
+
+
+def test_a_slow_host_does_not_hold_the_run_s_global_slots(server: LoopbackServer) -> None:
+    # Given three feeds on a slow host and one on another host, with 2 global slots, 1 per host
+    order: list[str] = []
+
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        order.append("slow")
+        time.sleep(0.5)
+        reply(200, good_feed(1), Content_Type=RSS)(h)
+
+    for n in range(3):
+        server.routes[f"/slow/{n}"] = slow
+
+    class Fast(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            order.append("fast")
+            reply(200, good_feed(1), Content_Type=RSS)(self)
+
+    other = ThreadingHTTPServer(("127.0.0.2", 0), Fast)
+    other.daemon_threads = True
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        sources = [make_source(id=f"slow-{n}", url=f"{server.base}/slow/{n}") for n in range(3)]
+        sources.append(make_source(id="fast", url=f"http://127.0.0.2:{other.server_address[1]}/"))
+        run = make_run()
+
+        async def go() -> PollReport:
+            async with HttpFeedFetcher(
+                user_agent="FrontlineBot/test", allow_private_network=True
+            ) as fetcher:
+                poller = FeedPoller(
+                    fetcher, run.states, run.ledger, run.queue, concurrency=2, per_host=1
+                )
+                return await poller.poll(sources, now=NOW)
+
+        # When they are polled
+        report = asyncio.run(go())
+    finally:
+        other.shutdown()
+        other.server_close()
+    # Then the other host is served while the slow host's feeds wait their turn
+    assert report.count("ok") == 4
+    assert order.index("fast") <= 1  # not behind the slow host's queue
+
+
+def test_a_200_with_an_unchanged_body_is_no_work(server: LoopbackServer) -> None:
+    # Given a server that ignores conditional requests and answers 200 with the same ETag
+    server.routes["/stubborn"] = reply(200, good_feed(), Content_Type=RSS, ETag='"same"')
+    source = make_source(id="stubborn", url=f"{server.base}/stubborn")
+    run = make_run()
+    # When it is polled twice
+    poll(run, [source])
+    second = poll(run, [source], now=NOW + timedelta(hours=1))
+    # Then the second poll recognises the unchanged body and queues nothing
+    assert second.feeds[0].outcome == "unchanged"
+    assert len(run.queue.sent) == 3
+    assert server.requests[-1][1].get("If-None-Match") == '"same"'
+
+
+def test_hostile_dates_and_content_over_http(server: LoopbackServer) -> None:
+    # Given items dated 2099, undated, years old, and content carrying XSS
+    hostile = (
+        '<img src=x onerror=alert(1)><a href="&#106;avascript&#58;alert(1)">j</a>'
+        "<svg><script>alert(1)</script></svg><math><mglyph><style><img src=x onerror=alert(2)>"
+        '</style></mglyph></math><iframe srcdoc="&lt;script&gt;x&lt;/script&gt;"></iframe>'
+        '<p style="background:url(javascript:alert(1))">text</p>'
+    )
+    body = (
+        rss(
+            item("Future", "https://x.example/future", "d1").replace(
+                "Fri, 20 Nov 2026", "Thu, 01 Jan 2099"
+            ),
+            f"<item><title>Undated</title><link>https://x.example/undated</link>"
+            f"<description><![CDATA[{hostile}]]></description></item>",
+            item("Old", "https://x.example/old", "d3").replace(
+                "Fri, 20 Nov 2026", "Mon, 02 Jan 2017"
+            ),
+        )
+    ).encode()
+    server.routes["/dates"] = reply(200, body, Content_Type=RSS)
+    # When it is fetched and parsed
+    parsed = fetch_and_parse(f"{server.base}/dates")
+    # Then dates are clamped or set to first seen, and no active content survives
+    by_title = {i.title: i for i in parsed.items}
+    assert by_title["Future"].published == NOW
+    assert by_title["Undated"].published == NOW
+    assert by_title["Old"].published.year == 2017
+    text = all_text(parsed).lower()
+    for needle in ("onerror", "javascript:", "<script", "<svg", "<iframe", "<math", "style="):
+        assert needle not in text, needle

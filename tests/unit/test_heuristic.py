@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from frontline.adapters.heuristic import HeuristicProvider
-from frontline.domain.models import Analysis, Category, EntityKind, FeedItem, FeedKind
+from frontline.domain.models import Analysis, Category, EntityKind, FeedKind
 from frontline.domain.ports import AnalysisProvider, Usage
 from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
 from hypothesis import HealthCheck, given, settings
@@ -40,6 +40,7 @@ VOCABULARY = parse_vocabulary(
             {"name": "Arm", "kind": "company", "slug": "arm"},
             {"name": "AMD", "kind": "company", "slug": "amd"},
             {"name": "Mistral AI", "kind": "company", "slug": "mistral-ai", "aliases": ["Mistral"]},
+            {"name": "Llama", "kind": "product", "slug": "llama", "parent": "meta"},
         ]
     },
 )
@@ -285,6 +286,22 @@ def test_non_ai_item_is_flagged(provider: HeuristicProvider) -> None:
     assert "AI" not in analysis.tags
 
 
+@pytest.mark.parametrize(
+    ("title", "is_ai"),
+    [
+        ("Meta updates Llama", True),  # a product from the entity table
+        ("Mistral hires a new chief of staff", True),  # a lab whose name says AI
+        ("Startup agents run inference on GPUs", True),  # several hints together
+        ("Meta and AMD sign a lease for a new office", False),  # companies alone
+        ("Ten new phone models tested", False),  # one hint
+    ],
+)
+def test_ai_relatedness_without_explicit_ai_words(
+    provider: HeuristicProvider, title: str, is_ai: bool
+) -> None:
+    assert analyse(provider, "", title=title, summary="").is_ai_related is is_ai
+
+
 def test_funding_item_is_categorised_as_funding(provider: HeuristicProvider) -> None:
     analysis = analyse(
         provider,
@@ -425,7 +442,3 @@ def test_any_text_gives_a_valid_analysis(
     analysis = HeuristicProvider(VOCABULARY).analyse(item, text).analysis
 
     assert_keeps_the_contract(analysis)
-
-
-def test_items_are_feed_items() -> None:
-    assert isinstance(make_item(), FeedItem)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 
 from frontline.config import REPO_CONFIG_DIR, ConfigurationError, load_catalogue
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
-from frontline.domain.models import FeedSource
+from frontline.domain.models import FeedSource, FeedState
 from frontline.domain.ports import FrontlineError
 
 REPO = REPO_CONFIG_DIR.parent
@@ -97,11 +98,43 @@ def _feeds_check(args: argparse.Namespace) -> int:
 
 def _feeds_list(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(Path(args.config_dir) / "feeds.yaml")
+    states = _stored_states([source.id for source in catalogue])
     for source in catalogue:
-        state = "enabled" if source.enabled else "disabled"
-        print(f"{source.id:28} {source.kind.value:9} {state:8} {source.url}")
-    print(f"{len(catalogue)} feeds", file=sys.stderr)
+        enabled = "enabled" if source.enabled else "disabled"
+        line = f"{source.id:28} {source.kind.value:9} {enabled:8} {source.url}"
+        if states is not None:
+            line += f"  {_state_summary(states.get(source.id))}"
+        print(line)
+    where = "with state from the store" if states is not None else "catalogue only"
+    print(f"{len(catalogue)} feeds ({where})", file=sys.stderr)
     return 0
+
+
+def _stored_states(feed_ids: list[str]) -> dict[str, FeedState] | None:
+    """Feed states from the table named by TABLE_NAME; None when no table is configured."""
+    table_name = os.environ.get("TABLE_NAME")
+    if not table_name:
+        return None
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoTable
+    from frontline.bootstrap import aws_client
+
+    store = DynamoFeedStateStore(DynamoTable(aws_client("dynamodb"), table_name))
+    try:
+        return store.load_states(feed_ids)
+    except (BotoCoreError, ClientError) as exc:
+        raise CliError(f"cannot read feed states from {table_name}: {exc}") from None
+
+
+def _state_summary(state: FeedState | None) -> str:
+    if state is None or state.polled_at is None:
+        return "never polled"
+    status = state.last_status if state.last_status is not None else "-"
+    summary = f"status={status} errors={state.error_streak} polled={state.polled_at:%Y-%m-%d %H:%M}"
+    if state.last_error:
+        summary += f" last_error={' '.join(state.last_error.split())[:120]}"
+    return summary
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -138,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="one JSON object per item")
     check.add_argument("--allow-private-network", action="store_true")
     check.set_defaults(run=_feeds_check)
-    listing = feed_commands.add_parser("list", help="show the catalogue")
+    listing = feed_commands.add_parser(
+        "list", help="show the catalogue, with each feed's last status when TABLE_NAME is set"
+    )
     listing.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     listing.set_defaults(run=_feeds_list)
 

@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
-from functools import cache
-from typing import Final
+from functools import cache, cached_property
+from typing import Final, NamedTuple
 
 from frontline.domain.article_text import sentence_spans, truncate_keeping_lead
 from frontline.domain.models import (
@@ -27,6 +27,7 @@ from frontline.domain.models import (
     Analysis,
     Category,
     Entity,
+    EntityKind,
     FeedItem,
     FeedKind,
     KeyPoint,
@@ -75,6 +76,7 @@ _AI: Final = "ai"
 _JAPAN: Final = "japan"
 _NEW: Final = "new"
 _BOILERPLATE: Final = "boilerplate"
+_HINT: Final = "hint:"
 _PRACTICAL: Final = "practical:"
 _INNOVATIVE: Final = "innovative:"
 _CATEGORY: Final = "category:"
@@ -117,7 +119,47 @@ _KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
         "computer vision",
         "natural language processing",
         "superintelligence",
+        "open model",
+        "open models",
+        "open-weight model",
+        "open-weight models",
+        "model weights",
+        "fine-tuning",
+        "fine-tuned",
+        "fine-tune",
+        "distillation",
+        "RLHF",
+        "LoRA",
+        "quantization",
+        "quantized",
+        "hallucination",
+        "hallucinations",
+        "prompt",
+        "prompts",
+        "prompt engineering",
+        "embeddings",
+        "retrieval-augmented generation",
+        "RAG",
+        "agentic",
+        "text-to-image",
+        "text-to-video",
+        "text-to-speech",
+        "speech recognition",
+        "image generation",
+        "vector database",
+        "vector databases",
     ),
+    # Words that hint at AI without showing it: several together do.
+    _HINT + "model": ("model", "models"),
+    _HINT + "agent": ("agent", "agents"),
+    _HINT + "inference": ("inference",),
+    _HINT + "gpu": ("GPU", "GPUs", "accelerator", "accelerators"),
+    _HINT + "data": ("dataset", "datasets", "training data"),
+    _HINT + "benchmark": ("benchmark", "benchmarks"),
+    _HINT + "token": ("token", "tokens"),
+    _HINT + "robot": ("robot", "robots", "robotics", "humanoid"),
+    _HINT + "algorithm": ("algorithm", "algorithms", "automation"),
+    _HINT + "compute": ("data center", "data centers", "compute", "chip", "chips"),
     _JAPAN: (
         "Japan",
         "Japanese",
@@ -358,33 +400,35 @@ _TITLE_WEIGHT: Final = 3
 _CATEGORY_THRESHOLD: Final = 3
 _RESEARCH_FEED_BONUS: Final = 3
 
-# Glossary terms too general to show on their own that a text is about AI.
+# Glossary terms too general to lead the tags or name a key point.
 _GENERIC_TERMS: Final = frozenset(
     {
-        "model",
         "agent",
-        "algorithm",
-        "app",
+        "api",
         "benchmark",
         "chip",
         "cloud",
         "compute",
-        "data",
-        "data center",
         "dataset",
+        "enterprise",
+        "evaluation",
         "gpu",
         "inference",
+        "latency",
+        "model",
         "open source",
-        "parameter",
-        "platform",
-        "robot",
-        "robotics",
-        "semiconductor",
-        "software",
+        "parameters",
+        "prompt",
+        "reasoning",
+        "startup",
+        "subscription",
+        "throughput",
         "token",
-        "training",
     }
 )
+# Without an explicit AI keyword or an AI product, this many distinct hints (glossary terms,
+# hint words, known entities) make a text about AI.
+_AI_HINTS_NEEDED: Final = 3
 # Figures a reader can check: money, percentages, large or decimal numbers, multiples. Numbers
 # are found by their first character (fast) and judged by what surrounds them.
 _NUMBER: Final = re.compile(r"[$€£¥\d][\d,.]*")
@@ -395,7 +439,6 @@ _GROUPED_OR_DECIMAL: Final = re.compile(r"\d{1,3}(?:,\d{3})+|\d+\.\d+")
 _CURRENCY: Final = frozenset("$€£¥")
 _PART_OF_A_NAME: Final = frozenset("-._/")
 _LOWER_ASCII: Final = re.compile(r"[a-z]")
-_SPACES: Final = re.compile(r"\s+")
 _IGNORED_FEED_CATEGORIES: Final = frozenset(
     {"uncategorized", "uncategorised", "general", "misc", "miscellaneous", "other", "news"}
 )
@@ -410,16 +453,34 @@ def _case_rule_for_keyword(phrase: str) -> CaseRule:
     return CaseRule.ANY
 
 
+class _Signals(NamedTuple):
+    """What one keyword signals: its signal names, and the categories among them."""
+
+    names: frozenset[str]
+    categories: tuple[Category, ...]
+
+
 @cache
-def _keyword_matcher() -> PhraseMatcher[frozenset[str]]:
+def _keyword_matcher() -> PhraseMatcher[_Signals]:
     """All keyword rules in one matcher, built on first use and kept for the process."""
-    signals: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
     for signal, phrases in _KEYWORDS.items():
         for phrase in phrases:
-            signals.setdefault(phrase, set()).add(signal)
+            names.setdefault(phrase, set()).add(signal)
     return PhraseMatcher(
-        (phrase, frozenset(found), _case_rule_for_keyword(phrase))
-        for phrase, found in signals.items()
+        (
+            phrase,
+            _Signals(
+                frozenset(found),
+                tuple(
+                    Category(name.removeprefix(_CATEGORY))
+                    for name in sorted(found)
+                    if name.startswith(_CATEGORY)
+                ),
+            ),
+            _case_rule_for_keyword(phrase),
+        )
+        for phrase, found in names.items()
     )
 
 
@@ -435,8 +496,7 @@ class _Sentence:
     figures: int = 0
     boilerplate: bool = False
 
-    @property
-    def usable(self) -> bool:
+    def is_usable(self) -> bool:
         """A sentence of the story, not a byline, a credit or a feed footer."""
         return (
             not self.boilerplate
@@ -455,7 +515,7 @@ class _Sentence:
             self.entities.append(record)
 
 
-@dataclass(slots=True)
+@dataclass
 class _Findings:
     """Everything the analysis is built from, gathered in one pass over title and text."""
 
@@ -482,9 +542,10 @@ class _Findings:
         )
         return [self.terms[en] for en, _count in ranked]
 
-    @property
+    @cached_property
     def usable_sentences(self) -> list[_Sentence]:
-        return [sentence for sentence in self.sentences if sentence.usable]
+        """Read once all findings are in: boilerplate is marked by the keyword pass."""
+        return [sentence for sentence in self.sentences if sentence.is_usable()]
 
     def families(self, prefix: str) -> set[str]:
         return {signal.removeprefix(prefix) for signal in self.signals if signal.startswith(prefix)}
@@ -503,7 +564,7 @@ def _findings_for(item: FeedItem, text: str, vocabulary: Vocabulary) -> _Finding
         text=analysed,
         text_chars=len(text),
         sentences=[
-            _Sentence(position, _SPACES.sub(" ", analysed[start:end]))
+            _Sentence(position, " ".join(analysed[start:end].split()))
             for position, (start, end) in enumerate(spans)
         ],
     )
@@ -558,28 +619,21 @@ def _figure_offsets(text: str) -> Iterable[int]:
 
 def _gather_keywords(findings: _Findings, sentence_at: _SentenceAt) -> None:
     matcher = _keyword_matcher()
+    scores = findings.category_scores
     for keyword in matcher.matches(findings.title):
-        findings.signals |= keyword.key
-        for category in _categories_in(keyword.key):
-            findings.category_scores[category] += _TITLE_WEIGHT
-    findings.category_scores[Category.FUNDING] += _TITLE_WEIGHT * len(
-        _RAISES_MONEY.findall(findings.title)
-    )
+        findings.signals |= keyword.key.names
+        for category in keyword.key.categories:
+            scores[category] += _TITLE_WEIGHT
     for keyword in matcher.matches(findings.text):
-        findings.signals |= keyword.key
+        findings.signals |= keyword.key.names
         if keyword.start < CATEGORY_LEAD_CHARS:
-            for category in _categories_in(keyword.key):
-                findings.category_scores[category] += 1
-        if _BOILERPLATE in keyword.key and (sentence := sentence_at(keyword.start)):
+            for category in keyword.key.categories:
+                scores[category] += 1
+        if _BOILERPLATE in keyword.key.names and (sentence := sentence_at(keyword.start)):
             sentence.boilerplate = True
     lead = findings.text[:CATEGORY_LEAD_CHARS]
-    findings.category_scores[Category.FUNDING] += len(_RAISES_MONEY.findall(lead))
-
-
-def _categories_in(signals: frozenset[str]) -> Iterable[Category]:
-    for signal in signals:
-        if signal.startswith(_CATEGORY):
-            yield Category(signal.removeprefix(_CATEGORY))
+    scores[Category.FUNDING] += _TITLE_WEIGHT * len(_RAISES_MONEY.findall(findings.title))
+    scores[Category.FUNDING] += len(_RAISES_MONEY.findall(lead))
 
 
 # --- The provider ---------------------------------------------------------------------------
@@ -645,17 +699,27 @@ def _is_generic(term: GlossaryTerm) -> bool:
 
 
 def _is_ai_related(findings: _Findings) -> bool:
+    """Explicit AI words or an AI product or lab settle it; otherwise enough hints together.
+
+    The glossary and the entity table also hold general business, policy and hardware terms
+    and companies (a phone maker's battery recall names the maker and its "models"), so on
+    their own they only hint.
+    """
     if _AI in findings.signals:
         return True
-    if not all(_is_generic(term) for term in findings.terms.values()):
+    entities = findings.entities.values()
+    if any(record.kind is EntityKind.PRODUCT or _names_ai(record) for record in entities):
         return True
-    return any(_names_ai(record) for record in findings.entities.values())
+    # Known companies and people count once: big-tech names alone do not make a story AI.
+    hints = len(findings.terms) + min(1, len(findings.entities)) + len(findings.families(_HINT))
+    return hints >= _AI_HINTS_NEEDED
 
 
 def _names_ai(record: EntityRecord) -> bool:
     """An entity whose very name says AI: OpenAI, xAI, Mistral AI, ChatGPT."""
     return any(
-        form.endswith("AI") or any(_AI in match.key for match in _keyword_matcher().matches(form))
+        form.endswith("AI")
+        or any(_AI in match.key.names for match in _keyword_matcher().matches(form))
         for form in record.forms
     )
 

@@ -300,10 +300,13 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     first = following_at.group()
     if not (first.isupper() or first.isdigit() or first in _OPENERS):
         return False
-    if match.group()[0] != "." or "…" in match.group() or ".." in match.group():
+    punctuation = match.group()
+    if punctuation[0] != "." or "…" in punctuation or ".." in punctuation:
         return True
     word_start = max(text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
     word = text[word_start : match.start()].lstrip("\"'“‘([")
+    if len(word) > 6 and "." not in word:
+        return True  # too long for an abbreviation or an initialism
     lowered = word.lower()
     if lowered in _NEVER_FINAL:
         return False

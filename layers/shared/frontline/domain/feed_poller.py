@@ -115,7 +115,8 @@ class FeedPoller:
         async def one(source: FeedSource) -> FeedOutcome:
             state = states.get(source.id) or FeedState(feed_id=source.id)
             url = state.url or source.url
-            async with overall, hosts[urlsplit(url).hostname or ""]:
+            # The host slot first: a feed waiting for its host must not hold a global slot.
+            async with hosts[urlsplit(url).hostname or ""], overall:
                 return await self._poll_one(source, state, url, now)
 
         outcomes = await asyncio.gather(*(one(source) for source in enabled))

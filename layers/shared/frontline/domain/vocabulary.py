@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Final, Self
+from typing import Annotated, Final, NamedTuple, Self
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
@@ -55,8 +55,7 @@ class CaseRule(StrEnum):
     EXACT = "exact"  # "Arm", not "arm" or "ARM"
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseMatch[K]:
+class PhraseMatch[K](NamedTuple):
     """One occurrence of a phrase: what it stands for and where it is in the text."""
 
     key: K
@@ -85,28 +84,32 @@ class PhraseMatcher[K]:
             if exact.strip(_SEPARATOR_KEY):
                 self._candidates.setdefault(exact.lower(), []).append((exact, rule, key))
         self._lowered_pattern: re.Pattern[str] | None = None
-        self._cased_pattern: re.Pattern[str] | None = None
+        self._cased_pattern: re.Pattern[str] | None = None  # compiled when first needed
         if self._candidates:
             suffix = "(?:e?s)?" if plurals else ""
             core = _trie_pattern(self._candidates)
             pattern = f"(?<!{_WORD_CHAR})({core}){suffix}(?!{_WORD_CHAR})"
             self._lowered_pattern = re.compile(pattern)
-            self._cased_pattern = re.compile(pattern, re.IGNORECASE)
 
     def matches(self, text: str) -> list[PhraseMatch[K]]:
         """Every occurrence in `text`, in order.
 
         A match whose case breaks its phrase's rule is dropped, not retried as a shorter phrase.
         """
-        if self._lowered_pattern is None or self._cased_pattern is None:
+        if self._lowered_pattern is None:
             return []
         lowered = text.lower()
-        # Lower-casing keeps offsets for all but a few characters ("İ"); those texts take the
-        # slower case-insensitive pattern on the original.
+        # Lower-casing keeps offsets for all but a few characters ("İ" becomes two); texts with
+        # those take a case-insensitive pattern over the original.
         same_offsets = len(lowered) == len(text)
-        pattern = self._lowered_pattern if same_offsets else self._cased_pattern
+        if same_offsets:
+            pattern, subject = self._lowered_pattern, lowered
+        else:
+            if self._cased_pattern is None:
+                self._cased_pattern = re.compile(self._lowered_pattern.pattern, re.IGNORECASE)
+            pattern, subject = self._cased_pattern, text
         found: list[PhraseMatch[K]] = []
-        for match in pattern.finditer(lowered if same_offsets else text):
+        for match in pattern.finditer(subject):
             start, end = match.span(1)
             matched = match.group(1)
             folded = matched if matched.isalnum() else _key_of(matched)

@@ -133,7 +133,6 @@ def render_json_feed(articles: Sequence[Article], site: SiteConfig) -> str:
         "description": site.tagline,
         "home_page_url": site.base_url + "/",
         "feed_url": site.base_url + "/feed.json",
-        "icon": site.base_url + "/favicon.svg",
         "favicon": site.base_url + "/favicon.svg",
         "language": "ja",
         "items": items,

@@ -230,10 +230,11 @@ class SitePages:
             archive=archive,
         )
 
-    def _archive_slice(self, number: int) -> list[Article]:
-        oldest_first = self.catalogue.articles[::-1]
-        chunk = oldest_first[(number - 1) * NEWS_PAGE_SIZE : number * NEWS_PAGE_SIZE]
-        return list(reversed(chunk))
+    def _archive_slice(self, number: int) -> Sequence[Article]:
+        """Archive page `number`, newest first: counted from the oldest end of the listing."""
+        total = len(self.catalogue.articles)
+        start = total - number * NEWS_PAGE_SIZE
+        return self.catalogue.articles[start : start + NEWS_PAGE_SIZE]
 
     def _archive_link(self, number: int) -> Link:
         chunk = self._archive_slice(number)
@@ -313,9 +314,9 @@ class SitePages:
         )
 
     def tag(self, group: Group) -> RenderedPage:
-        feed = FeedLink(f"#{group.name} の記事をRSSで購読", group.path + "rss.xml")
+        feed = FeedLink(f"「#{group.name}」の記事をRSSで購読", group.path + "rss.xml")
         page = PageMeta(
-            title=f"#{group.name} のニュース",
+            title=f"「{group.name}」のニュース",
             description=f"タグ「{group.name}」がついたAIニュースの一覧です。",
             path=group.path,
             feeds=(feed,),
@@ -331,9 +332,9 @@ class SitePages:
         )
 
     def company(self, group: Group) -> RenderedPage:
-        feed = FeedLink(f"{group.name} の記事をRSSで購読", group.path + "rss.xml")
+        feed = FeedLink(f"{group.name}の記事をRSSで購読", group.path + "rss.xml")
         page = PageMeta(
-            title=f"{group.name} のニュース",
+            title=f"{group.name}のニュース",
             description=f"{group.name}に関するAIニュースの一覧です。",
             path=group.path,
             nav="companies",
@@ -341,7 +342,7 @@ class SitePages:
         )
         return self._listing(
             page,
-            f"{group.name} のニュース",
+            f"{group.name}のニュース",
             group.articles,
             lead=(f"{group.name}が登場する記事（{group.count}件）を新しい順に掲載しています。",),
             feed=feed,
@@ -349,13 +350,13 @@ class SitePages:
 
     def source(self, group: Group) -> RenderedPage:
         page = PageMeta(
-            title=f"{group.name} の記事",
+            title=f"{group.name}の記事",
             description=f"{group.name}が伝えたAIニュースの日本語要約の一覧です。",
             path=group.path,
         )
         return self._listing(
             page,
-            f"{group.name} の記事",
+            f"{group.name}の記事",
             group.articles,
             lead=(f"情報源「{group.name}」の記事（{group.count}件）を新しい順に掲載しています。",),
         )

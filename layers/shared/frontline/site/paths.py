@@ -1,10 +1,10 @@
 """Where every page lives: URL paths, S3 keys and the hrefs that point at them.
 
-A path is what a reader's browser asks for (`/tags/生成AI/`); its S3 key is the raw UTF-8
-path without the leading slash, with `index.html` for directories (`tags/生成AI/index.html`);
-an href in HTML is the path percent-encoded (`/tags/%E7%94%9F%E6%88%90AI/`) so the link works
-in every client. Segments built from data never hold `/`, `\\`, `..`, `%`, `?`, `#`, spaces or
-control characters.
+A path is what a reader's browser asks for (`/tags/生成ai/`); its S3 key is the raw UTF-8
+path without the leading slash, with `index.html` for directories (`tags/生成ai/index.html`);
+an href in HTML is the path percent-encoded (`/tags/%E7%94%9F%E6%88%90ai/`) so the link works
+in every client. Segments built from data hold only Unicode letters and digits, `-` and `_`:
+never `/`, `\\`, `.`, `%`, `?`, `#`, spaces or control characters.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from urllib.parse import quote
 _MAX_SEGMENT = 80
 _WORD_SYMBOLS = {"+": "-plus-", "#": "-sharp-", "&": "-and-"}
 _HYPHENS = re.compile(r"-{2,}")
-_DOTS = re.compile(r"\.{2,}")
 _NOT_ASCII_SLUG = re.compile(r"[^a-z0-9]+")
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -29,15 +28,16 @@ def _fallback(prefix: str, text: str) -> str:
 def path_segment(text: str, *, fallback_prefix: str = "x") -> str:
     """One safe path segment from free text: Unicode letters and digits kept, rest hyphens.
 
-    'Claude Code' -> 'claude-code', '生成AI' -> '生成ai', 'C++' -> 'c-plus-plus'; text with
-    nothing usable falls back to a short hash so that no segment is ever empty.
+    'Claude Code' -> 'claude-code', '生成AI' -> '生成ai', 'C++' -> 'c-plus-plus', 'GPT-4.5' ->
+    'gpt-4-5'. No dots, so a segment never looks like a file ('rss.xml', 'index.html'); text
+    with nothing usable falls back to a short hash so that no segment is ever empty.
     """
     normalised = unicodedata.normalize("NFKC", text).strip().lower()
     for symbol, word in _WORD_SYMBOLS.items():
         normalised = normalised.replace(symbol, word)
-    kept = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in normalised)
-    segment = _DOTS.sub(".", _HYPHENS.sub("-", kept)).strip("-_.")
-    segment = segment[:_MAX_SEGMENT].strip("-_.")
+    kept = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in normalised)
+    segment = _HYPHENS.sub("-", kept).strip("-_")
+    segment = segment[:_MAX_SEGMENT].strip("-_")
     return segment or _fallback(fallback_prefix, text)
 
 

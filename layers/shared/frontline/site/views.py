@@ -99,7 +99,6 @@ class CardView:
     importance: int
     importance_label: str
     stars: str
-    category: str
     tldr: str
     summary_line: str
     tags: tuple[Link, ...]
@@ -190,7 +189,6 @@ def card_view(article: Article) -> CardView:
         importance=article.importance,
         importance_label=article.importance_label,
         stars=stars(article.importance),
-        category=CATEGORY_LABELS[analysis.category],
         tldr=analysis.tldr,
         summary_line=summary_line(analysis.tldr),
         tags=tuple(Link(f"#{tag}", tag_path(tag)) for tag in analysis.tags[:CARD_TAGS]),
