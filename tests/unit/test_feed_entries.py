@@ -204,3 +204,19 @@ def test_old_dates_are_kept_as_published() -> None:
         rss(item("Old", "https://ai-wire.example/o", date="Mon, 01 Jan 2018 00:00:00 GMT"))
     )
     assert feed.items[0].published < NOW - timedelta(days=365)
+
+
+def test_html_summaries_keep_word_breaks_between_blocks() -> None:
+    document = rss(item("S", "https://ai-wire.example/s")).replace(
+        b"</item>",
+        b"<description>&lt;p&gt;MCP servers&lt;/p&gt;&lt;p&gt;Windsurf previews&lt;/p&gt;</description></item>",
+    )
+    [only] = parse(document).items
+    assert only.summary == "MCP servers Windsurf previews"
+
+
+def test_items_carry_whether_their_feed_is_ai_focused() -> None:
+    body = rss(item("Story", "https://ai-wire.example/x"))
+    assert parse(body).items[0].ai_focused
+    general = parse_feed(body, content_type=None, source=make_source(include=["AI"]), now=NOW)
+    assert not general.items[0].ai_focused

@@ -286,6 +286,19 @@ def test_non_ai_item_is_flagged(provider: HeuristicProvider) -> None:
     assert "AI" not in analysis.tags
 
 
+def test_items_from_ai_focused_feeds_count_as_ai(provider: HeuristicProvider) -> None:
+    # A title-only post on an AI lab's own blog names nothing the keyword rules know
+    text = "Introducing the Institute: a new home for our policy work."
+    assert (
+        analyse(provider, text, title="Introducing the Institute", summary="").is_ai_related
+        is False
+    )
+    focused = analyse(
+        provider, text, title="Introducing the Institute", summary="", ai_focused=True
+    )
+    assert focused.is_ai_related is True
+
+
 @pytest.mark.parametrize(
     ("title", "is_ai"),
     [

@@ -26,6 +26,22 @@ def test_source_keyword_rules() -> None:
     assert not source.admits("Smartphone battery recall")
     assert not source.admits("Sponsored: AI webinar")
     assert make_source().admits("anything at all")
+    # whole words only: "AI" is not found inside "said" or "Thailand"
+    assert not source.admits("The minister said Thailand would act")
+    assert source.admits("Thailand's AI plan")
+
+
+def test_a_feed_without_include_rules_is_ai_focused() -> None:
+    assert make_source().ai_focused
+    assert not make_source(include=["AI"]).ai_focused
+
+
+def test_tags_that_are_only_hashes_are_dropped() -> None:
+    assert make_analysis(tags=["#", " # ", "蒸留", "推論", "OpenAI"]).tags == (
+        "蒸留",
+        "推論",
+        "OpenAI",
+    )
 
 
 def test_source_id_must_be_a_slug() -> None:

@@ -660,7 +660,7 @@ class HeuristicProvider:
         """The analysis alone: what `analyse` wraps with its provenance."""
         source_text = text.strip() or item.summary.strip()
         findings = _findings_for(item, source_text, self._vocabulary)
-        is_ai = _is_ai_related(findings)
+        is_ai = item.ai_focused or _is_ai_related(findings)
         category = _category_of(item, findings)
         tldr, lead = _tldr_of(item, findings)
         body = truncate_keeping_lead(source_text, BODY_MAX_CHARS)

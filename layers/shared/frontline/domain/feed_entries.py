@@ -16,7 +16,8 @@ from typing import Any, Final
 import feedparser
 from pydantic import ValidationError
 
-from frontline.domain.html_policy import sanitise_html, strip_tags
+from frontline.domain.article_text import html_to_text
+from frontline.domain.html_policy import sanitise_html
 from frontline.domain.models import FeedItem, FeedSource, Media, MediaKind
 from frontline.domain.ports import FeedUnparseable
 from frontline.domain.urls import canonical_url
@@ -149,6 +150,7 @@ def normalise_entry(
             published=published,
             first_seen=now,
             content_hash=content_hash,
+            ai_focused=source.ai_focused,
             parse_warning=warning,
         )
     except ValidationError:
@@ -160,7 +162,7 @@ def plain_text(value: str, content_type: str) -> str:
     if not isinstance(value, str):
         return ""
     if "html" in content_type:
-        value = html.unescape(strip_tags(value))
+        value = html_to_text(value)  # block elements become breaks, then fold to one line
     return _WHITESPACE.sub(" ", _CONTROL_CHARS.sub("", value)).strip()
 
 

@@ -34,8 +34,3 @@ def sanitise_html(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-
-
-def strip_tags(html: str) -> str:
-    """Text content only; script and style contents dropped. Entities stay encoded."""
-    return nh3.clean(html, tags=set())

@@ -77,6 +77,10 @@ class ContentPolicy(StrEnum):
     FULL = "full"
 
 
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+
+
 class FeedSource(Frozen):
     """One entry of config/feeds.yaml."""
 
@@ -91,12 +95,16 @@ class FeedSource(Frozen):
     max_items: int = Field(default=20, ge=1, le=200)
     enabled: bool = True
 
+    @property
+    def ai_focused(self) -> bool:
+        """A feed without `include` rules is listed because everything in it is about AI."""
+        return not self.include
+
     def admits(self, text: str) -> bool:
-        """The keyword rules: general tech feeds carry stories that are not about AI."""
-        lowered = text.lower()
-        if any(word.lower() in lowered for word in self.exclude):
+        """The keyword rules (whole words, any case): general feeds carry non-AI stories."""
+        if any(_mentions(text, word) for word in self.exclude):
             return False
-        return not self.include or any(word.lower() in lowered for word in self.include)
+        return not self.include or any(_mentions(text, word) for word in self.include)
 
 
 class FeedState(BaseModel):
@@ -150,6 +158,8 @@ class FeedItem(Frozen):
     published: UtcDatetime
     first_seen: UtcDatetime
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # From a feed with no keyword rules: the catalogue lists it as an AI source.
+    ai_focused: bool = False
     parse_warning: str | None = None  # set when the entry came from an ill-formed feed
 
 
@@ -241,7 +251,8 @@ class Analysis(Frozen):
 
     @model_validator(mode="after")
     def _tags_are_clean(self) -> Self:
-        cleaned = tuple(dict.fromkeys(tag.strip().lstrip("#") for tag in self.tags if tag.strip()))
+        stripped = (tag.strip().lstrip("#").strip() for tag in self.tags)
+        cleaned = tuple(dict.fromkeys(tag for tag in stripped if tag))
         if len(cleaned) < 3:
             raise ValueError("tags must hold at least 3 distinct non-empty tags")
         object.__setattr__(self, "tags", cleaned)

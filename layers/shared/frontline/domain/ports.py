@@ -18,6 +18,18 @@ from frontline.domain.models import (
     ItemMessage,
 )
 
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+        )
+
+
 # --- Errors the services understand --------------------------------------------------------
 
 
@@ -42,7 +54,13 @@ class FeedUnparseable(FrontlineError):
 
 
 class ProviderError(FrontlineError):
-    """The analysis provider failed."""
+    """The analysis provider failed. `usage` holds tokens already spent on the attempt."""
+
+    def __init__(self, reason: str, *, usage: Usage | None = None, request_id: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.usage = usage or Usage()
+        self.request_id = request_id
 
 
 class ProviderRetryable(ProviderError):
@@ -54,7 +72,7 @@ class ProviderRejected(ProviderError):
 
 
 class AnalysisInvalid(ProviderError):
-    """The model answered, but the answer failed validation."""
+    """The model answered, but the answer failed validation (after the repair round)."""
 
 
 # --- Fetching ------------------------------------------------------------------------------
@@ -130,12 +148,6 @@ class WorkQueue(Protocol):
 
 
 # --- Analysis ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
 
 
 @dataclass(frozen=True, slots=True)
