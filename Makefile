@@ -41,11 +41,15 @@ $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 
 venv: $(VENV)/.synced
 
-requirements: venv  ## the layer's runtime dependencies, exported from the lock file
-	$(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --no-header --no-annotate \
-	    --no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
+EXTRACT_PKGS := readability-lxml lxml lxml-html-clean cssselect chardet
+EXPORT := $(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --no-header --no-annotate
+
+requirements: venv  ## the layers' runtime dependencies, exported from the lock file
+	$(EXPORT) --no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
 	    --no-emit-package jmespath --no-emit-package python-dateutil --no-emit-package six \
-	    --no-emit-package urllib3 -o layers/shared/requirements.txt --quiet
+	    --no-emit-package urllib3 $(foreach p,$(EXTRACT_PKGS),--no-emit-package $(p)) \
+	    -o layers/shared/requirements.txt --quiet
+	$(EXPORT) | grep -E '^($(subst $(eval) ,|,$(EXTRACT_PKGS)))==' > layers/extract/requirements.txt
 
 lint: venv
 	$(BIN)/ruff check .

@@ -28,7 +28,6 @@ sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO)]
 from frontline.adapters.http_feeds import HttpFeedFetcher  # noqa: E402
 from frontline.domain.feed_poller import FeedPoller, PollReport  # noqa: E402
 from frontline.domain.models import FeedSource  # noqa: E402
-
 from tests.unit.fakes import FakeLedger, FakeQueue, FakeStates  # noqa: E402
 
 FEEDS = 300

@@ -12,11 +12,11 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from frontline.bootstrap import analyze_item_app
-from frontline.domain.item_analysis import ItemAnalyst
+from pydantic import Json
+
+from frontline.bootstrap import AnalyzeItemApp, Parked, analyze_item_app
 from frontline.domain.models import ItemMessage
 from frontline.observability import MetricUnit, logger, metrics
-from pydantic import Json
 
 
 class ItemRecord(SqsRecordModel):
@@ -26,21 +26,49 @@ class ItemRecord(SqsRecordModel):
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics
 def handler(
-    event: dict[str, Any], context: LambdaContext, app: ItemAnalyst | None = None
+    event: dict[str, Any], context: LambdaContext, app: AnalyzeItemApp | None = None
 ) -> dict[str, Any]:
-    analyst = app or analyze_item_app()
+    worker = app or analyze_item_app()
 
     def record_handler(record: ItemRecord) -> str:
-        item = record.body.item
-        logger.append_keys(item_id=item.id, feed=item.feed_id, message_id=record.messageId)
-        article = analyst.process(record.body, now=datetime.now(UTC))
+        message = record.body
+        logger.append_keys(
+            item_id=message.item.id, feed=message.item.feed_id, message_id=record.messageId
+        )
+        outcome = worker.handle(message, now=datetime.now(UTC))
+        if isinstance(outcome, Parked):
+            # Not retried: a bad request or missing access. AccessDenied needs an operator.
+            logger.error(
+                "item parked in the dead-letter queue",
+                reason=outcome.reason,
+                request_id=outcome.request_id,
+                operator_action="AccessDenied" in outcome.reason,
+            )
+            metrics.add_metric(name="ItemsParked", unit=MetricUnit.Count, value=1)
+            return message.item.id
+        article = outcome
+        provenance = article.provenance
         logger.info(
-            "item analysed", status=article.status.value, provider=article.provenance.provider
+            "item analysed",
+            status=article.status.value,
+            provider=provenance.provider,
+            reason=article.status_reason,
         )
         metrics.add_metric(name=f"Articles_{article.status.value}", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=provenance.input_tokens)
+        metrics.add_metric(
+            name="OutputTokens", unit=MetricUnit.Count, value=provenance.output_tokens
+        )
+        metrics.add_metric(
+            name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6
+        )
         return article.id
 
-    processor = BatchProcessor(event_type=EventType.SQS, model=ItemRecord)
+    # A batch that fails whole (throttling) is reported record by record rather than raised:
+    # SQS redelivers the same way, and the Errors alarm keeps meaning "the code broke".
+    processor = BatchProcessor(
+        event_type=EventType.SQS, model=ItemRecord, raise_on_entire_batch_failure=False
+    )
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from frontline.bootstrap import FetchFeedsApp, fetch_feeds_app
 from frontline.observability import MetricUnit, logger, metrics
 
@@ -15,7 +16,13 @@ from frontline.observability import MetricUnit, logger, metrics
 def handler(
     event: dict[str, Any], context: LambdaContext, app: FetchFeedsApp | None = None
 ) -> dict[str, Any]:
-    report = (app or fetch_feeds_app()).run(now=datetime.now(UTC))
+    poller = app or fetch_feeds_app()
+    if event.get("job") == "reanalyse":  # the daily schedule after the budget resets
+        queued = poller.reanalyse()
+        metrics.add_metric(name="ReanalysisQueued", unit=MetricUnit.Count, value=queued)
+        logger.info("articles re-queued for full analysis", queued=queued)
+        return {"job": "reanalyse", "queued": queued}
+    report = poller.run(now=datetime.now(UTC))
     for feed in report.feeds:
         if feed.outcome == "error":
             logger.warning(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from frontline.bootstrap import RenderSiteApp, render_site_app
 from frontline.observability import MetricUnit, logger, metrics
 

@@ -11,10 +11,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
-from frontline.config import parse_catalogue
-from frontline.domain.models import FeedSource
 from moto import mock_aws
 
+from frontline.config import parse_catalogue
+from frontline.domain.models import FeedSource
 from infra.local.feed_server import serve_feeds
 from infra.local.pipeline import REPO, LocalPipeline
 

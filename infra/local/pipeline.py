@@ -22,11 +22,13 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
 from frontline.bootstrap import (
+    AnalyzeItemApp,
     FetchFeedsApp,
     RenderSiteApp,
     aws_client,
-    build_analyst,
+    build_analyze_item,
     build_fetch_feeds,
     build_render_site,
 )
@@ -36,9 +38,7 @@ from frontline.config import (
     RenderSettings,
     load_settings,
 )
-from frontline.domain.item_analysis import ItemAnalyst
 from frontline.domain.models import FeedSource
-
 from infra.local.template_resources import LocalResources, create_local_stack, load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -164,7 +164,7 @@ class LocalPipeline:
         )
         return build_fetch_feeds(settings, catalogue=self.catalogue)
 
-    def analyst(self) -> ItemAnalyst:
+    def analyze_app(self) -> AnalyzeItemApp:
         settings = load_settings(
             AnalyzeSettings,
             **self._common(),
@@ -172,8 +172,9 @@ class LocalPipeline:
             bedrock_model_id=self._default("BedrockModelId"),
             daily_budget_usd=0,
             queue_url=self.resources["ItemQueue"],
+            dead_letter_queue_url=self.resources["ItemDeadLetterQueue"],
         )
-        return build_analyst(settings)
+        return build_analyze_item(settings)
 
     def render_app(self) -> RenderSiteApp:
         settings = load_settings(
@@ -197,7 +198,7 @@ class LocalPipeline:
     def analyze(self) -> dict[str, int]:
         """Deliver every queued message in SQS batch events until the queue is empty."""
         handler = load_handler("analyze_item").handler
-        analyst = self.analyst()
+        app = self.analyze_app()
         sqs = aws_client("sqs")
         queue_url = self.resources["ItemQueue"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
@@ -215,7 +216,7 @@ class LocalPipeline:
             if not messages:
                 break
             event = {"Records": [sqs_record(message, queue_arn) for message in messages]}
-            response = handler(event, LambdaContext("analyze_item"), app=analyst)
+            response = handler(event, LambdaContext("analyze_item"), app=app)
             failures = {entry["itemIdentifier"] for entry in response["batchItemFailures"]}
             done = [message for message in messages if message["MessageId"] not in failures]
             if done:

@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
+
 from frontline.adapters.dynamodb import (
     DynamoArticleRepository,
     DynamoFeedStateStore,
@@ -10,7 +11,6 @@ from frontline.adapters.dynamodb import (
     DynamoTable,
 )
 from frontline.domain.models import ArticleStatus, FeedState
-
 from tests.factories import NOW, make_article, make_item
 
 
@@ -74,3 +74,48 @@ def test_feed_state_round_trip(local_aws) -> None:
     assert store.load_states(["a", "missing"]) == {
         "a": FeedState(feed_id="a", etag='"x"', polled_at=NOW, error_streak=2)
     }
+
+
+def test_spend_is_added_atomically(local_aws) -> None:
+    from datetime import date
+
+    from frontline.adapters.dynamodb import DynamoSpendLedger
+    from frontline.domain.ports import Usage
+
+    ledgers = [DynamoSpendLedger(table(local_aws)) for _ in range(4)]
+    day = date(2026, 11, 27)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda n: ledgers[n % 4].record(day, 0.25, Usage(100, 10)), range(20)))
+    assert ledgers[0].spent_on(day) == 5.0
+    assert ledgers[0].spent_on(date(2026, 11, 28)) == 0.0
+    row = boto3.client("dynamodb").get_item(
+        TableName=local_aws["Table"], Key={"pk": {"S": "USAGE#2026-11-27"}, "sk": {"S": "COUNTER"}}
+    )["Item"]
+    assert (row["input_tokens"]["N"], row["calls"]["N"]) == ("2000", "20")
+    assert int(row["expires_at"]["N"]) > 0  # removed by TTL after a year
+
+
+def test_articles_waiting_for_analysis_are_listed_oldest_first(local_aws) -> None:
+    from datetime import timedelta
+
+    repo = DynamoArticleRepository(table(local_aws))
+    waiting = [
+        make_article(
+            n,
+            needs_reanalysis=True,
+            status=ArticleStatus.UNTRANSLATED,
+            created_at=NOW + timedelta(minutes=n),
+        )
+        for n in (3, 1, 2)
+    ]
+    for article in waiting:
+        repo.save(article)
+    repo.save(make_article(7))  # fully analysed
+    repo.save(make_article(8, needs_reanalysis=True, status=ArticleStatus.HIDDEN))  # taken down
+    listed = repo.list_needing_analysis(10)
+    assert [a.id for a in listed] == [make_item(n).id for n in (1, 2, 3)]
+    # once fully analysed, it leaves the index
+    repo.save(
+        waiting[1].model_copy(update={"needs_reanalysis": False, "status": ArticleStatus.PUBLISHED})
+    )
+    assert [a.id for a in repo.list_needing_analysis(10)] == [make_item(n).id for n in (2, 3)]

@@ -14,6 +14,7 @@ from typing import Any
 
 import feedparser
 import pytest
+
 from frontline.cli import check_feed
 from frontline.domain.ports import FeedUnparseable
 

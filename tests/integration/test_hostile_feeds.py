@@ -19,12 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from frontline.adapters.http_feeds import HttpFeedFetcher
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
 from frontline.domain.feed_poller import FeedPoller, PollReport
 from frontline.domain.models import FeedSource
 from frontline.domain.ports import FeedUnavailable, FeedUnparseable
-
 from tests.factories import NOW, make_source
 from tests.unit.fakes import FakeLedger, FakeQueue, FakeStates
 

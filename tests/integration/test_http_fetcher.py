@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from frontline.adapters.http_feeds import HttpFeedFetcher, is_public_address, retry_after_seconds
 from frontline.domain.ports import FeedUnavailable, FetchResult
-
 from tests.factories import NOW
 
 FEED = b'<rss version="2.0"><channel><title>t</title></channel></rss>'

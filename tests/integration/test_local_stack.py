@@ -19,7 +19,10 @@ def test_resources_match_the_template(local_aws) -> None:
         "StreamEnabled": True,
         "StreamViewType": "NEW_AND_OLD_IMAGES",
     }
-    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["ByPublished"]
+    assert sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"]) == [
+        "ByPublished",
+        "NeedsAnalysis",
+    ]
     ttl = dynamodb.describe_time_to_live(TableName=local_aws["Table"])["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
     sqs = boto3.client("sqs")

@@ -1,7 +1,7 @@
 import boto3
+
 from frontline.adapters.sqs import MAX_BATCH_BYTES, SqsWorkQueue, batches
 from frontline.domain.models import ItemMessage
-
 from tests.factories import make_item
 
 
@@ -52,3 +52,21 @@ def test_failed_entries_are_retried() -> None:
     assert queue.enqueue([ItemMessage(item=make_item(n)) for n in range(3)]) == []
     assert sorted(client.delivered) == ["0", "1", "2"]
     assert client.calls == 2
+
+
+def test_parked_messages_reach_the_dlq_with_their_reason(local_aws) -> None:
+    from frontline.adapters.sqs import SqsDeadLetters
+
+    message = ItemMessage(item=make_item(1))
+    SqsDeadLetters(boto3.client("sqs"), local_aws["ItemDeadLetterQueue"]).park(
+        message, reason="ValidationException: malformed input", request_id="req-1"
+    )
+    [parked] = boto3.client("sqs").receive_message(
+        QueueUrl=local_aws["ItemDeadLetterQueue"], MessageAttributeNames=["All"]
+    )["Messages"]
+    assert ItemMessage.model_validate_json(parked["Body"]) == message
+    assert (
+        parked["MessageAttributes"]["reason"]["StringValue"]
+        == "ValidationException: malformed input"
+    )
+    assert parked["MessageAttributes"]["request_id"]["StringValue"] == "req-1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import urllib3  # noqa: F401  (imported before sockets are disabled: it probes IPv6 at import)
 from pytest_socket import disable_socket, enable_socket
 
 

@@ -100,3 +100,9 @@ class FakeArticles:
             reverse=True,
         )
         return public[:limit] if limit is not None else public
+
+    def list_needing_analysis(self, limit: int) -> list[Article]:
+        waiting = sorted(
+            (a for a in self.articles.values() if a.needs_reanalysis), key=lambda a: a.created_at
+        )
+        return waiting[:limit]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from frontline.domain.article_text import (
     FULL_CONTENT_MIN_CHARS,
     article_text_for,
@@ -11,9 +14,6 @@ from frontline.domain.article_text import (
     split_sentences,
     truncate_keeping_lead,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-
 from tests.factories import make_item
 
 # --- html_to_text ---------------------------------------------------------------------------

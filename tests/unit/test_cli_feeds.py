@@ -8,11 +8,11 @@ from pathlib import Path
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoTable
 from frontline.cli import main
 from frontline.domain.models import FeedState
-from moto import mock_aws
-
 from infra.local.template_resources import create_local_stack
 from tests.factories import NOW
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from frontline.config import ConfigurationError, FetchSettings, load_catalogue, load_settings
 
 GOOD = """feeds:

@@ -1,9 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from frontline.domain.feed_entries import defuse, parse_feed
 from frontline.domain.ports import FeedUnparseable
-
 from tests.factories import NOW, make_source
 
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 from frontline.domain.feed_poller import FeedPoller, backoff_after
 from frontline.domain.models import FeedState
 from frontline.domain.ports import FeedUnavailable, FetchResult
-
 from tests.factories import NOW, make_source
 from tests.unit.fakes import FakeFetcher, FakeLedger, FakeQueue, FakeStates
 

@@ -4,12 +4,12 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from frontline.bootstrap import FetchFeedsApp, RenderSiteApp
+
+from frontline.bootstrap import AnalyzeItemApp, FetchFeedsApp, RenderSiteApp
 from frontline.domain.item_analysis import ItemAnalyst
 from frontline.domain.models import ArticleStatus, ItemMessage
 from frontline.domain.ports import AnalysisResult, FetchResult, ProviderRetryable
 from frontline.site import SiteConfig
-
 from infra.local.pipeline import load_handler
 from tests.factories import make_analysis, make_item, make_source
 from tests.unit.fakes import FakeArticles, FakeFetcher, FakeLedger, FakeQueue, FakeStates
@@ -78,7 +78,9 @@ def test_poisoned_record_fails_alone_while_the_others_are_stored(analyze_handler
     )
     articles = FakeArticles()
     # When the worker handles it
-    response = analyze_handler(event, Context(), app=ItemAnalyst(FixedProvider(), articles))
+    response = analyze_handler(
+        event, Context(), app=AnalyzeItemApp(ItemAnalyst(FixedProvider(), articles))
+    )
     # Then only the poisoned record is reported, and both good items are stored
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert len(articles.articles) == 2
@@ -89,7 +91,9 @@ def test_a_retryable_provider_error_fails_only_that_record(analyze_handler) -> N
     event = sqs_event(*(ItemMessage(item=item).model_dump_json() for item in items))
     articles = FakeArticles()
     response = analyze_handler(
-        event, Context(), app=ItemAnalyst(FixedProvider(fail_for=items[0].id), articles)
+        event,
+        Context(),
+        app=AnalyzeItemApp(ItemAnalyst(FixedProvider(fail_for=items[0].id), articles)),
     )
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert list(articles.articles) == [items[1].id]
@@ -98,7 +102,7 @@ def test_a_retryable_provider_error_fails_only_that_record(analyze_handler) -> N
 def test_the_same_message_twice_is_analysed_once(analyze_handler) -> None:
     body = ItemMessage(item=make_item(1)).model_dump_json()
     provider, articles = FixedProvider(), FakeArticles()
-    analyst = ItemAnalyst(provider, articles)
+    analyst = AnalyzeItemApp(ItemAnalyst(provider, articles))
     analyze_handler(sqs_event(body), Context(), app=analyst)
     analyze_handler(sqs_event(body), Context(), app=analyst)
     assert provider.calls == 1
@@ -110,7 +114,7 @@ def test_items_not_about_ai_are_stored_as_skipped(analyze_handler) -> None:
     analyze_handler(
         sqs_event(ItemMessage(item=make_item(1)).model_dump_json()),
         Context(),
-        app=ItemAnalyst(FixedProvider(ai=False), articles),
+        app=AnalyzeItemApp(ItemAnalyst(FixedProvider(ai=False), articles)),
     )
     [article] = articles.articles.values()
     assert article.status is ArticleStatus.SKIPPED

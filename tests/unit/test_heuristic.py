@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from frontline.adapters.heuristic import HeuristicProvider
 from frontline.domain.models import Analysis, Category, EntityKind, FeedKind
 from frontline.domain.ports import AnalysisProvider, Usage
 from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.factories import make_item
 
 VOCABULARY = parse_vocabulary(

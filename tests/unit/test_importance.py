@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 import pytest
-from frontline.domain.importance import LABELS, importance_of, label_of, weighted_score
 from hypothesis import given
 from hypothesis import strategies as st
+
+from frontline.domain.importance import LABELS, importance_of, label_of, weighted_score
 
 
 def test_reference_scores_give_four_labelled_important() -> None:

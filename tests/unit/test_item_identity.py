@@ -6,11 +6,11 @@ from datetime import timedelta
 from html import escape
 from urllib.parse import urlencode
 
-from frontline.domain.feed_entries import parse_feed
-from frontline.domain.urls import canonical_url
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frontline.domain.feed_entries import parse_feed
+from frontline.domain.urls import canonical_url
 from tests.factories import NOW, make_source
 
 slugs = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)

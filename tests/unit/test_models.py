@@ -1,7 +1,7 @@
 import pytest
-from frontline.domain.models import ArticleStatus, FeedSource
 from pydantic import ValidationError
 
+from frontline.domain.models import ArticleStatus, FeedSource
 from tests.factories import make_analysis, make_article, make_item, make_source
 
 

@@ -1,10 +1,11 @@
 from datetime import UTC, datetime
 
 import pytest
-from frontline.domain.paths import article_path_for, slug_of
-from frontline.domain.urls import canonical_url
 from hypothesis import given
 from hypothesis import strategies as st
+
+from frontline.domain.paths import article_path_for, slug_of
+from frontline.domain.urls import canonical_url
 
 
 def test_article_path_uses_the_jst_date_an_ascii_slug_and_a_short_id() -> None:

@@ -7,11 +7,11 @@ import json
 import re
 
 import pytest
+
 from frontline.domain.models import Article, ArticleStatus
 from frontline.domain.ports import SiteObject
 from frontline.site import render_site
 from frontline.site.paths import href_for, key_for
-
 from tests.unit.test_site_support import (
     NOW,
     SITE,

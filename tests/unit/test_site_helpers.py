@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from frontline.site import (
     SiteConfig,
     company_path,
@@ -19,8 +22,6 @@ from frontline.site import (
 from frontline.site.formatting import format_jst_day_heading, rfc822
 from frontline.site.paths import href_for, key_for, path_segment, tag_segment
 from frontline.site.sanitise import clean_original_html, script_json
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 def test_jst_is_utc_plus_nine_all_year() -> None:

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+
 from frontline.domain.models import Article, Category, Entity, EntityKind
 from frontline.domain.ports import SiteObject
 from frontline.site import render_site
 from frontline.site.paths import key_for
-
 from tests.unit.test_site_support import (
     NOW,
     SITE,

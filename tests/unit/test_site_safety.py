@@ -8,12 +8,12 @@ from importlib import resources
 
 import feedparser
 import pytest
+from jinja2 import StrictUndefined
+
 from frontline.domain.ports import SiteObject
 from frontline.site import render_site
 from frontline.site.environment import environment
 from frontline.site.paths import key_for
-from jinja2 import StrictUndefined
-
 from tests.unit.test_site_support import (
     NOW,
     SITE,

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from frontline.domain.models import ArticleStatus
 from frontline.site import SiteConfig, render_site
-
 from tests.unit.test_site_support import by_key, make_article
 
 SITE = SiteConfig(

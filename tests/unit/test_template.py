@@ -304,12 +304,15 @@ def test_environment_each_function_receives(
     }
     assert template["Globals"]["Function"]["Environment"]["Variables"]["CONFIG_DIR"] == "/opt"
     assert own == {
-        "FetchFeedsFunction": {"QUEUE_URL"},
+        "FetchFeedsFunction": {"QUEUE_URL", "LLM_PROVIDER"},
         "AnalyzeItemFunction": {
             "LLM_PROVIDER",
             "BEDROCK_MODEL_ID",
             "DAILY_BUDGET_USD",
             "QUEUE_URL",
+            "DEAD_LETTER_QUEUE_URL",
+            "OPENAI_BASE_URL",
+            "OPENAI_MODEL",
             "OPENAI_API_KEY_SECRET_ARN",
         },
         "RenderSiteFunction": {"SITE_BUCKET", "DISTRIBUTION_ID"},
@@ -384,7 +387,7 @@ def test_deployed_roles_add_no_hidden_permissions(template: dict[str, Any]) -> N
     generated = transformed["Resources"]
 
     roles = {name: r for name, r in generated.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == len(FUNCTIONS) + 2  # plus one per schedule
+    assert len(roles) == len(FUNCTIONS) + 3  # plus one per schedule
     for name, role in roles.items():
         assert "ManagedPolicyArns" not in role["Properties"], name
         for policy in role["Properties"].get("Policies", []):
@@ -522,13 +525,23 @@ def test_table_keys_index_stream_and_protection(resources: dict[str, Any]) -> No
                 {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
             ],
             "Projection": {"ProjectionType": "ALL"},
-        }
+        },
+        {
+            "IndexName": "NeedsAnalysis",
+            "KeySchema": [
+                {"AttributeName": "gsi2pk", "KeyType": "HASH"},
+                {"AttributeName": "gsi2sk", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        },
     ]
     assert {a["AttributeName"]: a["AttributeType"] for a in properties["AttributeDefinitions"]} == {
         "pk": "S",
         "sk": "S",
         "gsi1pk": "S",
         "gsi1sk": "S",
+        "gsi2pk": "S",
+        "gsi2sk": "S",
     }
     assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+
 from frontline.domain.models import EntityKind
 from frontline.domain.vocabulary import (
     CaseRule,

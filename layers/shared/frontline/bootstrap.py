@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,25 +20,27 @@ from frontline.config import (
     FetchSettings,
     RenderSettings,
     load_catalogue,
+    load_prices,
     load_settings,
     load_vocabulary,
 )
 from frontline.domain.feed_poller import FeedPoller, PollReport
-from frontline.domain.item_analysis import ItemAnalyst
-from frontline.domain.models import FeedSource
+from frontline.domain.item_analysis import Budget, ItemAnalyst, Pricing, ReanalysisJob
+from frontline.domain.models import Article, FeedSource, ItemMessage
 from frontline.domain.ports import (
     AnalysisProvider,
     ArticleRepository,
+    DeadLetters,
     FeedFetcher,
     FeedStateStore,
     ItemLedger,
+    ProviderRejected,
     SiteStore,
+    Usage,
     WorkQueue,
 )
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
 
@@ -53,12 +55,15 @@ def aws_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
+    # Bedrock: a full answer takes tens of seconds, and past two tries the SQS redelivery
+    # (with its growing visibility timeout) is the better retry.
+    slow = service == "bedrock-runtime"
     return boto3.client(  # type: ignore[call-overload]
         service,
         config=Config(
-            retries={"mode": "standard", "max_attempts": 5},
+            retries={"mode": "standard", "max_attempts": 2 if slow else 5},
             connect_timeout=5,
-            read_timeout=30,
+            read_timeout=100 if slow else 30,
         ),
     )
 
@@ -75,6 +80,7 @@ class FetchFeedsApp:
     fetcher: Callable[[], AbstractAsyncContextManager[FeedFetcher]]
     concurrency: int = 20
     first_poll_cutoff: timedelta | None = timedelta(days=7)
+    reanalysis: ReanalysisJob | None = None
 
     def run(self, *, now: datetime) -> PollReport:
         async def poll() -> PollReport:
@@ -91,15 +97,27 @@ class FetchFeedsApp:
 
         return asyncio.run(poll())
 
+    def reanalyse(self) -> int:
+        """Queue the articles waiting for a full analysis; 0 when only the heuristic runs."""
+        if self.reanalysis is None:
+            return 0
+        return self.reanalysis.run()
+
 
 def build_fetch_feeds(
     settings: FetchSettings, *, catalogue: list[FeedSource] | None = None
 ) -> FetchFeedsApp:
-    from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoItemLedger, DynamoTable
+    from frontline.adapters.dynamodb import (
+        DynamoArticleRepository,
+        DynamoFeedStateStore,
+        DynamoItemLedger,
+        DynamoTable,
+    )
     from frontline.adapters.http_feeds import HttpFeedFetcher
     from frontline.adapters.sqs import SqsWorkQueue
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
+    queue = SqsWorkQueue(aws_client("sqs"), settings.queue_url)
     cutoff = settings.first_poll_cutoff_days
     return FetchFeedsApp(
         catalogue=catalogue
@@ -107,13 +125,16 @@ def build_fetch_feeds(
         else load_catalogue(settings.config_dir / "feeds.yaml"),
         ledger=DynamoItemLedger(table),
         states=DynamoFeedStateStore(table),
-        queue=SqsWorkQueue(aws_client("sqs"), settings.queue_url),
+        queue=queue,
         fetcher=lambda: HttpFeedFetcher(
             user_agent=user_agent(settings.site_url),
             allow_private_network=settings.allow_private_network,
         ),
         concurrency=settings.max_concurrency,
         first_poll_cutoff=timedelta(days=cutoff) if cutoff is not None else None,
+        reanalysis=None
+        if settings.llm_provider == "heuristic"
+        else ReanalysisJob(DynamoArticleRepository(table), queue),
     )
 
 
@@ -125,27 +146,129 @@ def fetch_feeds_app() -> FetchFeedsApp:
 # --- analyze_item ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Parked:
+    """A message the provider refused: parked in the DLQ with its reason, not retried."""
+
+    reason: str
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class AnalyzeItemApp:
+    analyst: ItemAnalyst
+    dead_letters: DeadLetters | None = None
+
+    def handle(self, message: ItemMessage, *, now: datetime) -> Article | Parked:
+        try:
+            return self.analyst.process(message, now=now)
+        except ProviderRejected as exc:
+            if self.dead_letters is None:
+                raise
+            self.dead_letters.park(message, reason=exc.reason, request_id=exc.request_id)
+            return Parked(exc.reason, exc.request_id)
+
+
+def pricing(settings: AnalyzeSettings) -> Pricing:
+    """Cost of a call from config/prices.yaml; an unpriced model fails at start."""
+    prices = load_prices(settings.config_dir)
+    model_id = settings.model_id
+    if model_id is not None and model_id not in prices:
+        raise ConfigurationError(
+            f"{settings.config_dir / 'prices.yaml'}: no price for model '{model_id}' "
+            "(the daily budget needs one)"
+        )
+
+    def price(used_model: str | None, usage: Usage) -> float:
+        known = prices.get(used_model or model_id or "")
+        return known.cost_of(usage.input_tokens, usage.output_tokens) if known else 0.0
+
+    return price
+
+
+def openai_api_key(settings: AnalyzeSettings) -> str | None:
+    if not settings.openai_api_key_secret_arn:
+        return None
+    secret = aws_client("secretsmanager").get_secret_value(
+        SecretId=settings.openai_api_key_secret_arn
+    )
+    return str(secret["SecretString"]).strip()
+
+
 def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
+    """The configured provider: heuristic, or an LLM through the tool-calling adapter."""
     from frontline.adapters.heuristic import HeuristicProvider
 
     vocabulary = load_vocabulary(settings.config_dir)
     if settings.llm_provider == "heuristic":
         return HeuristicProvider(vocabulary)
-    raise ConfigurationError(
-        f"LLM_PROVIDER={settings.llm_provider}: this build ships the heuristic provider only"
+    from frontline.adapters.llm_provider import bedrock_provider, openai_provider
+    from frontline.observability import MetricUnit, metrics
+
+    def count_repair(problems: tuple[str, ...]) -> None:
+        metrics.add_metric(name="AnalysisRepairs", unit=MetricUnit.Count, value=1)
+
+    if settings.llm_provider == "bedrock":
+        return bedrock_provider(
+            aws_client("bedrock-runtime"),
+            settings.bedrock_model_id,
+            vocabulary,
+            on_repair=count_repair,
+        )
+    import httpx
+
+    return openai_provider(
+        httpx.Client(timeout=httpx.Timeout(90.0, connect=5.0)),
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        api_key=openai_api_key(settings),
+        vocabulary=vocabulary,
+        on_repair=count_repair,
     )
 
 
-def build_analyst(settings: AnalyzeSettings) -> ItemAnalyst:
-    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+def build_analyze_item(
+    settings: AnalyzeSettings, *, provider: AnalysisProvider | None = None
+) -> AnalyzeItemApp:
+    from frontline.adapters.dynamodb import (
+        DynamoArticleRepository,
+        DynamoSpendLedger,
+        DynamoTable,
+    )
+    from frontline.adapters.heuristic import HeuristicProvider
+    from frontline.adapters.sqs import SqsDeadLetters
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
-    return ItemAnalyst(build_provider(settings), DynamoArticleRepository(table))
+    articles = DynamoArticleRepository(table)
+    provider = provider or build_provider(settings)
+    dead_letters = SqsDeadLetters(aws_client("sqs"), settings.dead_letter_queue_url)
+    if provider.name == "heuristic":
+        return AnalyzeItemApp(ItemAnalyst(provider, articles), dead_letters)
+    page_text = None
+    if settings.fetch_pages:
+        from frontline.adapters.http_feeds import HttpFeedFetcher
+        from frontline.adapters.page_text import WebPageText
+
+        agent = user_agent(settings.site_url)
+        page_text = WebPageText(
+            lambda: HttpFeedFetcher(
+                user_agent=agent, allow_private_network=settings.allow_private_network
+            ),
+            user_agent=agent,
+        )
+    analyst = ItemAnalyst(
+        provider,
+        articles,
+        fallback=HeuristicProvider(load_vocabulary(settings.config_dir)),
+        budget=Budget(DynamoSpendLedger(table), settings.daily_budget_usd, pricing(settings)),
+        page_text=page_text,
+    )
+    return AnalyzeItemApp(analyst, dead_letters)
 
 
 @cache
-def analyze_item_app() -> ItemAnalyst:
-    return build_analyst(load_settings(AnalyzeSettings))
+def analyze_item_app() -> AnalyzeItemApp:
+    return build_analyze_item(load_settings(AnalyzeSettings))
 
 
 # --- render_site ----------------------------------------------------------------------------

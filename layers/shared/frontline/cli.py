@@ -3,6 +3,7 @@
     frontline demo [--no-serve] [--port 8000] [--out _site]
     frontline feeds check URL_OR_FILE [--json] [--allow-private-network]
     frontline feeds list [--config-dir DIR]
+    frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
 
 Errors print one line on stderr and exit 1; no tracebacks for expected failures.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import html
 import json
 import os
 import sys
@@ -20,10 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from frontline.config import REPO_CONFIG_DIR, ConfigurationError, load_catalogue
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
-from frontline.domain.models import FeedSource, FeedState
-from frontline.domain.ports import FrontlineError
+from frontline.domain.models import Article, FeedItem, FeedSource, FeedState, ItemMessage
+from frontline.domain.ports import AnalysisProvider, FrontlineError
 
 REPO = REPO_CONFIG_DIR.parent
 
@@ -146,6 +151,134 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(output=Path(args.out), port=args.port, serve_site=args.serve)
 
 
+DEFAULT_BEDROCK_MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+
+
+class _Articles:
+    """An in-memory store: `analyze` shows what the worker would store, and stores nothing."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, Article] = {}
+
+    def get(self, article_id: str) -> Article | None:
+        return self.saved.get(article_id)
+
+    def save(self, article: Article) -> bool:
+        self.saved[article.id] = article
+        return True
+
+    def list_public(self, limit: int | None = None) -> list[Article]:
+        return []
+
+    def list_needing_analysis(self, limit: int) -> list[Article]:
+        return []
+
+
+def _item_for(target: str, *, allow_private_network: bool) -> FeedItem:
+    """ITEM_JSON (one line of `feeds check --json`) or an article URL, read from the web."""
+    if not target.startswith(("http://", "https://")):
+        try:
+            line = Path(target).read_text(encoding="utf-8").strip().splitlines()[0]
+            document = json.loads(line)
+            return FeedItem.model_validate(document.get("item", document))
+        except OSError as exc:
+            raise CliError(f"cannot read {target}: {exc.strerror}") from None
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()[:5]
+            )
+            raise CliError(f"{target}: not a feed item: {problems}") from None
+        except (IndexError, ValueError, AttributeError) as exc:
+            raise CliError(
+                f"{target}: not a line of `frontline feeds check --json`: {exc}"
+            ) from None
+    from frontline.adapters.http_feeds import HttpFeedFetcher
+    from frontline.adapters.page_text import WebPageText
+    from frontline.bootstrap import user_agent
+
+    agent = user_agent("https://github.com/")
+    text = WebPageText(
+        lambda: HttpFeedFetcher(user_agent=agent, allow_private_network=allow_private_network),
+        user_agent=agent,
+    ).text_of(target)
+    if not text:
+        raise CliError(f"{target}: no article text (robots.txt, HTTP error or not HTML)")
+    now = datetime.now(UTC)
+    source = _check_source(target)
+    return FeedItem(
+        id=hashlib.sha256(target.encode()).hexdigest()[:32],
+        feed_id="cli",
+        source_name=source.name,
+        url=target,
+        title=text.split("\n", 1)[0][:200],
+        content_html="".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n")),
+        published=now,
+        first_seen=now,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def _provider(args: argparse.Namespace) -> AnalysisProvider:
+    from frontline.config import load_vocabulary
+
+    vocabulary = load_vocabulary(Path(args.config_dir))
+    if args.provider == "heuristic":
+        from frontline.adapters.heuristic import HeuristicProvider
+
+        return HeuristicProvider(vocabulary)
+    from frontline.adapters.llm_provider import bedrock_provider, openai_provider
+
+    if args.provider == "bedrock":
+        import boto3
+
+        model = args.model or os.environ.get("BEDROCK_MODEL_ID") or DEFAULT_BEDROCK_MODEL
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return bedrock_provider(
+            boto3.client("bedrock-runtime", region_name=region), model, vocabulary
+        )
+    import httpx
+
+    return openai_provider(
+        httpx.Client(timeout=90.0),
+        base_url=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+        model=args.model or os.environ.get("OPENAI_MODEL", "gpt-4.1-mini"),
+        api_key=os.environ.get("OPENAI_API_KEY"),
+        vocabulary=vocabulary,
+    )
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from frontline.domain.item_analysis import ItemAnalyst
+
+    item = _item_for(args.target, allow_private_network=args.allow_private_network)
+    provider = _provider(args)
+    analyst = ItemAnalyst(provider, _Articles())
+    if args.dry_run:
+        request_for = getattr(provider, "request_for", None)
+        if request_for is None:
+            raise CliError("the heuristic provider sends no request; --dry-run needs an LLM")
+        print(json.dumps(request_for(item, analyst.text_for(item)), ensure_ascii=False, indent=2))
+        return 0
+    article = analyst.process(ItemMessage(item=item), now=datetime.now(UTC))
+    if args.json:
+        print(article.model_dump_json())
+        return 0
+    analysis = article.analysis
+    print(f"{analysis.title_ja}\n\n{analysis.tldr}\n")
+    for number, point in enumerate(analysis.key_points, start=1):
+        print(f"{number}. {point.title}: {point.body}")
+    scores = analysis.scores
+    print(
+        f"\n重要度 {article.importance} {article.importance_label} (深度 {scores.depth.score} · "
+        f"関連度 {scores.relevance.score} · 実用性 {scores.practicality.score} · "
+        f"革新性 {scores.innovation.score})  タグ: {' '.join('#' + t for t in analysis.tags)}"
+    )
+    print(
+        f"status: {article.status.value}  provider: {article.provenance.provider}", file=sys.stderr
+    )
+    return 0
+
+
 def _render(args: argparse.Namespace) -> int:
     from frontline.bootstrap import render_site_app
 
@@ -176,6 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     listing.set_defaults(run=_feeds_list)
+
+    analyze = commands.add_parser("analyze", help="analyse one item as the worker would")
+    analyze.add_argument("target", metavar="URL_OR_ITEM_JSON")
+    analyze.add_argument(
+        "--provider", choices=["heuristic", "bedrock", "openai"], default="heuristic"
+    )
+    analyze.add_argument("--model", help="model id (default: BEDROCK_MODEL_ID / OPENAI_MODEL)")
+    analyze.add_argument("--json", action="store_true", help="print the article as stored")
+    analyze.add_argument("--dry-run", action="store_true", help="print the request, send nothing")
+    analyze.add_argument("--allow-private-network", action="store_true")
+    analyze.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
+    analyze.set_defaults(run=_analyze)
 
     render = commands.add_parser("render", help="render and publish the site from the store")
     render.add_argument("--full", action="store_true", required=True)

@@ -38,6 +38,7 @@ class _Settings(BaseSettings):
 
 class FetchSettings(_Settings):
     queue_url: str = Field(min_length=1)
+    llm_provider: Literal["bedrock", "openai", "heuristic"] = "heuristic"
     # Loopback and private addresses are refused unless this is set: local runs and tests only.
     allow_private_network: bool = False
     max_concurrency: int = Field(default=20, ge=1, le=200)
@@ -49,6 +50,18 @@ class AnalyzeSettings(_Settings):
     bedrock_model_id: str = Field(min_length=1)
     daily_budget_usd: float = Field(ge=0)
     queue_url: str = Field(min_length=1)
+    dead_letter_queue_url: str = Field(min_length=1)
+    openai_base_url: str = Field(default="https://api.openai.com/v1", pattern=r"^https?://\S+$")
+    openai_model: str = Field(default="gpt-4.1-mini", min_length=1)
+    openai_api_key_secret_arn: str = ""  # empty: no key (a local server)
+    fetch_pages: bool = True  # read the page when the feed carries only a teaser
+    allow_private_network: bool = False
+
+    @property
+    def model_id(self) -> str | None:
+        return {"bedrock": self.bedrock_model_id, "openai": self.openai_model}.get(
+            self.llm_provider
+        )
 
 
 class RenderSettings(_Settings):

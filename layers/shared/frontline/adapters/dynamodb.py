@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
-from frontline.domain.models import Article, FeedItem, FeedState
-from frontline.domain.ports import ClaimOutcome
+from frontline.domain.models import Article, ArticleStatus, FeedItem, FeedState
+from frontline.domain.ports import ClaimOutcome, Usage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 PUBLIC_PARTITION: Final = "ARTICLES"
 BY_PUBLISHED: Final = "ByPublished"
+WAITING_PARTITION: Final = "REANALYSE"
+NEEDS_ANALYSIS: Final = "NeedsAnalysis"
+USAGE_RETENTION: Final = timedelta(days=400)
 _BATCH_GET: Final = 100
 
 
@@ -179,6 +182,9 @@ class DynamoArticleRepository:
         if article.status.is_public:  # sparse index: only public articles are listed
             item["gsi1pk"] = {"S": PUBLIC_PARTITION}
             item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
+        if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
+            item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
+            item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
         try:
             self._table.client.put_item(
                 TableName=self._table.table_name,
@@ -195,13 +201,23 @@ class DynamoArticleRepository:
         return True
 
     def list_public(self, limit: int | None = None) -> list[Article]:
+        return self._query_index(BY_PUBLISHED, "gsi1pk", PUBLIC_PARTITION, limit, newest_first=True)
+
+    def list_needing_analysis(self, limit: int) -> list[Article]:
+        return self._query_index(
+            NEEDS_ANALYSIS, "gsi2pk", WAITING_PARTITION, limit, newest_first=False
+        )
+
+    def _query_index(
+        self, index: str, key: str, partition: str, limit: int | None, *, newest_first: bool
+    ) -> list[Article]:
         articles: list[Article] = []
         request: dict[str, Any] = {
             "TableName": self._table.table_name,
-            "IndexName": BY_PUBLISHED,
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": {":p": {"S": PUBLIC_PARTITION}},
-            "ScanIndexForward": False,
+            "IndexName": index,
+            "KeyConditionExpression": f"{key} = :p",
+            "ExpressionAttributeValues": {":p": {"S": partition}},
+            "ScanIndexForward": not newest_first,
         }
         while True:
             if limit is not None:
@@ -212,3 +228,35 @@ class DynamoArticleRepository:
             if not cursor or (limit is not None and len(articles) >= limit):
                 return articles
             request["ExclusiveStartKey"] = cursor
+
+
+class DynamoSpendLedger:
+    """USAGE#<JST day> / COUNTER: cost and tokens added atomically; expires after a year."""
+
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def spent_on(self, day: date) -> float:
+        row = self._table.client.get_item(
+            TableName=self._table.table_name,
+            Key=_key(f"USAGE#{day.isoformat()}", "COUNTER"),
+            ConsistentRead=True,
+        ).get("Item")
+        return float(row["cost_usd"]["N"]) if row else 0.0
+
+    def record(self, day: date, cost_usd: float, usage: Usage) -> None:
+        expires = datetime(day.year, day.month, day.day, tzinfo=UTC) + USAGE_RETENTION
+        self._table.client.update_item(
+            TableName=self._table.table_name,
+            Key=_key(f"USAGE#{day.isoformat()}", "COUNTER"),
+            UpdateExpression=(
+                "ADD cost_usd :c, input_tokens :i, output_tokens :o, calls :one SET expires_at = :e"
+            ),
+            ExpressionAttributeValues={
+                ":c": {"N": f"{cost_usd:.8f}"},
+                ":i": {"N": str(usage.input_tokens)},
+                ":o": {"N": str(usage.output_tokens)},
+                ":one": {"N": "1"},
+                ":e": {"N": str(int(expires.timestamp()))},
+            },
+        )

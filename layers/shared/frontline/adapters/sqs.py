@@ -67,3 +67,22 @@ class SqsWorkQueue:
                 time.sleep(self._backoff_s * 2**attempt)
             unsent += [messages[int(entry_id)] for entry_id in pending]
         return unsent
+
+
+class SqsDeadLetters:
+    """Parks a message that must not be retried in the DLQ, with its reason as attributes."""
+
+    def __init__(self, client: SQSClient, queue_url: str) -> None:
+        self._client = client
+        self._queue_url = queue_url
+
+    def park(self, message: ItemMessage, *, reason: str, request_id: str | None) -> None:
+        self._client.send_message(
+            QueueUrl=self._queue_url,
+            MessageBody=message.model_dump_json(),
+            MessageAttributes={
+                "schema": {"DataType": "String", "StringValue": message.schema_version},
+                "reason": {"DataType": "String", "StringValue": reason[:1000] or "-"},
+                "request_id": {"DataType": "String", "StringValue": request_id or "-"},
+            },
+        )

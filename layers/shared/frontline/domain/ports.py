@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from frontline.domain.models import (
@@ -137,6 +138,18 @@ class ArticleRepository(Protocol):
         """Public articles, newest first."""
         ...
 
+    def list_needing_analysis(self, limit: int) -> list[Article]:
+        """Articles stored with a heuristic analysis that wait for a full one, oldest first."""
+        ...
+
+
+class SpendLedger(Protocol):
+    """The daily LLM spend, kept with atomic counters."""
+
+    def spent_on(self, day: date) -> float: ...
+
+    def record(self, day: date, cost_usd: float, usage: Usage) -> None: ...
+
 
 # --- The queue -----------------------------------------------------------------------------
 
@@ -145,6 +158,18 @@ class WorkQueue(Protocol):
     def enqueue(self, messages: Sequence[ItemMessage]) -> list[ItemMessage]:
         """Send the messages; return those that could not be sent after retries."""
         ...
+
+
+class DeadLetters(Protocol):
+    """Where a message that must not be retried is parked, with its reason, for operators."""
+
+    def park(self, message: ItemMessage, *, reason: str, request_id: str | None) -> None: ...
+
+
+class PageText(Protocol):
+    """The main text of an item's web page, when the feed's own text is too short."""
+
+    def text_of(self, url: str) -> str | None: ...
 
 
 # --- Analysis ------------------------------------------------------------------------------

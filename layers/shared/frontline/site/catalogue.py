@@ -22,7 +22,13 @@ RELATED_REACH = 50
 
 
 def listing_key(article: Article) -> tuple[datetime, datetime, str]:
-    return (article.created_at, article.item.published, article.id)
+    """Poll by poll, and within one poll by publication time.
+
+    Every item of one poll shares `first_seen` (the poll's time), so a new poll's articles
+    always land in front of what is listed already: archive pages only ever grow at the
+    newest end. Within a poll, the newest story comes first.
+    """
+    return (article.item.first_seen, article.item.published, article.id)
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:

@@ -121,7 +121,7 @@ def render_json_feed(articles: Sequence[Article], site: SiteConfig) -> str:
             "date_modified": iso_utc(article.updated_at),
             "authors": [{"name": article.item.source_name}],
             "tags": list(article.analysis.tags),
-            "language": "ja",
+            "language": "ja" if article.is_translated else "en",  # untranslated: the original
         }
         image = first_image(article)
         if image:
