@@ -220,3 +220,24 @@ def test_items_carry_whether_their_feed_is_ai_focused() -> None:
     assert parse(body).items[0].ai_focused
     general = parse_feed(body, content_type=None, source=make_source(include=["AI"]), now=NOW)
     assert not general.items[0].ai_focused
+
+
+def test_hacker_news_points_comments_and_thread_become_fields() -> None:
+    description = (
+        '<![CDATA[<p>A write-up on distillation.</p><hr><p>Article URL: <a href="https://x.example/a">'
+        'https://x.example/a</a></p><p>Comments URL: <a href="https://news.ycombinator.com/item?id=1">'
+        "https://news.ycombinator.com/item?id=1</a></p><p>Points: 412</p><p># Comments: 138</p>]]>"
+    )
+    body = rss(item("Show HN: tiny model", "https://x.example/a")).replace(
+        b"</item>",
+        f"<description>{description}</description><comments>https://news.ycombinator.com/item?id=1</comments></item>".encode(),
+    )
+    [story] = parse(body).items
+    assert (story.points, story.comment_count) == (412, 138)
+    assert story.discussion_url == "https://news.ycombinator.com/item?id=1"
+    assert story.summary == "A write-up on distillation."
+
+
+def test_items_without_discussion_have_no_counts() -> None:
+    [plain] = parse(rss(item("Story", "https://ai-wire.example/x"))).items
+    assert (plain.points, plain.comment_count, plain.discussion_url) == (None, None, None)

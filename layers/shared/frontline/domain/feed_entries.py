@@ -34,6 +34,12 @@ _MAX_CONTENT_CHARS: Final = 150_000
 _MAX_SUMMARY_CHARS: Final = 5_000
 _MAX_TITLE_CHARS: Final = 500
 _YOUTUBE_ID: Final = re.compile(r"^[A-Za-z0-9_-]{11}$")
+# hnrss.org appends the links and counts to each description; they become fields instead.
+_HNRSS_FOOTER: Final = re.compile(
+    r"(?:<hr\s*/?>\s*)?(?:<p>\s*)?Article URL:.*\Z", re.IGNORECASE | re.DOTALL
+)
+_POINTS: Final = re.compile(r"Points:\s*(\d+)")
+_COMMENTS: Final = re.compile(r"#\s*Comments:\s*(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +127,11 @@ def normalise_entry(
     if link is None or not title:
         return None
     summary_detail = entry.get("summary_detail") or {}
-    summary = plain_text(entry.get("summary", ""), summary_detail.get("type", "text/html"))
+    raw_summary = entry.get("summary", "") if isinstance(entry.get("summary"), str) else ""
+    discussion = _discussion(entry, raw_summary)
+    summary = plain_text(
+        _HNRSS_FOOTER.sub("", raw_summary), summary_detail.get("type", "text/html")
+    )
     content_html = _entry_content(entry)
     published = _entry_date(entry, now)
     guid = entry.get("id") or ""
@@ -151,6 +161,7 @@ def normalise_entry(
             first_seen=now,
             content_hash=content_hash,
             ai_focused=source.ai_focused,
+            **discussion,
             parse_warning=warning,
         )
     except ValidationError:
@@ -180,6 +191,19 @@ def _entry_link(entry: Mapping[str, Any]) -> str | None:
         if isinstance(candidate, str) and (url := canonical_url(candidate)):
             return url
     return None
+
+
+def _discussion(entry: Mapping[str, Any], raw_summary: str) -> dict[str, Any]:
+    """The discussion thread and its counts, where the feed carries them (hnrss.org)."""
+    found: dict[str, Any] = {}
+    comments = entry.get("comments")
+    if isinstance(comments, str) and (url := canonical_url(comments)):
+        found["discussion_url"] = url
+    if points := _POINTS.search(raw_summary):
+        found["points"] = int(points.group(1))
+    if count := _COMMENTS.search(raw_summary):
+        found["comment_count"] = int(count.group(1))
+    return found
 
 
 def _entry_content(entry: Mapping[str, Any]) -> str:

@@ -160,6 +160,10 @@ class FeedItem(Frozen):
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     # From a feed with no keyword rules: the catalogue lists it as an AI source.
     ai_focused: bool = False
+    # Community discussion (Hacker News): the thread, its points and its comment count.
+    discussion_url: HttpUrlStr | None = None
+    points: int | None = Field(default=None, ge=0)
+    comment_count: int | None = Field(default=None, ge=0)
     parse_warning: str | None = None  # set when the entry came from an ill-formed feed
 
 
