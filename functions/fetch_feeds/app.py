@@ -43,6 +43,7 @@ def handler(
         ("UpdatedItems", "updated"),
         ("OldItems", "old"),
         ("FilteredItems", "filtered"),
+        ("KnownItems", "known"),
         ("QueuedItems", "queued"),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])

@@ -163,3 +163,16 @@ def test_disabled_feeds_are_not_polled() -> None:
     fetcher = FakeFetcher({})
     p, *_ = poller(fetcher)
     assert poll(p, [src]).feeds == []
+
+
+def test_known_items_are_counted_not_queued() -> None:
+    src = make_source(id="a", url="https://a.example/f")
+    fetcher = FakeFetcher({src.url: ok(src.url, feed("AI one", "AI two"), etag=None)})
+    p, _, _, queue = poller(fetcher)
+    poll(p, [src])
+    body = feed("AI one", "AI two", "AI three")
+    fetcher.responses[src.url] = ok(src.url, body, etag=None)
+    report = poll(p, [src], now=NOW + timedelta(hours=1))
+    assert (report.feeds[0].new, report.feeds[0].known) == (1, 2)
+    assert report.summary()["known"] == 2
+    assert len(queue.sent) == 3

@@ -42,6 +42,7 @@ class FeedOutcome:
     updated: int = 0
     old: int = 0  # first poll: recorded, not queued
     filtered: int = 0  # keyword rules said not AI
+    known: int = 0  # seen in an earlier poll, unchanged: nothing to do
     queued: int = 0
     error: str | None = None
     failing: bool = False
@@ -71,6 +72,7 @@ class PollReport:
             "updated": self.total("updated"),
             "old": self.total("old"),
             "filtered": self.total("filtered"),
+            "known": self.total("known"),
             "queued": self.total("queued"),
         }
 
@@ -170,6 +172,7 @@ class FeedPoller:
         )
         fresh = [item for item in claims.new if cutoff is None or item.published >= cutoff]
         outcome.new, outcome.updated = len(claims.new), len(claims.updated)
+        outcome.known = len(admitted) - outcome.new - outcome.updated
         outcome.old = len(claims.new) - len(fresh)
         messages = [ItemMessage(item=item, reason="new") for item in fresh]
         messages += [ItemMessage(item=item, reason="updated") for item in claims.updated]
