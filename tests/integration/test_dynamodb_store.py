@@ -1,7 +1,5 @@
 """The DynamoDB adapters against moto's table built from template.yaml."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import boto3
 
 from frontline.adapters.dynamodb import (
@@ -18,16 +16,38 @@ def table(local_aws) -> DynamoTable:
     return DynamoTable(boto3.client("dynamodb"), local_aws["Table"])
 
 
+class RacedTable(DynamoTable):
+    """A table whose first batch read is followed, before any write, by another poll's claim."""
+
+    def __init__(self, client, name, rival) -> None:
+        super().__init__(client, name)
+        self.rival = rival
+
+    def batch_get(self, keys, projection=None):
+        rows = super().batch_get(keys, projection)
+        if self.rival is not None:
+            rival, self.rival = self.rival, None
+            rival()  # the other poll claims now: after our read, before our conditional puts
+        return rows
+
+
 def test_an_item_is_claimed_once_even_by_racing_polls(local_aws) -> None:
-    # Given the same 30 items seen by four concurrent polls
+    # Given two polls that both read the ledger before either writes
     items = [make_item(n) for n in range(30)]
-    ledgers = [DynamoItemLedger(table(local_aws)) for _ in range(4)]
-    # When they all claim at once
-    with ThreadPoolExecutor(4) as pool:
-        outcomes = list(pool.map(lambda ledger: ledger.claim_new_items(items), ledgers))
-    # Then each item was claimed by exactly one of them
-    claimed = [item.id for outcome in outcomes for item in outcome.new]
-    assert sorted(claimed) == sorted(item.id for item in items)
+    rival = DynamoItemLedger(table(local_aws))
+    rival_outcome = {}
+    raced = DynamoItemLedger(
+        RacedTable(
+            boto3.client("dynamodb"),
+            local_aws["Table"],
+            lambda: rival_outcome.setdefault("claims", rival.claim_new_items(items[:20])),
+        )
+    )
+    # When the first poll claims all 30 items
+    outcome = raced.claim_new_items(items)
+    # Then the conditional writes let it claim only the 10 its rival did not take
+    assert [i.id for i in rival_outcome["claims"].new] == [i.id for i in items[:20]]
+    assert [i.id for i in outcome.new] == [i.id for i in items[20:]]
     assert DynamoItemLedger(table(local_aws)).claim_new_items(items).new == []
 
 
@@ -82,10 +102,11 @@ def test_spend_is_added_atomically(local_aws) -> None:
     from frontline.adapters.dynamodb import DynamoSpendLedger
     from frontline.domain.ports import Usage
 
+    # Separate ledgers (as separate Lambda instances) add to one counter with ADD
     ledgers = [DynamoSpendLedger(table(local_aws)) for _ in range(4)]
     day = date(2026, 11, 27)
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda n: ledgers[n % 4].record(day, 0.25, Usage(100, 10)), range(20)))
+    for n in range(20):
+        ledgers[n % 4].record(day, 0.25, Usage(100, 10))
     assert ledgers[0].spent_on(day) == 5.0
     assert ledgers[0].spent_on(date(2026, 11, 28)) == 0.0
     row = boto3.client("dynamodb").get_item(
