@@ -41,7 +41,7 @@ class FetchSettings(_Settings):
     llm_provider: Literal["bedrock", "openai", "heuristic"] = "heuristic"
     # Loopback and private addresses are refused unless this is set: local runs and tests only.
     allow_private_network: bool = False
-    max_concurrency: int = Field(default=20, ge=1, le=200)
+    max_concurrency: int = Field(default=40, ge=1, le=200)  # per host: 2
     first_poll_cutoff_days: int | None = Field(default=7, ge=0)
 
 

@@ -92,7 +92,7 @@ class FeedPoller:
         ledger: ItemLedger,
         queue: WorkQueue,
         *,
-        concurrency: int = 20,
+        concurrency: int = 40,
         per_host: int = 2,
         first_poll_cutoff: timedelta | None = timedelta(days=7),
         failing_after: int = 5,
