@@ -1,9 +1,10 @@
-"""analyze_item: analyse queued items and store them as articles (SQS, partial batch failures)."""
+"""analyze_item: analyse queued items and store them as articles, and write the digests that
+the schedules ask for (one SQS queue, partial batch failures)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -12,15 +13,18 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Field, Json
 
 from frontline.bootstrap import AnalyzeItemApp, Parked, analyze_item_app
+from frontline.domain.digests import DigestMessage
 from frontline.domain.models import ItemMessage
 from frontline.observability import MetricUnit, logger, metrics
 
+QueueMessage = Annotated[ItemMessage | DigestMessage, Field(discriminator="schema_version")]
+
 
 class ItemRecord(SqsRecordModel):
-    body: Json[ItemMessage]  # type: ignore[assignment]
+    body: Json[QueueMessage]  # type: ignore[assignment]
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
@@ -32,6 +36,8 @@ def handler(
 
     def record_handler(record: ItemRecord) -> str:
         message = record.body
+        if isinstance(message, DigestMessage):
+            return digest_handler(message, record.messageId)
         logger.append_keys(
             item_id=message.item.id, feed=message.item.feed_id, message_id=record.messageId
         )
@@ -63,6 +69,23 @@ def handler(
             name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6
         )
         return article.id
+
+    def digest_handler(message: DigestMessage, message_id: str) -> str:
+        logger.append_keys(digest=message.kind.value, period=message.period, message_id=message_id)
+        digest = worker.handle_digest(message, now=datetime.now(UTC))
+        provenance = digest.provenance
+        logger.info(
+            "digest written",
+            generated_by=digest.generated_by,
+            articles=digest.article_count,
+            reason=digest.status_reason,
+        )
+        metrics.add_metric(name=f"Digests_{digest.generated_by}", unit=MetricUnit.Count, value=1)
+        if provenance is not None:
+            metrics.add_metric(
+                name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6
+            )
+        return f"{message.kind.value}/{message.period}"
 
     # A batch that fails whole (throttling) is reported record by record rather than raised:
     # SQS redelivers the same way, and the Errors alarm keeps meaning "the code broke".

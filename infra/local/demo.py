@@ -34,7 +34,7 @@ def build_demo_site(
     config_dir: Path = REPO / "config",
     say: Callable[[str], None] = print,
 ) -> Path:
-    """Run fetch → analyse → render in moto and copy the bucket to `output`."""
+    """Run fetch → analyse → digests → render in moto and copy the bucket to `output`."""
     started = time.perf_counter()
     with mock_aws(), serve_feeds(DEMO_FEEDS) as feeds_base:
         say(f"feeds: serving {len(list(DEMO_FEEDS.iterdir()))} demo feeds at {feeds_base}")
@@ -51,6 +51,8 @@ def build_demo_site(
             + " in moto from template.yaml"
         )
         pipeline.fetch()
+        pipeline.analyze()
+        pipeline.request_digests()  # AI日報 and 週報, written by the same worker
         pipeline.analyze()
         pipeline.render()
         if output.exists():

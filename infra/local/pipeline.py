@@ -94,9 +94,11 @@ def use_local_environment(*, quiet: bool = False) -> None:
     aws_client.cache_clear()
 
 
-def stream_prefix_filter(template: dict[str, Any]) -> str | None:
-    """The `pk` prefix that render_site's stream event filter admits, read from the template."""
+def stream_prefix_filter(template: dict[str, Any]) -> tuple[str, ...] | None:
+    """The `pk` prefixes that render_site's stream event filters admit, read from the template
+    (a record passes when any filter matches); None when there is no filter at all."""
     function = template["Resources"]["RenderSiteFunction"]["Properties"]
+    prefixes: list[str] = []
     for event in function.get("Events", {}).values():
         if event.get("Type") != "DynamoDB":
             continue
@@ -107,10 +109,10 @@ def stream_prefix_filter(template: dict[str, Any]) -> str | None:
                 else entry["Pattern"]
             )
             rules = pattern.get("dynamodb", {}).get("Keys", {}).get("pk", {}).get("S", [])
-            for rule in rules:
-                if isinstance(rule, dict) and "prefix" in rule:
-                    return str(rule["prefix"])
-    return None
+            prefixes += [
+                str(rule["prefix"]) for rule in rules if isinstance(rule, dict) and "prefix" in rule
+            ]
+    return tuple(prefixes) or None
 
 
 @dataclass
@@ -232,6 +234,29 @@ class LocalPipeline:
         self.progress(f"analyze_item: {delivered} items analysed, {failed} failed")
         return {"analysed": delivered, "failed": failed}
 
+    def request_digests(self) -> dict[str, int]:
+        """Queue AI日報 for every JST day that has articles and 週報 for every week covered.
+
+        The scheduled jobs report on yesterday and last week by the clock; the demo's clock is
+        its newest article, so it asks for every period its articles span instead.
+        """
+        from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+        from frontline.domain.digests import DigestKind, periods_covering
+
+        table = DynamoTable(aws_client("dynamodb"), self.resources["Table"])
+        published = [article.published for article in DynamoArticleRepository(table).list_public()]
+        job = self.fetch_app().digest_job
+        if job is None:  # pragma: no cover - build_fetch_feeds always wires one
+            raise RuntimeError("fetch_feeds has no digest job")
+        counts = {
+            kind.value: len(job.request(kind, periods_covering(kind, published)))
+            for kind in DigestKind
+        }
+        self.progress(
+            f"digests: {counts['daily']} daily and {counts['weekly']} weekly reports queued"
+        )
+        return counts
+
     def stream_events(self) -> Iterator[dict[str, Any]]:
         """New stream records, filtered as the event source mapping would, in batches."""
         streams = boto3.client(
@@ -241,7 +266,7 @@ class LocalPipeline:
         )
         table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])["Table"]
         stream_arn = table["LatestStreamArn"]
-        prefix = stream_prefix_filter(self.template)
+        prefixes = stream_prefix_filter(self.template)
         records: list[dict[str, Any]] = []
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
@@ -261,7 +286,7 @@ class LocalPipeline:
         wanted = [
             {**record, "eventSourceARN": stream_arn}
             for record in records
-            if prefix is None or record["dynamodb"]["Keys"]["pk"]["S"].startswith(prefix)
+            if prefixes is None or record["dynamodb"]["Keys"]["pk"]["S"].startswith(prefixes)
         ]
         for start in range(0, len(wanted), STREAM_BATCH_SIZE):
             yield {

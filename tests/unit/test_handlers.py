@@ -178,3 +178,61 @@ def test_render_handler_uploads_only_what_changed(monkeypatch: pytest.MonkeyPatc
     third = handler({"Records": [{}]}, Context(), app=app)
     assert third["deleted"] >= 1
     assert hidden.path.strip("/") + "/index.html" not in store.objects
+
+
+# --- Digests on the same queue ---------------------------------------------------------------
+
+
+def test_a_digest_message_and_an_item_in_one_batch_each_reach_their_service(
+    analyze_handler,
+) -> None:
+    from frontline.adapters.heuristic import HeuristicDigestWriter
+    from frontline.domain.digests import DigestKind, DigestMessage, DigestWriter
+    from tests.unit.test_digests import FakeDigests, FakePeriodArticles
+
+    articles, digests = FakeArticles(), FakeDigests()
+    writer = DigestWriter(FakePeriodArticles(), digests, HeuristicDigestWriter())
+    app = AnalyzeItemApp(ItemAnalyst(FixedProvider(), articles), digests=writer)
+    event = sqs_event(
+        ItemMessage(item=make_item(1)).model_dump_json(),
+        DigestMessage(kind=DigestKind.DAILY, period="2026-11-26").model_dump_json(),
+    )
+
+    response = analyze_handler(event, Context(), app=app)
+
+    assert response == {"batchItemFailures": []}
+    assert make_item(1).id in articles.articles
+    assert digests.get(DigestKind.DAILY, "2026-11-26").is_empty  # no articles that day
+
+
+def test_a_message_of_an_unknown_schema_fails_alone(analyze_handler) -> None:
+    app = AnalyzeItemApp(ItemAnalyst(FixedProvider(), FakeArticles()))
+    event = sqs_event(json.dumps({"schema_version": "frontline.other/9", "kind": "daily"}))
+
+    response = analyze_handler(event, Context(), app=app)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+
+
+@pytest.mark.parametrize(("job", "kind"), [("daily_digest", "daily"), ("weekly_digest", "weekly")])
+def test_the_digest_schedules_queue_a_digest_message(
+    monkeypatch: pytest.MonkeyPatch, job: str, kind: str
+) -> None:
+    from frontline.domain.digests import DigestJob, DigestMessage
+
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    queue = FakeQueue()
+    app = FetchFeedsApp(
+        [],
+        FakeLedger(),
+        FakeStates(),
+        queue,
+        FakeFetcher().as_factory(),
+        digest_job=DigestJob(queue),
+    )
+
+    result = load_handler("fetch_feeds").handler({"job": job}, Context(), app=app)
+
+    [message] = queue.sent
+    assert isinstance(message, DigestMessage) and message.kind.value == kind
+    assert result == {"job": job, "period": message.period}

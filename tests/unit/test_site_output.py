@@ -67,7 +67,9 @@ def html_pages(site: dict[str, SiteObject]) -> dict[str, SiteObject]:
 def test_a_three_article_site_has_every_page(
     site: dict[str, SiteObject], articles: list[Article]
 ) -> None:
-    css = [key for key in site if key.startswith("assets/")]
+    css = [key for key in site if key.startswith("assets/style.")]
+    scripts = [key for key in site if key.startswith("assets/") and key.endswith(".js")]
+    search_index = [key for key in site if key.startswith("search/") and key.endswith(".json")]
     expected = {
         "index.html", "404.html", "about/index.html", "favicon.svg", "robots.txt",
         "sitemap.xml", "rss.xml", "atom.xml", "feed.json",
@@ -75,11 +77,13 @@ def test_a_three_article_site_has_every_page(
         "news/index.html", "daily/index.html", "hacker/index.html", "weekly/index.html",
         "videos/index.html", "tools/index.html", "trends/index.html", "search/index.html",
         "companies/index.html", "tags/index.html", "sources/index.html",
+        "daily/rss.xml", "weekly/rss.xml",  # the reports' feeds, empty until a digest is written
         "companies/mistral-ai/index.html", "companies/mistral-ai/rss.xml",
         "companies/google-deepmind/index.html", "companies/google-deepmind/rss.xml",
         "sources/ai-wire/index.html", "sources/deepmind-youtube/index.html",
         "sources/hacker-news/index.html",
-        *css,
+        "hacker/2026-04-08/index.html",  # the community story's JST day
+        *css, *scripts, *search_index,
     }  # fmt: skip
     for article in articles:
         expected |= {key_for(article.path), f"api/v1/articles/{article.id}.json"}
@@ -88,6 +92,10 @@ def test_a_three_article_site_has_every_page(
             expected |= {f"tags/{segment}/index.html", f"tags/{segment}/rss.xml"}
     assert set(site) == expected
     assert len(css) == 1 and re.fullmatch(r"assets/style\.[0-9a-f]{8}\.css", css[0])
+    assert sorted(re.sub(r"\.[0-9a-f]{8}\.", ".", key) for key in scripts) == [
+        "assets/search.js", "assets/video.js",
+    ]  # fmt: skip
+    assert "search/docs.json" in search_index and len(search_index) == 33
 
 
 def test_every_nav_target_is_a_page(site: dict[str, SiteObject]) -> None:
@@ -115,6 +123,7 @@ def test_content_types_and_cache_control(site: dict[str, SiteObject]) -> None:
         ".xml": None,
         ".json": "application/json; charset=utf-8",
         ".css": "text/css; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
         ".svg": "image/svg+xml; charset=utf-8",
         ".txt": "text/plain; charset=utf-8",
     }
@@ -134,7 +143,7 @@ def test_content_types_and_cache_control(site: dict[str, SiteObject]) -> None:
 def test_stylesheet_is_named_by_its_hash_and_linked_from_every_page(
     site: dict[str, SiteObject],
 ) -> None:
-    css_key = next(key for key in site if key.startswith("assets/"))
+    css_key = next(key for key in site if key.startswith("assets/style."))
     assert css_key == f"assets/style.{hashlib.sha256(site[css_key].body).hexdigest()[:8]}.css"
     css = site[css_key].body.decode()
     assert "prefers-color-scheme: dark" in css and "@import" not in css and "url(" not in css
@@ -189,14 +198,11 @@ def test_section_pages_list_the_right_articles(
     assert video.analysis.title_ja in titles("videos/index.html")
     assert news.analysis.title_ja not in titles("videos/index.html")
     assert titles("tools/index.html") == [community.analysis.title_ja]  # category tool
-    assert titles("hacker/index.html") == [community.analysis.title_ja]  # feed kind community
-    daily = parse_html(site["daily/index.html"].body).find("main")
-    assert "準備中" in daily.clean_text()
-    assert [h.clean_text() for h in daily.find_all("h2")] == [
-        "2026年4月8日（水）", "2026年4月7日（火）", "2026年4月6日（月）",
-    ]  # fmt: skip
-    for key in ("weekly/index.html", "search/index.html", "hacker/index.html"):
-        assert "準備中" in parse_html(site[key].body).find("main").clean_text(), key
+    hacker = parse_html(site["hacker/index.html"].body).find("main")
+    assert [h.clean_text() for h in hacker.find_all("h3")] == [community.analysis.title_ja]
+    # The reports come from stored digests (tests/unit/test_digest_pages.py); none here.
+    for key, name in (("daily/index.html", "AI日報"), ("weekly/index.html", "週報")):
+        assert f"まだ{name}はありません。" in parse_html(site[key].body).find("main").clean_text()
 
 
 def test_companies_index_counts_and_links(site: dict[str, SiteObject]) -> None:
@@ -210,8 +216,8 @@ def test_companies_index_counts_and_links(site: dict[str, SiteObject]) -> None:
 
 def test_trends_counts_tags_over_the_last_seven_days(site: dict[str, SiteObject]) -> None:
     main = parse_html(site["trends/index.html"].body).find("main")
-    rows = main.with_class("ranking__row")
-    assert rows[0].clean_text() == "#生成AI 3件"
+    rows = main.with_class("trend-row")
+    assert rows[0].clean_text() == "#生成AI 3件 0件 新登場"
 
 
 def test_about_page_explains_the_importance_formula(

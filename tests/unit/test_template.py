@@ -387,7 +387,7 @@ def test_deployed_roles_add_no_hidden_permissions(template: dict[str, Any]) -> N
     generated = transformed["Resources"]
 
     roles = {name: r for name, r in generated.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == len(FUNCTIONS) + 3  # plus one per schedule
+    assert len(roles) == len(FUNCTIONS) + 5  # plus one per schedule
     for name, role in roles.items():
         assert "ManagedPolicyArns" not in role["Properties"], name
         for policy in role["Properties"].get("Policies", []):
@@ -582,9 +582,31 @@ def test_render_follows_article_changes_and_reports_failed_batches(
     assert properties["DestinationConfig"] == {
         "OnFailure": {"Destination": {"Fn::GetAtt": ["RenderFailureQueue", "Arn"]}}
     }
-    [only_filter] = properties["FilterCriteria"]["Filters"]
-    assert json.loads(only_filter["Pattern"]) == {
-        "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ARTICLE#"}]}}}
+    patterns = [json.loads(entry["Pattern"]) for entry in properties["FilterCriteria"]["Filters"]]
+    assert patterns == [
+        {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ARTICLE#"}]}}}},
+        {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "DIGEST#"}]}}}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("event_name", "cron", "job"),
+    [
+        ("DailyDigest", "cron(0 7 * * ? *)", "daily_digest"),
+        ("WeeklyDigest", "cron(0 7 ? * MON *)", "weekly_digest"),
+    ],
+)
+def test_digests_are_requested_at_seven_in_the_morning_japan_time(
+    resources: dict[str, Any], event_name: str, cron: str, job: str
+) -> None:
+    event = _props(resources, "FetchFeedsFunction")["Events"][event_name]
+
+    assert event["Type"] == "ScheduleV2"
+    assert event["Properties"]["ScheduleExpression"] == cron
+    assert event["Properties"]["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+    assert json.loads(event["Properties"]["Input"]) == {"job": job}
+    assert event["Properties"]["DeadLetterConfig"] == {
+        "Arn": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}
     }
 
 

@@ -24,6 +24,7 @@ from frontline.config import (
     load_settings,
     load_vocabulary,
 )
+from frontline.domain.digests import Digest, DigestJob, DigestKind, DigestMessage, DigestWriter
 from frontline.domain.feed_poller import FeedPoller, PollReport
 from frontline.domain.item_analysis import Budget, ItemAnalyst, Pricing, ReanalysisJob
 from frontline.domain.models import Article, FeedSource, ItemMessage
@@ -31,9 +32,11 @@ from frontline.domain.ports import (
     AnalysisProvider,
     ArticleRepository,
     DeadLetters,
+    DigestRepository,
     FeedFetcher,
     FeedStateStore,
     ItemLedger,
+    PeriodArticles,
     ProviderRejected,
     SiteStore,
     Usage,
@@ -78,9 +81,10 @@ class FetchFeedsApp:
     states: FeedStateStore
     queue: WorkQueue
     fetcher: Callable[[], AbstractAsyncContextManager[FeedFetcher]]
-    concurrency: int = 20
+    concurrency: int = 40
     first_poll_cutoff: timedelta | None = timedelta(days=7)
     reanalysis: ReanalysisJob | None = None
+    digest_job: DigestJob | None = None
 
     def run(self, *, now: datetime) -> PollReport:
         async def poll() -> PollReport:
@@ -102,6 +106,12 @@ class FetchFeedsApp:
         if self.reanalysis is None:
             return 0
         return self.reanalysis.run()
+
+    def request_digest(self, kind: DigestKind, *, now: datetime) -> DigestMessage:
+        """Queue the digest of the period that ended before `now` (yesterday, last week)."""
+        if self.digest_job is None:
+            raise ConfigurationError("this fetch_feeds app has no digest queue")
+        return self.digest_job.run(kind, now=now)
 
 
 def build_fetch_feeds(
@@ -135,6 +145,7 @@ def build_fetch_feeds(
         reanalysis=None
         if settings.llm_provider == "heuristic"
         else ReanalysisJob(DynamoArticleRepository(table), queue),
+        digest_job=DigestJob(queue),
     )
 
 
@@ -158,6 +169,7 @@ class Parked:
 class AnalyzeItemApp:
     analyst: ItemAnalyst
     dead_letters: DeadLetters | None = None
+    digests: DigestWriter | None = None
 
     def handle(self, message: ItemMessage, *, now: datetime) -> Article | Parked:
         try:
@@ -167,6 +179,12 @@ class AnalyzeItemApp:
                 raise
             self.dead_letters.park(message, reason=exc.reason, request_id=exc.request_id)
             return Parked(exc.reason, exc.request_id)
+
+    def handle_digest(self, message: DigestMessage, *, now: datetime) -> Digest:
+        """Write the period's digest (the LLM's overview, or the marked extractive one)."""
+        if self.digests is None:
+            raise ConfigurationError("this analyze_item app has no digest writer")
+        return self.digests.process(message, now=now)
 
 
 def pricing(settings: AnalyzeSettings) -> Pricing:
@@ -230,20 +248,24 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
 def build_analyze_item(
     settings: AnalyzeSettings, *, provider: AnalysisProvider | None = None
 ) -> AnalyzeItemApp:
+    from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriodArticles
     from frontline.adapters.dynamodb import (
         DynamoArticleRepository,
         DynamoSpendLedger,
         DynamoTable,
     )
-    from frontline.adapters.heuristic import HeuristicProvider
+    from frontline.adapters.heuristic import HeuristicDigestWriter, HeuristicProvider
     from frontline.adapters.sqs import SqsDeadLetters
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
     articles = DynamoArticleRepository(table)
     provider = provider or build_provider(settings)
     dead_letters = SqsDeadLetters(aws_client("sqs"), settings.dead_letter_queue_url)
+    period_articles = DynamoPeriodArticles(table)
+    digest_store = DynamoDigestRepository(table)
     if provider.name == "heuristic":
-        return AnalyzeItemApp(ItemAnalyst(provider, articles), dead_letters)
+        digests = DigestWriter(period_articles, digest_store, HeuristicDigestWriter())
+        return AnalyzeItemApp(ItemAnalyst(provider, articles), dead_letters, digests)
     page_text = None
     if settings.fetch_pages:
         from frontline.adapters.http_feeds import HttpFeedFetcher
@@ -256,14 +278,43 @@ def build_analyze_item(
             ),
             user_agent=agent,
         )
+    budget = Budget(DynamoSpendLedger(table), settings.daily_budget_usd, pricing(settings))
     analyst = ItemAnalyst(
         provider,
         articles,
         fallback=HeuristicProvider(load_vocabulary(settings.config_dir)),
-        budget=Budget(DynamoSpendLedger(table), settings.daily_budget_usd, pricing(settings)),
+        budget=budget,
         page_text=page_text,
     )
-    return AnalyzeItemApp(analyst, dead_letters)
+    return AnalyzeItemApp(
+        analyst, dead_letters, build_digest_writer(provider, period_articles, digest_store, budget)
+    )
+
+
+def build_digest_writer(
+    provider: AnalysisProvider,
+    articles: PeriodArticles,
+    digests: DigestRepository,
+    budget: Budget,
+) -> DigestWriter:
+    """The LLM behind the analysis writes the digests too, within the same daily budget."""
+    from frontline.adapters.heuristic import HeuristicDigestWriter
+    from frontline.adapters.llm_provider import LlmAnalysisProvider, LlmDigestProvider
+
+    if not isinstance(provider, LlmAnalysisProvider):  # a custom provider: extractive only
+        return DigestWriter(articles, digests, HeuristicDigestWriter())
+    from frontline.observability import MetricUnit, metrics
+
+    def count_repair(problems: tuple[str, ...]) -> None:
+        metrics.add_metric(name="DigestRepairs", unit=MetricUnit.Count, value=1)
+
+    return DigestWriter(
+        articles,
+        digests,
+        LlmDigestProvider(provider.client, on_repair=count_repair),
+        fallback=HeuristicDigestWriter(),
+        budget=budget,
+    )
 
 
 @cache
@@ -279,14 +330,16 @@ class RenderSiteApp:
     articles: ArticleRepository
     store: SiteStore
     site: SiteConfig
+    digests: DigestRepository | None = None
 
     def run(self, *, now: datetime) -> PublishReport:
         from frontline.site.publishing import publish_site
 
-        return publish_site(self.articles, self.store, self.site, now=now)
+        return publish_site(self.articles, self.store, self.site, now=now, digests=self.digests)
 
 
 def build_render_site(settings: RenderSettings) -> RenderSiteApp:
+    from frontline.adapters.digest_store import DynamoDigestRepository
     from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.site import SiteConfig
@@ -294,6 +347,7 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
     return RenderSiteApp(
         articles=DynamoArticleRepository(table),
+        digests=DynamoDigestRepository(table),
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url

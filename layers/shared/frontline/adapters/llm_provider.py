@@ -26,7 +26,14 @@ from frontline.domain.analysis_validation import (
     validate_analysis,
 )
 from frontline.domain.article_text import truncate_keeping_lead
-from frontline.domain.models import Analysis, ContentPolicy, FeedItem
+from frontline.domain.digests import (
+    DigestKind,
+    DigestOverview,
+    DigestRequest,
+    OverviewResult,
+    validate_overview,
+)
+from frontline.domain.models import CATEGORY_LABELS, Analysis, ContentPolicy, FeedItem
 from frontline.domain.ports import AnalysisInvalid, AnalysisResult, ProviderError, Usage
 from frontline.domain.vocabulary import Vocabulary
 from frontline.observability import logger
@@ -271,6 +278,11 @@ class LlmAnalysisProvider:
         self.name: str = client.provider
         self.model_id: str = client.model_id
 
+    @property
+    def client(self) -> LlmClient:
+        """The wire client, shared with the digest writer (`LlmDigestProvider`)."""
+        return self._client
+
     def request_for(self, item: FeedItem, text: str) -> dict[str, Any]:
         """The exact first request `analyse` would send, as JSON-able data (nothing is sent)."""
         return self._client.payload(self._conversation(item, text))
@@ -377,3 +389,199 @@ def openai_provider(
 
     client = OpenAiChatClient(http, base_url=base_url, model=model, api_key=api_key)
     return LlmAnalysisProvider(client, vocabulary, **kw)
+
+
+# --- Digests: one forced tool call with any validated model ---------------------------------
+
+DIGEST_TOOL_NAME: Final = "record_digest_overview"
+DIGEST_TOOL_DESCRIPTION: Final = (
+    "Record the Japanese overview of the period's AI news. 期間のAIニュースの概況を記録する。"
+)
+DIGEST_MAX_OUTPUT_TOKENS: Final = 1200
+DIGEST_SUMMARY_MAX_CHARS: Final = 300
+_DIGEST_DELIMITER = re.compile(r"<(\s*/?\s*)(digest_data|article)\b", re.IGNORECASE)
+
+
+def _defused(text: str) -> str:
+    """One line of article data with the digest's delimiters defused."""
+    return _DIGEST_DELIMITER.sub(lambda m: "＜" + m.group(1) + m.group(2), _one_line(text))
+
+
+def _plain_schema(model: type[DigestOverview]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+    schema["properties"]["highlights"]["items"]["maxLength"] = 200
+    schema["properties"]["highlights"]["minItems"] = 1
+    return schema
+
+
+def digest_prompt(request: DigestRequest) -> Prompt:
+    """The system and user prompts for one digest: the selected articles as delimited data."""
+    daily = request.kind is DigestKind.DAILY
+    context: dict[str, Any] = {
+        "tool_name": DIGEST_TOOL_NAME,
+        "report_name": "AI日報" if daily else "週報",
+        "period_noun": "1日" if daily else "1週間",
+        "overview_focus": "その日の主な動きと全体の流れ"
+        if daily
+        else "その週を貫くテーマと流れ、前の動きとのつながり",
+        "highlights_focus": "その日の注目点" if daily else "その週の主なテーマ",
+        "min_highlights": request.min_highlights,
+    }
+    env = _prompt_environment()
+    system = env.get_template("digest_system.j2").render(**context)
+    user = env.get_template("digest_user.j2").render(
+        **context,
+        label=request.label,
+        article_count=request.article_count,
+        articles=request.articles,
+        sections=[
+            {
+                "label": CATEGORY_LABELS[category],
+                "articles": [
+                    {
+                        "title": _defused(article.analysis.title_ja),
+                        "source": _defused(article.item.source_name),
+                        "published": f"{article.published.astimezone(JST):%Y-%m-%d %H:%M} JST",
+                        "importance": article.importance,
+                        "summary": _defused(
+                            truncate_keeping_lead(article.analysis.tldr, DIGEST_SUMMARY_MAX_CHARS)
+                        ),
+                    }
+                    for article in group
+                ],
+            }
+            for category, group in request.sections
+        ],
+    )
+    return Prompt(system=system.strip(), user=user.strip())
+
+
+def _validated_reply[Validated](
+    reply: LlmReply, tool_name: str, validate: Callable[[dict[str, Any]], Validated]
+) -> Validated | AnalysisProblems:
+    if reply.tool_input is None:
+        if reply.decode_error is not None:
+            problem = f"(tool call): the arguments are not a JSON object: {reply.decode_error}"
+        elif reply.truncated:
+            problem = "(tool call): cut off at the output limit before the call was complete"
+        else:
+            problem = f"(tool call): {tool_name} was not called"
+        return AnalysisProblems([problem])
+    try:
+        return validate(reply.tool_input)
+    except AnalysisProblems as problems:
+        return problems
+
+
+def _generic_repair(reply: LlmReply, problems: AnalysisProblems, tool_name: str) -> RepairTurn:
+    if reply.truncated:
+        return RepairTurn(
+            feedback="前回の回答は出力の上限に達して途中で切れた。より簡潔に書き、"
+            f"{tool_name} をもう一度呼び出すこと。\nYour answer was cut off: be more concise.\n"
+        )
+    if reply.tool_call_id is None:
+        return RepairTurn(
+            feedback=f"{tool_name} ツールが呼び出されなかった。必ず {tool_name} を呼び出して"
+            f"結果を返すこと。\nYou did not call {tool_name}. Answer only by calling it.\n",
+            reply=reply if reply.text.strip() else None,
+        )
+    return RepairTurn(
+        feedback=f"前回の {tool_name} の呼び出しは検証に失敗した。以下の問題をすべて修正し、"
+        f"{tool_name} をもう一度呼び出すこと。\nThe previous {tool_name} call failed "
+        f"validation. Fix every problem listed and call {tool_name} again.\n" + problems.feedback(),
+        reply=reply,
+    )
+
+
+def call_tool[Validated](
+    client: LlmClient,
+    conversation: Conversation,
+    validate: Callable[[dict[str, Any]], Validated],
+    *,
+    on_repair: Callable[[tuple[str, ...]], None] | None = None,
+) -> tuple[Validated, Usage]:
+    """One forced tool call validated by `validate`, with one repair round.
+
+    Returns the validated value and the tokens spent; raises ProviderRetryable,
+    ProviderRejected, or AnalysisInvalid (carrying the usage) when the answer is still invalid.
+    """
+    tool_name = conversation.tool.name
+    reply = client.send(conversation)
+    first = _validated_reply(reply, tool_name, validate)
+    if not isinstance(first, AnalysisProblems):
+        return first, reply.usage
+    spent = reply.usage
+    logger.info(
+        "tool answer invalid, repairing",
+        provider=client.provider,
+        tool=tool_name,
+        request_id=reply.request_id,
+        problems=list(first.problems),
+    )
+    if on_repair is not None:
+        on_repair(first.problems)
+    try:
+        second = client.send(replace(conversation, repair=_generic_repair(reply, first, tool_name)))
+    except ProviderError as exc:
+        exc.usage = spent + exc.usage
+        raise
+    spent += second.usage
+    again = _validated_reply(second, tool_name, validate)
+    if not isinstance(again, AnalysisProblems):
+        return again, spent
+    raise AnalysisInvalid(
+        f"still invalid after the repair round: {'; '.join(again.problems)}",
+        usage=spent,
+        request_id=second.request_id,
+    ) from again
+
+
+class LlmDigestProvider:
+    """An OverviewWriter over the same LlmClient the analysis uses: the digest's overview."""
+
+    def __init__(
+        self,
+        client: LlmClient,
+        *,
+        max_output_tokens: int = DIGEST_MAX_OUTPUT_TOKENS,
+        temperature: float = DEFAULT_TEMPERATURE,
+        on_repair: Callable[[tuple[str, ...]], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._max_output_tokens = max_output_tokens
+        self._temperature = temperature
+        self._on_repair = on_repair
+        self.name: str = client.provider
+        self.model_id: str = client.model_id
+
+    def request_for(self, request: DigestRequest) -> dict[str, Any]:
+        """The exact first request `write` would send (nothing is sent)."""
+        return self._client.payload(self._conversation(request))
+
+    def write(self, request: DigestRequest) -> OverviewResult:
+        overview, usage = call_tool(
+            self._client,
+            self._conversation(request),
+            lambda raw: validate_overview(raw, min_highlights=request.min_highlights),
+            on_repair=self._on_repair,
+        )
+        return OverviewResult(
+            overview=overview,
+            provider=self.name,
+            generated_by="llm",
+            model_id=self.model_id,
+            usage=usage,
+        )
+
+    def _conversation(self, request: DigestRequest) -> Conversation:
+        prompt = digest_prompt(request)
+        return Conversation(
+            system=prompt.system,
+            user=prompt.user,
+            tool=ToolSpec(DIGEST_TOOL_NAME, DIGEST_TOOL_DESCRIPTION, _plain_schema(DigestOverview)),
+            max_tokens=self._max_output_tokens,
+            temperature=self._temperature,
+        )

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
+from frontline.domain.digests import DigestMessage
 from frontline.domain.models import ItemMessage
 
 if TYPE_CHECKING:
@@ -38,9 +39,10 @@ class SqsWorkQueue:
         self._queue_url = queue_url
         self._backoff_s = backoff_s
 
-    def enqueue(self, messages: Sequence[ItemMessage]) -> list[ItemMessage]:
+    def enqueue[M: (ItemMessage, DigestMessage)](self, messages: Sequence[M]) -> list[M]:
+        """Items and digest requests share the queue; each carries its schema version."""
         bodies = [message.model_dump_json() for message in messages]
-        unsent: list[ItemMessage] = []
+        unsent: list[M] = []
         for group in batches(bodies):
             pending = {str(index): bodies[index] for index in group}
             for attempt in range(ATTEMPTS):

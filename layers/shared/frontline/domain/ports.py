@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from frontline.domain.models import (
     Analysis,
@@ -18,6 +18,15 @@ from frontline.domain.models import (
     FeedState,
     ItemMessage,
 )
+
+if TYPE_CHECKING:
+    from frontline.domain.digests import (
+        Digest,
+        DigestKind,
+        DigestMessage,
+        DigestRequest,
+        OverviewResult,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +224,38 @@ class SiteStore(Protocol):
     def put(self, obj: SiteObject) -> None: ...
 
     def delete(self, keys: Sequence[str]) -> None: ...
+
+
+# --- Digests (AI日報, 週報) ------------------------------------------------------------------
+
+
+class PeriodArticles(Protocol):
+    def list_public_between(self, start: datetime, end: datetime) -> list[Article]:
+        """Public articles published in [start, end), newest first."""
+        ...
+
+
+class DigestRepository(Protocol):
+    def get(self, kind: DigestKind, period: str) -> Digest | None: ...
+
+    def put(self, digest: Digest) -> None:
+        """Store the digest, replacing the period's previous one (one digest per period)."""
+        ...
+
+    def list_all(self) -> list[Digest]:
+        """Every digest, newest period first within each kind."""
+        ...
+
+
+class DigestQueue(Protocol):
+    def enqueue(self, messages: Sequence[DigestMessage]) -> list[DigestMessage]:
+        """Send the messages; return those that could not be sent after retries."""
+        ...
+
+
+class OverviewWriter(Protocol):
+    name: str
+
+    def write(self, request: DigestRequest) -> OverviewResult:
+        """The Japanese overview of the request's articles; raises ProviderError."""
+        ...

@@ -6,21 +6,21 @@ always give the same bytes. Lists are in listing order (see `catalogue`).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from frontline.domain.digests import Digest, DigestKind
 from frontline.domain.importance import LABELS, importance_of, weighted_score
-from frontline.domain.models import Article, Category, FeedKind
+from frontline.domain.models import Article
+from frontline.site import discovery
 from frontline.site.catalogue import Catalogue, Group, by_count, company_keys, tag_keys
+from frontline.site.digest_pages import DigestPages
 from frontline.site.environment import environment
 from frontline.site.formatting import (
     format_jst_date,
-    format_jst_day_heading,
-    format_jst_month_day,
-    jst,
     stars,
 )
 from frontline.site.paths import news_archive_path
@@ -39,9 +39,6 @@ from frontline.site.views import (
 HOME_SIZE = 30
 NEWS_PAGE_SIZE = 20
 LIST_LIMIT = 50
-DAILY_DAYS = 7
-WEEKLY_WEEKS = 4
-WEEKLY_TOP = 10
 TREND_DAYS = 7
 TREND_TAGS = 30
 TREND_COMPANIES = 10
@@ -100,13 +97,6 @@ class GroupSection:
 
 
 @dataclass(frozen=True)
-class DigestSection:
-    heading: str
-    note: str
-    cards: tuple[CardView, ...]
-
-
-@dataclass(frozen=True)
 class RankingRow:
     name: str
     path: str
@@ -135,11 +125,19 @@ def _ranking(groups: Sequence[tuple[Group, int]]) -> tuple[RankingRow, ...]:
 
 
 class SitePages:
-    def __init__(self, catalogue: Catalogue, site: SiteConfig, css_path: str) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        site: SiteConfig,
+        css_path: str,
+        *,
+        digests: Sequence[Digest] = (),
+    ) -> None:
         self.catalogue = catalogue
         self.site = site
         self.css_path = css_path
         self._card_cache: dict[str, CardView] = {}
+        self.digest_pages = DigestPages(self, digests)
 
     def _card(self, article: Article) -> CardView:
         """Each article's card is built once per render, however many lists show it."""
@@ -190,7 +188,9 @@ class SitePages:
         yield self.sources_index()
         yield self.daily()
         yield self.hacker()
+        yield from self.hacker_days()
         yield self.weekly()
+        yield from self.digest_pages.reports()
         yield self.videos()
         yield self.tools()
         yield self.trends()
@@ -332,21 +332,7 @@ class SitePages:
         )
 
     def company(self, group: Group) -> RenderedPage:
-        feed = FeedLink(f"{group.name}の記事をRSSで購読", group.path + "rss.xml")
-        page = PageMeta(
-            title=f"{group.name}のニュース",
-            description=f"{group.name}に関するAIニュースの一覧です。",
-            path=group.path,
-            nav="companies",
-            feeds=(feed,),
-        )
-        return self._listing(
-            page,
-            f"{group.name}のニュース",
-            group.articles,
-            lead=(f"{group.name}が登場する記事（{group.count}件）を新しい順に掲載しています。",),
-            feed=feed,
-        )
+        return discovery.company_page(self, group)
 
     def source(self, group: Group) -> RenderedPage:
         page = PageMeta(
@@ -382,21 +368,7 @@ class SitePages:
         return self._groups_page(page, "タグ一覧", ("記事数の多い順に並べています。",), (section,))
 
     def companies_index(self) -> RenderedPage:
-        page = PageMeta(
-            title="企業",
-            description="記事に登場する企業の一覧です。",
-            path="/companies/",
-            nav="companies",
-        )
-        section = GroupSection(
-            "企業一覧",
-            tuple(by_count(self.catalogue.companies.values())),
-            empty="まだ企業の記事はありません。",
-        )
-        lead = (
-            "記事に登場する企業を、記事数の多い順に並べています。企業名を選ぶと関連する記事の一覧が開きます。",
-        )
-        return self._groups_page(page, "企業", lead, (section,))
+        return discovery.companies_page(self)
 
     def sources_index(self) -> RenderedPage:
         page = PageMeta(
@@ -415,120 +387,22 @@ class SitePages:
     # --- reports ----------------------------------------------------------------------------
 
     def daily(self) -> RenderedPage:
-        by_day: dict[str, list[Article]] = defaultdict(list)
-        for article in self.catalogue.articles:
-            by_day[jst(article.published).date().isoformat()].append(article)
-        sections = []
-        for day in sorted(by_day, reverse=True)[:DAILY_DAYS]:
-            articles = sorted(
-                by_day[day],
-                key=lambda a: (-self.catalogue.importance(a), -a.published.timestamp(), a.id),
-            )
-            sections.append(
-                DigestSection(
-                    heading=format_jst_day_heading(articles[0].published),
-                    note=f"{len(articles)}件の記事（重要度の高い順）",
-                    cards=self._cards(articles),
-                )
-            )
-        page = PageMeta(
-            title="AI日報",
-            description="その日のAIニュースを日付ごとにまとめた一覧です。",
-            path="/daily/",
-            nav="daily",
-        )
-        lead = (
-            "AI日報は、その日に届いたAIニュースから重要な話題を選んで解説する日刊のレポートです。",
-            "レポートは現在準備中です。それまでは、直近7日分の記事を日付（日本時間）ごとに重要度の高い順で掲載しています。",
-        )
-        return self._render("digest.html", page, heading="AI日報", lead=lead, sections=sections)
+        return self.digest_pages.archive(DigestKind.DAILY)
 
     def weekly(self) -> RenderedPage:
-        by_week: dict[str, list[Article]] = defaultdict(list)
-        for article in self.catalogue.articles:
-            local = jst(article.published)
-            monday = (local - timedelta(days=local.weekday())).date().isoformat()
-            by_week[monday].append(article)
-        sections = []
-        for monday in sorted(by_week, reverse=True)[:WEEKLY_WEEKS]:
-            articles = sorted(
-                by_week[monday],
-                key=lambda a: (-self.catalogue.importance(a), -a.published.timestamp(), a.id),
-            )
-            start = jst(articles[0].published)
-            start = start - timedelta(days=start.weekday())
-            end = start + timedelta(days=6)
-            sections.append(
-                DigestSection(
-                    heading=f"{format_jst_date(start)}〜{format_jst_month_day(end)}の週",
-                    note=f"{len(articles)}件のうち、重要度の高い{min(len(articles), WEEKLY_TOP)}件",
-                    cards=self._cards(articles[:WEEKLY_TOP]),
-                )
-            )
-        page = PageMeta(
-            title="週報",
-            description="1週間のAIニュースから重要な記事を選んだ一覧です。",
-            path="/weekly/",
-            nav="weekly",
-        )
-        lead = (
-            "週報は、1週間のAIニュースを振り返り、流れを読み解く週刊のレポートです。",
-            "レポートは現在準備中です。それまでは、直近4週間の各週（月曜〜日曜、日本時間）で重要度の高い記事を掲載しています。",
-        )
-        return self._render("digest.html", page, heading="週報", lead=lead, sections=sections)
+        return self.digest_pages.archive(DigestKind.WEEKLY)
 
     def hacker(self) -> RenderedPage:
-        page = PageMeta(
-            title="Hacker日報",
-            description="Hacker Newsなどの技術コミュニティで話題のAI関連記事の一覧です。",
-            path="/hacker/",
-            nav="hacker",
-        )
-        lead = (
-            "Hacker日報は、Hacker Newsなどの技術コミュニティで話題になった"
-            "AIの話題を毎日まとめるレポートです。",
-            "レポートは現在準備中です。それまでは、コミュニティから届いた記事を新しい順に掲載しています。",
-        )
-        return self._listing(
-            page,
-            "Hacker日報",
-            self.catalogue.of_kind(FeedKind.COMMUNITY),
-            lead=lead,
-            empty="コミュニティから届いた記事はまだありません。",
-        )
+        return discovery.hacker_index(self)
+
+    def hacker_days(self) -> list[RenderedPage]:
+        return discovery.hacker_day_pages(self)
 
     def videos(self) -> RenderedPage:
-        page = PageMeta(
-            title="動画",
-            description="AIに関する動画の日本語要約の一覧です。",
-            path="/videos/",
-            nav="videos",
-        )
-        lead = (
-            "YouTubeチャンネルなどから届いたAI関連の動画を、日本語の要約つきで新しい順に掲載しています。",
-        )
-        return self._listing(
-            page,
-            "動画",
-            self.catalogue.of_kind(FeedKind.VIDEO),
-            lead=lead,
-            empty="動画はまだありません。",
-        )
+        return discovery.videos_page(self)
 
     def tools(self) -> RenderedPage:
-        tools = [a for a in self.catalogue.articles if a.analysis.category is Category.TOOL]
-        page = PageMeta(
-            title="AIツール",
-            description="新しいAIツールやサービスの公開・更新に関するニュースの一覧です。",
-            path="/tools/",
-            nav="tools",
-        )
-        lead = (
-            "新しいAIツールやサービスの公開、主な機能更新を伝える記事を新しい順に掲載しています。",
-        )
-        return self._listing(
-            page, "AIツール", tools, lead=lead, empty="AIツールの記事はまだありません。"
-        )
+        return discovery.tools_page(self)
 
     def _trend_window(self) -> list[Article]:
         newest = self.reference_time
@@ -554,54 +428,10 @@ class SitePages:
         return self._trending(self.catalogue.companies, company_keys, TREND_COMPANIES)
 
     def trends(self) -> RenderedPage:
-        window = self._trend_window()
-        newest = self.reference_time
-        if newest is None:
-            period = None
-        else:
-            start = newest - timedelta(days=TREND_DAYS)
-            period = f"{format_jst_date(start)}〜{format_jst_month_day(newest)}"
-        sections = (
-            RankingSection("よく取り上げられたタグ", _ranking(self._trending_tags()), "#"),
-            RankingSection("よく登場した企業", _ranking(self._trending_companies())),
-        )
-        page = PageMeta(
-            title="トレンド",
-            description="直近7日間のAIニュースでよく取り上げられたタグと企業です。",
-            path="/trends/",
-            nav="trends",
-        )
-        return self._render(
-            "trends.html", page, period=period, article_count=len(window), sections=sections
-        )
+        return discovery.trends_page(self)
 
     def search(self) -> RenderedPage:
-        page = PageMeta(
-            title="検索",
-            description="タグや企業からAIニュースを探せます。",
-            path="/search/",
-            nav="search",
-        )
-        lead = (
-            "サイト内のキーワード検索は現在準備中です。",
-            "それまでは、下のタグや企業の一覧から記事を探せます。",
-        )
-        sections = (
-            GroupSection(
-                "タグから探す",
-                tuple(by_count(self.catalogue.tags.values())),
-                prefix="#",
-                cloud=True,
-                empty="まだタグはありません。",
-            ),
-            GroupSection(
-                "企業から探す",
-                tuple(by_count(self.catalogue.companies.values())),
-                cloud=True,
-                empty="まだ企業の記事はありません。",
-            ),
-        )
-        return self._groups_page(page, "検索", lead, sections)
+        return discovery.search_page(self)
 
     # --- about, 404 -------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from frontline.domain.ports import ArticleRepository, SiteStore
+from frontline.domain.ports import ArticleRepository, DigestRepository, SiteStore
 from frontline.site import SiteConfig, render_site
 
 
@@ -24,10 +24,16 @@ class PublishReport:
 
 
 def publish_site(
-    articles: ArticleRepository, store: SiteStore, site: SiteConfig, *, now: datetime
+    articles: ArticleRepository,
+    store: SiteStore,
+    site: SiteConfig,
+    *,
+    now: datetime,
+    digests: DigestRepository | None = None,
 ) -> PublishReport:
     """Full render; upload what changed; delete what is no longer part of the site."""
-    objects = render_site(articles.list_public(), site, now=now)
+    stored = digests.list_all() if digests is not None else []
+    objects = render_site(articles.list_public(), site, now=now, digests=stored)
     existing = store.existing_hashes()
     uploaded: list[str] = []
     for obj in objects:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from frontline.domain.digests import Digest, DigestKind
 from frontline.domain.models import Article
 from frontline.domain.ports import SiteObject
 from frontline.site.api import (
@@ -16,6 +17,8 @@ from frontline.site.api import (
 )
 from frontline.site.assets import favicon, stylesheet
 from frontline.site.catalogue import Catalogue, build_catalogue
+from frontline.site.digest_pages import rss_path
+from frontline.site.discovery import discovery_files
 from frontline.site.feeds import (
     SitemapEntry,
     build_feed,
@@ -102,22 +105,33 @@ def _add_feeds(objects: _Objects, catalogue: Catalogue, site: SiteConfig, now: d
         objects.add(group.path + "rss.xml", render_rss(feed), RSS)
 
 
-def render_site(
-    articles: Sequence[Article], site: SiteConfig, *, now: datetime
-) -> list[SiteObject]:
-    """Pure: the whole static site for these articles (only public ones are shown).
+def _cache(immutable: bool) -> str:
+    return CACHE_IMMUTABLE if immutable else CACHE_PAGES
 
-    `now` only dates a feed that has no articles; everything else comes from the articles,
-    so the same articles always give the same bytes.
+
+def render_site(
+    articles: Sequence[Article],
+    site: SiteConfig,
+    *,
+    now: datetime,
+    digests: Sequence[Digest] = (),
+) -> list[SiteObject]:
+    """Pure: the whole static site for these articles and digests (only public articles).
+
+    `now` only dates a feed that has no entries; everything else comes from the articles and
+    the digests, so the same inputs always give the same bytes.
     """
     catalogue = build_catalogue(articles)
     css = stylesheet()
     objects = _Objects()
 
     html_paths: list[str] = []
-    for page in SitePages(catalogue, site, css.path).all():
+    pages = SitePages(catalogue, site, css.path, digests=digests)
+    for page in pages.all():
         objects.add(page.path, page.html, HTML)
         html_paths.append(page.path)
+    for kind in DigestKind:  # the RSS feeds of AI日報 and 週報
+        objects.add(rss_path(kind), pages.digest_pages.rss(kind, now=now), RSS)
 
     listed = list(catalogue.articles)
     _add_feeds(objects, catalogue, site, now)
@@ -137,6 +151,8 @@ def render_site(
     objects.add("/robots.txt", render_robots(site), TEXT)
 
     objects.add(css.path, css.body, css.content_type, CACHE_IMMUTABLE)
+    for file in discovery_files(catalogue):  # scripts and the search index
+        objects.add(file.path, file.body, file.content_type, _cache(file.immutable))
     icon = favicon()
     objects.add(icon.path, icon.body, icon.content_type)
     return objects.sorted()
