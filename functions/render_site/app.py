@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from frontline.adapters.dynamodb import article_changes
 from frontline.bootstrap import RenderSiteApp, render_site_app
 from frontline.observability import MetricUnit, logger, metrics
 
@@ -16,11 +17,12 @@ from frontline.observability import MetricUnit, logger, metrics
 def handler(
     event: dict[str, Any], context: LambdaContext, app: RenderSiteApp | None = None
 ) -> dict[str, Any]:
-    trigger = "full_rebuild" if event.get("full_rebuild") else "stream"
-    changed = len(event.get("Records", []))
-    report = (app or render_site_app()).run(now=datetime.now(UTC))
+    records = event.get("Records", [])
+    trigger = "full_rebuild" if event.get("full_rebuild") or not records else "stream"
+    changes = None if trigger == "full_rebuild" else article_changes(records)
+    report = (app or render_site_app()).run(now=datetime.now(UTC), changes=changes)
     summary = report.summary()
     metrics.add_metric(name="ObjectsUploaded", unit=MetricUnit.Count, value=summary["uploaded"])
     metrics.add_metric(name="ObjectsDeleted", unit=MetricUnit.Count, value=summary["deleted"])
-    logger.info("site published", trigger=trigger, changed_records=changed, **summary)
+    logger.info("site published", trigger=trigger, changed_records=len(records), **summary)
     return {"trigger": trigger, **summary}

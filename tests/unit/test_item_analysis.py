@@ -200,3 +200,21 @@ def test_the_budget_day_is_the_japanese_day() -> None:
     # 14:59 UTC is 23:59 in Japan; 15:01 UTC is already the next day there
     assert budget_day(NOW.replace(hour=14, minute=59)) == date(2026, 11, 27)
     assert budget_day(NOW.replace(hour=15, minute=1)) == date(2026, 11, 28)
+
+
+def test_an_updated_item_keeps_its_first_sighting() -> None:
+    worker, *_ = analyst(FakeLlm())
+    original = make_item(1)
+    worker.process(ItemMessage(item=original), now=NOW)
+    later = original.model_copy(
+        update={
+            "first_seen": NOW + timedelta(hours=5),
+            "content_hash": "e" * 64,
+            "title": "Corrected title",
+        }
+    )
+    updated = worker.process(
+        ItemMessage(item=later, reason="updated"), now=NOW + timedelta(hours=5)
+    )
+    assert updated.item.title == "Corrected title"
+    assert updated.item.first_seen == original.first_seen

@@ -7,7 +7,7 @@ tests build the app classes themselves with fakes or moto-backed clients.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,10 +27,11 @@ from frontline.config import (
 from frontline.domain.digests import Digest, DigestJob, DigestKind, DigestMessage, DigestWriter
 from frontline.domain.feed_poller import FeedPoller, PollReport
 from frontline.domain.item_analysis import Budget, ItemAnalyst, Pricing, ReanalysisJob
-from frontline.domain.models import Article, FeedSource, ItemMessage
+from frontline.domain.models import Article, ArticleChange, FeedSource, ItemMessage
 from frontline.domain.ports import (
     AnalysisProvider,
     ArticleRepository,
+    CdnInvalidator,
     DeadLetters,
     DigestRepository,
     FeedFetcher,
@@ -331,11 +332,23 @@ class RenderSiteApp:
     store: SiteStore
     site: SiteConfig
     digests: DigestRepository | None = None
+    cdn: CdnInvalidator | None = None
 
-    def run(self, *, now: datetime) -> PublishReport:
+    def run(
+        self, *, now: datetime, changes: Sequence[ArticleChange] | None = None
+    ) -> PublishReport:
+        """A full publish, or (with the stream's article changes) an incremental one."""
         from frontline.site.publishing import publish_site
 
-        return publish_site(self.articles, self.store, self.site, now=now, digests=self.digests)
+        return publish_site(
+            self.articles,
+            self.store,
+            self.site,
+            now=now,
+            digests=self.digests,
+            changes=changes,
+            cdn=self.cdn,
+        )
 
 
 def build_render_site(settings: RenderSettings) -> RenderSiteApp:
@@ -345,7 +358,13 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
     from frontline.site import SiteConfig
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
+    cdn = None
+    if settings.distribution_id:  # empty locally: there is no CDN
+        from frontline.adapters.cloudfront import CloudFrontInvalidator
+
+        cdn = CloudFrontInvalidator(aws_client("cloudfront"), settings.distribution_id)
     return RenderSiteApp(
+        cdn=cdn,
         articles=DynamoArticleRepository(table),
         digests=DynamoDigestRepository(table),
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
-from frontline.domain.models import Article, ArticleStatus, FeedItem, FeedState
+from frontline.domain.models import Article, ArticleChange, ArticleStatus, FeedItem, FeedState
 from frontline.domain.ports import ClaimOutcome, Usage
 
 if TYPE_CHECKING:
@@ -260,3 +260,29 @@ class DynamoSpendLedger:
                 ":e": {"N": str(int(expires.timestamp()))},
             },
         )
+
+
+def article_changes(records: Sequence[dict[str, Any]]) -> list[ArticleChange]:
+    """Stream records → the public versions of each changed article, before and after.
+
+    A version that is not public (skipped, hidden) counts as absent: hiding an article is
+    its removal from the site; publishing a skipped one is its arrival. Digest records
+    change only site-wide pages, which every publish renders.
+    """
+    changes: list[ArticleChange] = []
+    for record in records:
+        images = record.get("dynamodb", {})
+        key = images.get("Keys", {}).get("pk", {}).get("S", "")
+        if not key.startswith("ARTICLE#"):
+            continue
+        before, after = (_public_article(images.get(side)) for side in ("OldImage", "NewImage"))
+        if before is not None or after is not None:
+            changes.append(ArticleChange(before=before, after=after))
+    return changes
+
+
+def _public_article(image: dict[str, Any] | None) -> Article | None:
+    if not image or "doc" not in image:
+        return None
+    article = Article.model_validate_json(image["doc"]["S"])
+    return article if article.status.is_public else None

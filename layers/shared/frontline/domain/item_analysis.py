@@ -92,6 +92,10 @@ class ItemAnalyst:
         if existing is not None and message.reason == "reanalyse" and not existing.needs_reanalysis:
             return existing  # already fully analysed by an earlier delivery
 
+        if existing is not None and existing.item.first_seen != item.first_seen:
+            # An update keeps its first sighting: lists are ordered by it, so an edited
+            # story stays where readers saw it instead of jumping to the front.
+            item = item.model_copy(update={"first_seen": existing.item.first_seen})
         text = self.text_for(item)
         result, status, reason, cost = self._analyse(item, text, now)
         if not result.analysis.is_ai_related:

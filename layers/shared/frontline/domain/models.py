@@ -7,6 +7,7 @@ LLM tool call, DynamoDB item, JSON API) validates through one definition.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -322,3 +323,15 @@ class Article(Frozen):
     @property
     def published(self) -> datetime:
         return self.item.published
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleChange:
+    """One stream record: the article before and after (None when absent or not public)."""
+
+    before: Article | None
+    after: Article | None
+
+    @property
+    def versions(self) -> list[Article]:
+        return [version for version in (self.before, self.after) if version is not None]

@@ -226,6 +226,12 @@ class SiteStore(Protocol):
     def delete(self, keys: Sequence[str]) -> None: ...
 
 
+class CdnInvalidator(Protocol):
+    def invalidate(self, paths: Sequence[str], *, reference: str) -> None:
+        """Drop these viewer paths from the CDN's caches (one request per `reference`)."""
+        ...
+
+
 # --- Digests (AI日報, 週報) ------------------------------------------------------------------
 
 

@@ -106,6 +106,11 @@ def _source_keys(article: Article) -> list[tuple[str, str]]:
     return [(article.item.feed_id, article.item.source_name)]
 
 
+def related_keys(article: Article) -> list[str]:
+    """The keys an article's related list is drawn from (entities and tags)."""
+    return [key for key, _weight in _related_keys(article)]
+
+
 def _related_keys(article: Article) -> list[tuple[str, int]]:
     """The keys related articles are found by, with their weights: entities 2, tags 1."""
     entities = sorted(
@@ -140,6 +145,11 @@ class Catalogue:
     sources: dict[str, Group]
     _postings: dict[str, _Postings] = field(repr=False)
     _importance: dict[str, int] = field(repr=False)
+
+    def postings(self, key: str) -> tuple[Article, ...]:
+        """The articles under one related key (or `category:<name>`), newest first."""
+        postings = self._postings.get(key)
+        return postings.articles if postings else ()
 
     def of_kind(self, kind: FeedKind) -> list[Article]:
         return [article for article in self.articles if article.item.kind is kind]

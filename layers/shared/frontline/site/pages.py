@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from frontline.domain.digests import Digest, DigestKind
 from frontline.domain.importance import LABELS, importance_of, weighted_score
@@ -43,6 +43,9 @@ TREND_DAYS = 7
 TREND_TAGS = 30
 TREND_COMPANIES = 10
 HOME_TRENDING = 12
+
+if TYPE_CHECKING:
+    from frontline.site.page_plan import PagePlan
 
 
 @dataclass(frozen=True)
@@ -171,18 +174,41 @@ class SitePages:
         return max((article.published for article in self.catalogue.articles), default=None)
 
     def all(self) -> Iterator[RenderedPage]:
+        yield from self.site_wide()
+        yield from self.per_article()
+
+    def per_article(self, plan: PagePlan | None = None) -> Iterator[RenderedPage]:
+        """Pages that grow with the archive: all of them, or those a plan names."""
+        pages = archive_page_count(len(self.catalogue.articles))
+        for number in range(1, pages + 1):
+            if plan is None or number in plan.archive_pages:
+                yield self.news_archive(number)
+        for article in self.catalogue.articles:
+            if plan is None or article.id in plan.articles:
+                yield self.article(article)
+        for groups, render, wanted in (
+            (self.catalogue.tags, self.tag, plan.tags if plan else None),
+            (self.catalogue.companies, self.company, plan.companies if plan else None),
+            (self.catalogue.sources, self.source, plan.sources if plan else None),
+        ):
+            for key, group in groups.items():
+                if wanted is None or key in wanted:
+                    yield render(group)
+
+    def per_article_paths(self) -> Iterator[str]:
+        """The paths `per_article()` renders, without rendering them."""
+        for number in range(1, archive_page_count(len(self.catalogue.articles)) + 1):
+            yield news_archive_path(number)
+        for article in self.catalogue.articles:
+            yield article.path
+        for groups in (self.catalogue.tags, self.catalogue.companies, self.catalogue.sources):
+            for group in groups.values():
+                yield group.path
+
+    def site_wide(self) -> Iterator[RenderedPage]:
+        """A bounded set of pages, rendered on every publish."""
         yield self.home()
         yield self.news()
-        for page in range(1, archive_page_count(len(self.catalogue.articles)) + 1):
-            yield self.news_archive(page)
-        for article in self.catalogue.articles:
-            yield self.article(article)
-        for group in self.catalogue.tags.values():
-            yield self.tag(group)
-        for group in self.catalogue.companies.values():
-            yield self.company(group)
-        for group in self.catalogue.sources.values():
-            yield self.source(group)
         yield self.tags_index()
         yield self.companies_index()
         yield self.sources_index()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from frontline.domain.digests import Digest, DigestKind
-from frontline.domain.models import Article
+from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.api import (
     LATEST_PATH,
@@ -29,6 +30,7 @@ from frontline.site.feeds import (
     render_sitemap,
 )
 from frontline.site.formatting import iso_utc
+from frontline.site.page_plan import PagePlan, plan_pages_for
 from frontline.site.pages import SitePages
 from frontline.site.paths import absolute_url, article_json_path, key_for
 from frontline.site.site_config import SiteConfig
@@ -66,7 +68,13 @@ class _Objects:
         return [self._by_key[key] for key in sorted(self._by_key)]
 
 
-def _add_feeds(objects: _Objects, catalogue: Catalogue, site: SiteConfig, now: datetime) -> None:
+def _add_feeds(
+    objects: _Objects,
+    catalogue: Catalogue,
+    site: SiteConfig,
+    now: datetime,
+    plan: PagePlan | None,
+) -> None:
     """The site's RSS, Atom and JSON Feed, and an RSS feed per tag and per company."""
     listed = list(catalogue.articles)
     for path, render, content_type in (
@@ -86,11 +94,13 @@ def _add_feeds(objects: _Objects, catalogue: Catalogue, site: SiteConfig, now: d
     objects.add("/feed.json", render_json_feed(listed, site), JSON_FEED)
     groups = [
         (group, f"#{group.name}", f"タグ「{group.name}」がついたAIニュース")
-        for group in catalogue.tags.values()
+        for key, group in catalogue.tags.items()
+        if plan is None or key in plan.tags
     ]
     groups += [
         (group, group.name, f"{group.name}に関するAIニュース")
-        for group in catalogue.companies.values()
+        for key, group in catalogue.companies.items()
+        if plan is None or key in plan.companies
     ]
     for group, title, description in groups:
         feed = build_feed(
@@ -109,6 +119,12 @@ def _cache(immutable: bool) -> str:
     return CACHE_IMMUTABLE if immutable else CACHE_PAGES
 
 
+@dataclass(frozen=True)
+class RenderResult:
+    objects: list[SiteObject]  # what was rendered: everything, or what the plan names
+    keys: frozenset[str]  # every key of the complete site (what is not here is stale)
+
+
 def render_site(
     articles: Sequence[Article],
     site: SiteConfig,
@@ -121,30 +137,48 @@ def render_site(
     `now` only dates a feed that has no entries; everything else comes from the articles and
     the digests, so the same inputs always give the same bytes.
     """
+    return render(articles, site, now=now, digests=digests).objects
+
+
+def render(
+    articles: Sequence[Article],
+    site: SiteConfig,
+    *,
+    now: datetime,
+    digests: Sequence[Digest] = (),
+    changes: Sequence[ArticleChange] | None = None,
+) -> RenderResult:
+    """The whole site, or — given the article changes since the last publish — the site-wide
+    pages and only the per-article pages those changes can touch (see page_plan)."""
     catalogue = build_catalogue(articles)
+    plan = plan_pages_for(changes, catalogue) if changes is not None else None
     css = stylesheet()
     objects = _Objects()
 
-    html_paths: list[str] = []
     pages = SitePages(catalogue, site, css.path, digests=digests)
-    for page in pages.all():
+    html_paths: list[str] = []
+    for page in pages.site_wide():
         objects.add(page.path, page.html, HTML)
         html_paths.append(page.path)
+    for page in pages.per_article(plan):
+        objects.add(page.path, page.html, HTML)
+    per_article_paths = list(pages.per_article_paths())
     for kind in DigestKind:  # the RSS feeds of AI日報 and 週報
         objects.add(rss_path(kind), pages.digest_pages.rss(kind, now=now), RSS)
 
     listed = list(catalogue.articles)
-    _add_feeds(objects, catalogue, site, now)
+    _add_feeds(objects, catalogue, site, now, plan)
 
     objects.add(LATEST_PATH, render_latest_json(listed, site), JSON)
     objects.add(SCHEMA_PATH, render_article_schema(), JSON)
     for article in listed:
-        objects.add(article_json_path(article.id), render_article_json(article, site), JSON)
+        if plan is None or article.id in plan.articles:
+            objects.add(article_json_path(article.id), render_article_json(article, site), JSON)
 
     lastmod = {article.path: iso_utc(article.updated_at) for article in listed}
     sitemap = [
         SitemapEntry(absolute_url(site.base_url, path), lastmod.get(path))
-        for path in sorted(html_paths)
+        for path in sorted(html_paths + per_article_paths)
         if path != NOT_FOUND_PATH
     ]
     objects.add("/sitemap.xml", render_sitemap(sitemap), XML)
@@ -155,4 +189,12 @@ def render_site(
         objects.add(file.path, file.body, file.content_type, _cache(file.immutable))
     icon = favicon()
     objects.add(icon.path, icon.body, icon.content_type)
-    return objects.sorted()
+
+    keys = {obj.key for obj in objects.sorted()}
+    keys.update(key_for(path) for path in per_article_paths)
+    keys.update(key_for(article_json_path(article.id)) for article in listed)
+    keys.update(
+        key_for(group.path + "rss.xml")
+        for group in (*catalogue.tags.values(), *catalogue.companies.values())
+    )
+    return RenderResult(objects.sorted(), frozenset(keys))

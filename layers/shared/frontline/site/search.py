@@ -16,8 +16,8 @@ lower-cased words (NFKC first, so full-width ＯｐｅｎＡＩ is openai) and m
 A document matches when it holds every token of the query; words in the title, tags and
 companies weigh more than words in the summary, and ties go to the newer article.
 
-Layout: `/search/docs.json` lists the documents (title, path, date, source, summary) in
-listing order; `/search/index/NN.json` holds the postings of the tokens whose first character
+Layout: `/search/docs.json` lists the documents (title, path, date, source, summary), oldest
+first; `/search/index/NN.json` holds the postings of the tokens whose first character
 has code point ≡ NN (mod SHARDS), so a query fetches only the shards of its own tokens, and a
 prefix search stays within one shard. Every shard is written, empty or not, and every file is
 JSON with sorted keys: the same articles always give the same bytes.
@@ -113,7 +113,13 @@ def _document(article: Article) -> dict[str, object]:
 
 
 def search_files(articles: Sequence[Article]) -> list[SearchFile]:
-    """The documents file and every shard, for articles in listing order."""
+    """The documents file and every shard, for articles in listing order (newest first).
+
+    Documents are numbered from the oldest, so a new article appends a number and changes
+    only the documents file and the shards of its own tokens: every other shard keeps its
+    bytes, and publishing uploads little.
+    """
+    articles = list(reversed(articles))
     postings: dict[str, dict[int, int]] = defaultdict(dict)
     for number, article in enumerate(articles):
         weights: dict[str, int] = {}
@@ -162,5 +168,5 @@ def search(files: Iterable[SearchFile], query: str) -> list[str]:
             else {doc: scores[doc] + weight for doc, weight in hits.items() if doc in scores}
         )
     assert scores is not None
-    ranked = sorted(scores, key=lambda doc: (-scores[doc], doc))
+    ranked = sorted(scores, key=lambda doc: (-scores[doc], -doc))  # ties: the newer first
     return [docs[doc]["path"] for doc in ranked]

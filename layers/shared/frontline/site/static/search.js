@@ -74,7 +74,7 @@
     });
     return Object.keys(scores || {})
       .map(Number)
-      .sort(function (a, b) { return scores[b] - scores[a] || a - b; });
+      .sort(function (a, b) { return scores[b] - scores[a] || b - a; }); // ties: newer first
   }
 
   function show(query, found, all) {
