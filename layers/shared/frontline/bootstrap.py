@@ -25,7 +25,6 @@ from frontline.config import (
     load_vocabulary,
 )
 from frontline.domain.digests import Digest, DigestJob, DigestKind, DigestMessage, DigestWriter
-from frontline.domain.feed_poller import FeedPoller, PollReport
 from frontline.domain.item_analysis import Budget, ItemAnalyst, Pricing, ReanalysisJob
 from frontline.domain.models import Article, ArticleChange, FeedSource, ItemMessage
 from frontline.domain.ports import (
@@ -45,6 +44,7 @@ from frontline.domain.ports import (
 )
 
 if TYPE_CHECKING:
+    from frontline.domain.feed_poller import PollReport
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
 
@@ -88,6 +88,8 @@ class FetchFeedsApp:
     digest_job: DigestJob | None = None
 
     def run(self, *, now: datetime) -> PollReport:
+        from frontline.domain.feed_poller import FeedPoller
+
         async def poll() -> PollReport:
             async with self.fetcher() as fetcher:
                 poller = FeedPoller(

@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -87,6 +86,8 @@ def load_settings[S: _Settings](settings_type: type[S], **overrides: Any) -> S:
 
 
 def _read_yaml(path: Path) -> object:
+    import yaml  # lazy: only start-up reads config files
+
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from time import struct_time
 from typing import Any, Final
 
-import feedparser
 from pydantic import ValidationError
 
 from frontline.domain.article_text import html_to_text
@@ -63,6 +62,8 @@ def parse_feed(
     body: bytes, *, content_type: str | None, source: FeedSource, now: datetime
 ) -> ParsedFeed:
     """Parse and normalise a feed document; raise FeedUnparseable when it is not a feed."""
+    import feedparser  # lazy: it loads chardet (~200 ms) and only fetch_feeds parses feeds
+
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(
         io.BytesIO(defuse(body)),

@@ -1,0 +1,45 @@
+"""Handlers import only what they use: cold starts pay for nothing else."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def modules_after_importing(function: str) -> set[str]:
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('app', {str(REPO / 'functions' / function / 'app.py')!r})\n"
+        "module = importlib.util.module_from_spec(spec); sys.modules['app'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(REPO / "layers" / "shared")},
+    )
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize("function", ["fetch_feeds", "analyze_item", "render_site"])
+def test_nothing_heavy_or_networked_is_imported_at_start(function: str) -> None:
+    loaded = modules_after_importing(function)
+    assert "frontline.bootstrap" in loaded
+    for heavy in (
+        "feedparser",
+        "chardet",
+        "yaml",
+        "boto3",
+        "httpx",
+        "jinja2",
+        "lxml",
+        "aws_xray_sdk",
+        "moto",
+    ):
+        assert heavy not in loaded, f"{function} imports {heavy} at start"
