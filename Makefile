@@ -74,5 +74,5 @@ clean:
 	rm -rf .aws-sam _site artifacts .pytest_cache .mypy_cache .ruff_cache
 
 .PHONY: bench
-bench: venv  ## poll 300 loopback feeds twice; writes bench/results.json
-	$(BIN)/python bench/fetch_bench.py
+bench: venv  ## render 10k articles (vs Hugo), publish, fetch, worker, LLM cost, imports, sizes → bench/results.json + README
+	$(BIN)/python bench/run.py

