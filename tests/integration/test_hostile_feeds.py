@@ -12,7 +12,7 @@ import gzip
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,55 +26,16 @@ from frontline.domain.feed_poller import FeedPoller, PollReport
 from frontline.domain.models import FeedSource
 from frontline.domain.ports import FeedUnavailable, FeedUnparseable
 from tests.factories import NOW, make_source
+from tests.loopback import LoopbackServer, Route, loopback_server, reply
 from tests.unit.fakes import FakeLedger, FakeQueue, FakeStates
 
-Route = Callable[[BaseHTTPRequestHandler], None]
 RSS = "application/rss+xml"
-
-
-@dataclass
-class LoopbackServer:
-    base: str
-    routes: dict[str, Route]
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-
-    def paths(self) -> list[str]:
-        return [path for path, _ in self.requests]
 
 
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
-    routes: dict[str, Route] = {}
-    seen: list[tuple[str, dict[str, str]]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            seen.append((self.path, dict(self.headers.items())))
-            routes.get(self.path, lambda h: reply(404)(h))(self)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield LoopbackServer(f"http://127.0.0.1:{httpd.server_address[1]}", routes, seen)
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def reply(status: int, body: bytes = b"", **headers: str) -> Route:
-    def route(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
+    with loopback_server() as running:
+        yield running
 
 
 def item(title: str, link: str | None, guid: str | None = None, extra: str = "") -> str:

@@ -4,50 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from frontline.adapters.http_feeds import HttpFeedFetcher, is_public_address, retry_after_seconds
 from frontline.domain.ports import FeedUnavailable, FetchResult
 from tests.factories import NOW
+from tests.loopback import Route, loopback_server, reply
 
 FEED = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
-Route = Callable[[BaseHTTPRequestHandler], None]
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, dict[str, Route]]]:
-    routes: dict[str, Route] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            routes.get(self.path, lambda h: h.send_error(404))(self)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def reply(status: int, body: bytes = b"", **headers: str) -> Route:
-    def route(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
+    with loopback_server(protocol="HTTP/1.0") as running:
+        yield running.base, running.routes
 
 
 def fetch(url: str, *, allow_loopback: bool = True, **kwargs) -> FetchResult:

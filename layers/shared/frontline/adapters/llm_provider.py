@@ -226,21 +226,7 @@ _BE_CONCISE: Final = (
 
 def _validated(reply: LlmReply, vocabulary: Vocabulary) -> Analysis | AnalysisProblems:
     """The validated analysis, or the problems that stop it."""
-    if reply.tool_input is None:
-        if reply.decode_error is not None:
-            problem = f"(tool call): the arguments are not a JSON object: {reply.decode_error}"
-        elif reply.truncated:
-            problem = "(tool call): cut off at the output limit before the call was complete"
-        else:
-            problem = f"(tool call): {TOOL_NAME} was not called"
-        return AnalysisProblems([problem])
-    try:
-        return validate_analysis(reply.tool_input, vocabulary)
-    except AnalysisProblems as problems:
-        if reply.truncated:
-            cut = "(tool call): cut off at the output limit; the input is incomplete"
-            return AnalysisProblems([cut, *problems.problems])
-        return problems
+    return _validated_reply(reply, TOOL_NAME, lambda raw: validate_analysis(raw, vocabulary))
 
 
 def _repair_turn(reply: LlmReply, problems: AnalysisProblems, max_tokens: int) -> RepairTurn:
@@ -462,6 +448,7 @@ def digest_prompt(request: DigestRequest) -> Prompt:
 def _validated_reply[Validated](
     reply: LlmReply, tool_name: str, validate: Callable[[dict[str, Any]], Validated]
 ) -> Validated | AnalysisProblems:
+    """The validated tool input, or every problem that stops it (shown to the model)."""
     if reply.tool_input is None:
         if reply.decode_error is not None:
             problem = f"(tool call): the arguments are not a JSON object: {reply.decode_error}"
@@ -473,6 +460,9 @@ def _validated_reply[Validated](
     try:
         return validate(reply.tool_input)
     except AnalysisProblems as problems:
+        if reply.truncated:
+            cut = "(tool call): cut off at the output limit; the input is incomplete"
+            return AnalysisProblems([cut, *problems.problems])
         return problems
 
 
