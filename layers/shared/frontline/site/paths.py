@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import cache
 from urllib.parse import quote
 
 _MAX_SEGMENT = 80
@@ -25,6 +26,7 @@ def _fallback(prefix: str, text: str) -> str:
     return f"{prefix}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
 
 
+@cache  # pure, and called for every tag of every article on every render
 def path_segment(text: str, *, fallback_prefix: str = "x") -> str:
     """One safe path segment from free text: Unicode letters and digits kept, rest hyphens.
 
@@ -41,10 +43,12 @@ def path_segment(text: str, *, fallback_prefix: str = "x") -> str:
     return segment or _fallback(fallback_prefix, text)
 
 
+@cache
 def tag_segment(tag: str) -> str:
     return path_segment(tag.strip().lstrip("#"), fallback_prefix="tag")
 
 
+@cache
 def company_slug(name: str) -> str:
     """ASCII lowercase slug: 'Google DeepMind' -> 'google-deepmind'."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")

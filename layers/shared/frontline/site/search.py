@@ -31,6 +31,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from frontline.domain.models import Article, EntityKind
 from frontline.site.formatting import format_jst_date
@@ -54,6 +55,11 @@ def shard_of(token: str) -> int:
 
 def shard_path(shard: int) -> str:
     return f"{SHARD_DIR}{shard:02d}.json"
+
+
+@lru_cache(maxsize=65_536)  # the same texts come back on every render of a warm Lambda
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(tokens(text))
 
 
 def tokens(text: str) -> list[str]:
@@ -123,9 +129,9 @@ def search_files(articles: Sequence[Article]) -> list[SearchFile]:
     postings: dict[str, dict[int, int]] = defaultdict(dict)
     for number, article in enumerate(articles):
         weights: dict[str, int] = {}
-        for token in tokens(_body_text(article)):
+        for token in _tokens(_body_text(article)):
             weights[token] = TEXT_WEIGHT
-        for token in tokens(_heading_text(article)):
+        for token in _tokens(_heading_text(article)):
             weights[token] = TITLE_WEIGHT
         for token, weight in weights.items():
             postings[token][number] = weight
