@@ -26,6 +26,7 @@ from infra.local.pipeline import (
     stream_prefix_filter,
 )
 from infra.local.template_resources import load_template
+from tests.converse import tool_call_response
 from tests.factories import make_analysis, make_article, make_item
 
 MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -52,19 +53,7 @@ ENGLISH = {
 
 
 def converse_answer(tool_input: dict, usage=(3000, 600)) -> dict:
-    return {
-        "output": {
-            "message": {
-                "role": "assistant",
-                "content": [
-                    {"toolUse": {"toolUseId": "t1", "name": DIGEST_TOOL_NAME, "input": tool_input}}
-                ],
-            }
-        },
-        "stopReason": "tool_use",
-        "usage": {"inputTokens": usage[0], "outputTokens": usage[1], "totalTokens": sum(usage)},
-        "metrics": {"latencyMs": 900},
-    }
+    return tool_call_response(DIGEST_TOOL_NAME, tool_input, usage=usage)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from frontline.config import AnalyzeSettings, load_settings, load_vocabulary
 from frontline.domain.item_analysis import budget_day
 from frontline.domain.models import ArticleStatus, FeedItem, ItemMessage
 from infra.local.pipeline import LambdaContext, load_handler, sqs_record
+from tests.converse import tool_call_response
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "llm"
@@ -22,19 +23,7 @@ MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 def answer(usage=(4000, 1500)) -> dict:
     tool_input = json.loads((FIXTURES / "answer_open_weights.json").read_text(encoding="utf-8"))
-    return {
-        "output": {
-            "message": {
-                "role": "assistant",
-                "content": [
-                    {"toolUse": {"toolUseId": "t1", "name": TOOL_NAME, "input": tool_input}}
-                ],
-            }
-        },
-        "stopReason": "tool_use",
-        "usage": {"inputTokens": usage[0], "outputTokens": usage[1], "totalTokens": sum(usage)},
-        "metrics": {"latencyMs": 1800},
-    }
+    return tool_call_response(TOOL_NAME, tool_input, usage=usage)
 
 
 @pytest.fixture
