@@ -6,7 +6,6 @@ tests build the app classes themselves with fakes or moto-backed clients.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -88,6 +87,8 @@ class FetchFeedsApp:
     digest_job: DigestJob | None = None
 
     def run(self, *, now: datetime) -> PollReport:
+        import asyncio
+
         from frontline.domain.feed_poller import FeedPoller
 
         async def poll() -> PollReport:
