@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"  # the template's default
+
 
 def tool_call_response(
     tool_name: str, tool_input: dict[str, Any], *, usage: tuple[int, int] = (3000, 600)

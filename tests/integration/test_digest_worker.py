@@ -13,7 +13,7 @@ from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriod
 from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoSpendLedger, DynamoTable
 from frontline.adapters.llm_provider import DIGEST_TOOL_NAME, bedrock_provider
 from frontline.bootstrap import build_analyze_item
-from frontline.config import AnalyzeSettings, load_settings, load_vocabulary
+from frontline.config import load_vocabulary
 from frontline.domain.digests import DigestKind, DigestMessage
 from frontline.domain.item_analysis import budget_day
 from frontline.domain.models import ArticleStatus, Category
@@ -26,10 +26,9 @@ from infra.local.pipeline import (
     stream_prefix_filter,
 )
 from infra.local.template_resources import load_template
-from tests.converse import tool_call_response
+from tests.converse import MODEL, tool_call_response
 from tests.factories import make_analysis, make_article, make_item
 
-MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 QUEUE_ARN = "arn:aws:sqs:ap-northeast-1:123456789012:q"
 DAY = "2026-11-26"
 
@@ -57,22 +56,9 @@ def converse_answer(tool_input: dict, usage=(3000, 600)) -> dict:
 
 
 @pytest.fixture
-def worker(local_aws, monkeypatch):
+def worker(local_aws, bedrock_settings, monkeypatch):
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Frontline")
-    settings = load_settings(
-        AnalyzeSettings,
-        table_name=local_aws["Table"],
-        site_title="t",
-        site_tagline="t",
-        site_url="https://news.example",
-        config_dir=REPO / "config",
-        llm_provider="bedrock",
-        bedrock_model_id=MODEL,
-        daily_budget_usd=5,
-        queue_url=local_aws["ItemQueue"],
-        dead_letter_queue_url=local_aws["ItemDeadLetterQueue"],
-        fetch_pages=False,
-    )
+    settings = bedrock_settings
     table = DynamoTable(boto3.client("dynamodb"), local_aws["Table"])
     articles = DynamoArticleRepository(table)
     # The day's articles, as the worker stored them: the 23:59 one belongs to the day before.

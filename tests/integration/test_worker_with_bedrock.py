@@ -10,15 +10,14 @@ from botocore.stub import Stubber
 from frontline.adapters.dynamodb import DynamoSpendLedger, DynamoTable
 from frontline.adapters.llm_provider import TOOL_NAME, bedrock_provider
 from frontline.bootstrap import build_analyze_item
-from frontline.config import AnalyzeSettings, load_settings, load_vocabulary
+from frontline.config import load_vocabulary
 from frontline.domain.item_analysis import budget_day
 from frontline.domain.models import ArticleStatus, FeedItem, ItemMessage
 from infra.local.pipeline import LambdaContext, load_handler, sqs_record
-from tests.converse import tool_call_response
+from tests.converse import MODEL, tool_call_response
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "llm"
-MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 def answer(usage=(4000, 1500)) -> dict:
@@ -27,21 +26,9 @@ def answer(usage=(4000, 1500)) -> dict:
 
 
 @pytest.fixture
-def worker(local_aws):
-    settings = load_settings(
-        AnalyzeSettings,
-        table_name=local_aws["Table"],
-        site_title="t",
-        site_tagline="t",
-        site_url="https://news.example",
-        config_dir=REPO / "config",
-        llm_provider="bedrock",
-        bedrock_model_id=MODEL,
-        daily_budget_usd=5,
-        queue_url=local_aws["ItemQueue"],
-        dead_letter_queue_url=local_aws["ItemDeadLetterQueue"],
-        fetch_pages=False,
-    )
+def worker(local_aws, bedrock_settings, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Frontline")
+    settings = bedrock_settings
     client = boto3.client("bedrock-runtime", region_name="ap-northeast-1")
     with Stubber(client) as stubber:
         provider = bedrock_provider(client, MODEL, load_vocabulary(REPO / "config"))
@@ -60,17 +47,23 @@ def event_for(message: ItemMessage, queue_arn: str) -> dict:
     return {"Records": [sqs_record(raw, queue_arn)]}
 
 
-def test_the_same_message_twice_is_one_article_and_one_spend(worker, monkeypatch) -> None:
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Frontline")
-    app, stubber, resources = worker
-    item = FeedItem.model_validate(
-        json.loads((FIXTURES / "article_open_weights.json").read_text(encoding="utf-8"))["item"]
-    )
-    stubber.add_response("converse", answer())  # exactly one model call is allowed
-    handler = load_handler("analyze_item").handler
+ITEM = FeedItem.model_validate(
+    json.loads((FIXTURES / "article_open_weights.json").read_text(encoding="utf-8"))["item"]
+)
+
+
+def deliver(app, item: FeedItem) -> dict:
+    """One SQS batch holding the item, through the real handler."""
     event = event_for(ItemMessage(item=item), "arn:aws:sqs:ap-northeast-1:123456789012:q")
-    assert handler(event, LambdaContext("analyze_item"), app=app) == {"batchItemFailures": []}
-    assert handler(event, LambdaContext("analyze_item"), app=app) == {"batchItemFailures": []}
+    return load_handler("analyze_item").handler(event, LambdaContext("analyze_item"), app=app)
+
+
+def test_the_same_message_twice_is_one_article_and_one_spend(worker) -> None:
+    app, stubber, resources = worker
+    item = ITEM
+    stubber.add_response("converse", answer())  # exactly one model call is allowed
+    assert deliver(app, item) == {"batchItemFailures": []}
+    assert deliver(app, item) == {"batchItemFailures": []}
 
     article = app.analyst._articles.get(item.id)
     assert article.status is ArticleStatus.PUBLISHED
@@ -82,24 +75,16 @@ def test_the_same_message_twice_is_one_article_and_one_spend(worker, monkeypatch
     )
 
 
-def test_a_bad_request_is_parked_in_the_dlq_not_retried(worker, monkeypatch) -> None:
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Frontline")
+def test_a_bad_request_is_parked_in_the_dlq_not_retried(worker) -> None:
     app, stubber, resources = worker
-    item = FeedItem.model_validate(
-        json.loads((FIXTURES / "article_open_weights.json").read_text(encoding="utf-8"))["item"]
-    )
+    item = ITEM
     stubber.add_client_error(
         "converse",
         service_error_code="ValidationException",
         service_message="Malformed input request",
         http_status_code=400,
     )
-    handler = load_handler("analyze_item").handler
-    response = handler(
-        event_for(ItemMessage(item=item), "arn:aws:sqs:ap-northeast-1:123456789012:q"),
-        LambdaContext("analyze_item"),
-        app=app,
-    )
+    response = deliver(app, item)
     assert response == {"batchItemFailures": []}  # not retried
     [parked] = boto3.client("sqs").receive_message(
         QueueUrl=resources["ItemDeadLetterQueue"], MessageAttributeNames=["All"]
@@ -107,22 +92,14 @@ def test_a_bad_request_is_parked_in_the_dlq_not_retried(worker, monkeypatch) -> 
     assert "ValidationException" in parked["MessageAttributes"]["reason"]["StringValue"]
 
 
-def test_throttling_fails_the_record_for_sqs_to_retry(worker, monkeypatch) -> None:
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Frontline")
+def test_throttling_fails_the_record_for_sqs_to_retry(worker) -> None:
     app, stubber, _ = worker
-    item = FeedItem.model_validate(
-        json.loads((FIXTURES / "article_open_weights.json").read_text(encoding="utf-8"))["item"]
-    )
+    item = ITEM
     stubber.add_client_error(
         "converse",
         service_error_code="ThrottlingException",
         service_message="Too many requests",
         http_status_code=429,
     )
-    handler = load_handler("analyze_item").handler
-    response = handler(
-        event_for(ItemMessage(item=item), "arn:aws:sqs:ap-northeast-1:123456789012:q"),
-        LambdaContext("analyze_item"),
-        app=app,
-    )
+    response = deliver(app, item)
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}

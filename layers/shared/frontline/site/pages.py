@@ -99,32 +99,9 @@ class GroupSection:
     empty: str = "まだありません。"
 
 
-@dataclass(frozen=True)
-class RankingRow:
-    name: str
-    path: str
-    count: int
-    level: int  # 1–10: the bar's length in tenths of the top row's
-
-
-@dataclass(frozen=True)
-class RankingSection:
-    heading: str
-    rows: tuple[RankingRow, ...]
-    prefix: str = ""
-
-
 def archive_page_count(article_count: int) -> int:
     """Archive pages hold only full pages of 20, counted from the oldest article."""
     return article_count // NEWS_PAGE_SIZE
-
-
-def _ranking(groups: Sequence[tuple[Group, int]]) -> tuple[RankingRow, ...]:
-    top = max((count for _group, count in groups), default=1)
-    return tuple(
-        RankingRow(group.name, group.path, count, max(1, round(10 * count / top)))
-        for group, count in groups
-    )
 
 
 class SitePages:
