@@ -93,11 +93,11 @@ def test_content_is_sanitised_with_the_allow_list() -> None:
     assert 'rel="noopener noreferrer nofollow"' in only.content_html
 
 
-def test_a_script_title_stays_text() -> None:
+def test_a_script_written_into_a_title_never_becomes_title_text() -> None:
     [only] = parse(
         rss(item("&lt;script&gt;alert(1)&lt;/script&gt; News", "https://ai-wire.example/s"))
     ).items
-    assert only.title == "<script>alert(1)</script> News"  # text: escaped when rendered
+    assert only.title == "News"  # markup written as text is still markup, never shown
 
 
 def test_repeated_guids_fall_back_to_the_link() -> None:

@@ -2,6 +2,8 @@
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 
@@ -124,7 +126,11 @@ def test_items_not_about_ai_are_stored_as_skipped(analyze_handler) -> None:
 def test_fetch_handler_returns_the_poll_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     source = make_source(url="https://a.example/f")
-    body = b'<rss version="2.0"><channel><title>t</title><item><title>AI</title><link>https://a.example/1</link></item></channel></rss>'
+    today = format_datetime(datetime.now(UTC), usegmt=True)
+    body = (
+        '<rss version="2.0"><channel><title>t</title><item><title>AI</title>'
+        f"<link>https://a.example/1</link><pubDate>{today}</pubDate></item></channel></rss>"
+    ).encode()
     fetcher = FakeFetcher({source.url: FetchResult(status=200, url=source.url, body=body)})
     queue = FakeQueue()
     app = FetchFeedsApp([source], FakeLedger(), FakeStates(), queue, fetcher.as_factory())

@@ -26,7 +26,8 @@ def test_slug_of_non_ascii_title_falls_back() -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("HTTPS://Example.COM:443/a?utm_source=x&b=1#frag", "https://example.com/a?b=1"),
+        ("HTTPS://Example.COM:443/a?utm_source=x&b=1#frag", "https://example.com/a?b=1#frag"),
+        ("https://example.com/a?b=1#comments", "https://example.com/a?b=1"),
         ("http://example.com:80", "http://example.com/"),
         ("https://example.com:8443/x?fbclid=1&gclid=2", "https://example.com:8443/x"),
         ("javascript:alert(1)", None),
@@ -55,5 +56,5 @@ def test_canonical_url_is_stable_and_ignores_tracking(host, path, params, tracki
     noisy = "&".join([query] + [f"utm_{k}={v}" for k, v in tracking]).strip("&")
     clean = canonical_url(f"https://{host}{path}?{query}")
     assert clean is not None
-    assert canonical_url(f"HTTPS://{host.upper()}:443{path}?{noisy}#section") == clean
+    assert canonical_url(f"HTTPS://{host.upper()}:443{path}?{noisy}#comments") == clean
     assert canonical_url(clean) == clean  # idempotent

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
 
@@ -69,7 +69,14 @@ def check_feed(target: str, *, allow_private_network: bool = False) -> ParsedFee
             allow_private_network=allow_private_network,
         ) as fetcher:
             result = await fetcher.fetch(target)
-        return parse_feed(result.body, content_type=result.content_type, source=source, now=now)
+        base_url = urljoin(result.url, result.content_location or "")
+        return parse_feed(
+            result.body,
+            content_type=result.content_type,
+            source=source,
+            now=now,
+            base_url=base_url,
+        )
 
     return asyncio.run(fetch())
 

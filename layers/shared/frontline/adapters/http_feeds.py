@@ -238,4 +238,5 @@ class HttpFeedFetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
             permanent_url=permanent_url,
+            content_location=response.headers.get("content-location"),
         )

@@ -9,15 +9,18 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from time import struct_time
+from datetime import datetime, timedelta
 from typing import Any, Final
+from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
-from frontline.domain.article_text import html_to_text
+from frontline.domain.article_text import html_to_text, split_sentences, truncate_keeping_lead
+from frontline.domain.feed_dates import parse_feed_date
+from frontline.domain.hidden_markup import strip_literal_tags
 from frontline.domain.html_policy import sanitise_html
-from frontline.domain.models import FeedItem, FeedSource, Media, MediaKind
+from frontline.domain.json_feed import is_json_feed, json_feed_entries
+from frontline.domain.models import DateSource, FeedItem, FeedSource, Media, MediaKind
 from frontline.domain.ports import FeedUnparseable
 from frontline.domain.urls import canonical_url
 
@@ -27,8 +30,15 @@ _DOCTYPE: Final = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", re.IGNORECASE
 _ENTITY_DECL: Final = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
 _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
-# C0/C1 controls other than whitespace: illegal in XML 1.0, meaningless in a title or summary.
-_CONTROL_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Controls (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators: illegal in
+# XML 1.0 or meaningless in a title, but written between words, so each becomes a space.
+_CONTROL_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A character reference to a UTF-16 surrogate (half of a pair written as two references),
+# to nothing (0) or past Unicode: feedparser raises on them, so they are repaired first.
+_CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_DERIVED_TITLE_CHARS: Final = 120
+# A date this far ahead is a wrong clock or a wrong zone, not news from tomorrow.
+FUTURE_TOLERANCE: Final = timedelta(days=1)
 _MAX_CONTENT_CHARS: Final = 150_000
 _MAX_SUMMARY_CHARS: Final = 5_000
 _MAX_TITLE_CHARS: Final = 500
@@ -46,7 +56,7 @@ class ParsedFeed:
     format: str  # feedparser's version, e.g. "rss20", "atom10"
     title: str
     items: list[FeedItem]
-    skipped: int  # entries without a usable link, title or date
+    skipped: int  # entries without a usable link or text, or that could not be read
     warning: str | None  # why the document is ill-formed, when entries were recovered
 
 
@@ -58,17 +68,78 @@ def defuse(body: bytes) -> bytes:
     return _ENTITY_DECL.sub(b"", _DOCTYPE.sub(b"", body))
 
 
+def repair_character_references(body: bytes) -> bytes:
+    """A surrogate pair written as two references becomes one; any other invalid one, U+FFFD."""
+    if b"&#" not in body:
+        return body
+    pieces: list[bytes] = []
+    position = 0
+    matches = list(_CHAR_REF.finditer(body))
+    skip: set[int] = set()
+    for index, match in enumerate(matches):
+        code = _code_of(match)
+        if index in skip or (0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF):
+            continue
+        replacement = b"&#xFFFD;"
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        if (
+            0xD800 <= code <= 0xDBFF
+            and following is not None
+            and following.start() == match.end()
+            and 0xDC00 <= _code_of(following) <= 0xDFFF
+        ):
+            combined = 0x10000 + ((code - 0xD800) << 10) + (_code_of(following) - 0xDC00)
+            replacement = f"&#x{combined:X};".encode()
+            skip.add(index + 1)
+            pieces += [body[position : match.start()], replacement]
+            position = following.end()
+            continue
+        pieces += [body[position : match.start()], replacement]
+        position = match.end()
+    return b"".join([*pieces, body[position:]])
+
+
+def _code_of(match: re.Match[bytes]) -> int:
+    return int(match[1], 16) if match[1] else int(match[2])
+
+
 def parse_feed(
-    body: bytes, *, content_type: str | None, source: FeedSource, now: datetime
+    body: bytes,
+    *,
+    content_type: str | None,
+    source: FeedSource,
+    now: datetime,
+    base_url: str | None = None,
 ) -> ParsedFeed:
-    """Parse and normalise a feed document; raise FeedUnparseable when it is not a feed."""
+    """Parse and normalise a feed document; raise FeedUnparseable when it is not a feed.
+
+    Relative links resolve against `base_url` (the response URL after redirects, or its
+    Content-Location), else against the channel's own link.
+    """
+    if is_json_feed(body, content_type):
+        document = json_feed_entries(body)
+        items, failures = normalise_entries(
+            document.entries,
+            source=source,
+            now=now,
+            base_url=base_url or document.home_page_url,
+        )
+        return ParsedFeed(
+            format=document.version,
+            title=plain_text(document.title, "text/plain"),
+            items=items,
+            skipped=len(document.entries) - len(items),
+            warning=_failure_warning(None, failures),
+        )
     import feedparser  # lazy: it loads chardet (~200 ms) and only fetch_feeds parses feeds
 
     headers = {"content-type": content_type} if content_type else {}
+    if base_url:
+        headers["content-location"] = base_url
     parsed = feedparser.parse(
-        io.BytesIO(defuse(body)),
+        io.BytesIO(repair_character_references(defuse(body))),
         response_headers=headers,
-        sanitize_html=True,
+        sanitize_html=False,  # nh3 sanitises every field we keep (see html_policy)
         resolve_relative_uris=True,
     )
     version = parsed.get("version") or ""
@@ -80,15 +151,29 @@ def parse_feed(
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         warning = f"{type(exc).__name__}: {exc}"[:300] if exc else "ill-formed document"
-    items = normalise_entries(entries, source=source, now=now, warning=warning)
-    title = plain_text(parsed.get("feed", {}).get("title", ""), "text/html")
+    channel = parsed.get("feed", {})
+    channel_link = channel.get("link") if isinstance(channel.get("link"), str) else None
+    items, failures = normalise_entries(
+        entries,
+        source=source,
+        now=now,
+        warning=warning,
+        base_url=base_url or (channel_link and canonical_url(channel_link)),
+    )
     return ParsedFeed(
         format=version or "unknown",
-        title=title,
+        title=plain_text(channel.get("title", ""), "text/html"),
         items=items,
         skipped=len(entries) - len(items),
-        warning=warning,
+        warning=_failure_warning(warning, failures),
     )
+
+
+def _failure_warning(warning: str | None, failures: Counter[str]) -> str | None:
+    if not failures:
+        return warning
+    failed = ", ".join(f"{count}× {name}" for name, count in failures.most_common(3))
+    return "; ".join(part for part in (warning, f"entries not read: {failed}") if part)[:300]
 
 
 def normalise_entries(
@@ -97,19 +182,37 @@ def normalise_entries(
     source: FeedSource,
     now: datetime,
     warning: str | None = None,
-) -> list[FeedItem]:
+    base_url: str | None = None,
+) -> tuple[list[FeedItem], Counter[str]]:
+    """The entries' items (first of each id) and, by exception type, the entries not read.
+
+    An entry that raises while being normalised is that entry's failure: counted and
+    skipped, never the feed's.
+    """
     entries = list(entries)
-    guid_counts = Counter(str(entry["id"]) for entry in entries if entry.get("id"))
+    guid_counts = Counter(
+        str(entry["id"]) for entry in entries if isinstance(entry, Mapping) and entry.get("id")
+    )
     items: list[FeedItem] = []
+    failures: Counter[str] = Counter()
     seen_ids: set[str] = set()
     for entry in entries:
-        item = normalise_entry(
-            entry, source=source, now=now, guid_is_unique=guid_counts, warning=warning
-        )
+        try:
+            item = normalise_entry(
+                entry,
+                source=source,
+                now=now,
+                guid_is_unique=guid_counts,
+                warning=warning,
+                base_url=base_url,
+            )
+        except Exception as exc:  # one bad entry must not cost the feed
+            failures[type(exc).__name__] += 1
+            continue
         if item is not None and item.id not in seen_ids:
             seen_ids.add(item.id)
             items.append(item)
-    return items
+    return items, failures
 
 
 def normalise_entry(
@@ -119,22 +222,30 @@ def normalise_entry(
     now: datetime,
     guid_is_unique: Mapping[str, int],
     warning: str | None = None,
+    base_url: str | None = None,
 ) -> FeedItem | None:
-    """One entry → FeedItem, or None when it has no usable link or title."""
-    link = _entry_link(entry)
+    """One entry → FeedItem, or None when it has no usable link, or neither title nor text.
+
+    An entry without a title (RSS 2.0 allows one) takes its summary's first sentence,
+    marked as derived.
+    """
+    link = _entry_link(entry, base_url)
     title_detail = entry.get("title_detail") or {}
     title = plain_text(entry.get("title", ""), title_detail.get("type", "text/plain"))
     title = title[:_MAX_TITLE_CHARS]
-    if link is None or not title:
-        return None
     summary_detail = entry.get("summary_detail") or {}
     raw_summary = entry.get("summary", "") if isinstance(entry.get("summary"), str) else ""
-    discussion = _discussion(entry, raw_summary)
+    discussion = _discussion(entry, raw_summary, base_url)
     summary = plain_text(
         _HNRSS_FOOTER.sub("", raw_summary), summary_detail.get("type", "text/html")
     )
     content_html = _entry_content(entry)
-    published = _entry_date(entry, now)
+    title_derived = not title
+    if title_derived:
+        title = derived_title(summary or html_to_text(content_html))
+    if link is None or not title:
+        return None
+    published, date_source = _entry_date(entry, now)
     guid = entry.get("id") or ""
     if guid and guid_is_unique.get(guid, 0) == 1:
         key = f"guid:{guid}"
@@ -157,9 +268,11 @@ def normalise_entry(
             content_html=content_html,
             author=plain_text(entry.get("author", ""), "text/plain")[:200],
             categories=_entry_categories(entry),
-            media=_entry_media(entry),
+            media=_entry_media(entry, base_url),
             published=published,
+            date_source=date_source,
             first_seen=now,
+            title_derived=title_derived,
             content_hash=content_hash,
             ai_focused=source.ai_focused,
             **discussion,
@@ -170,15 +283,36 @@ def normalise_entry(
 
 
 def plain_text(value: str, content_type: str) -> str:
-    """Text from a feed field: markup stripped only when the feed says the field is HTML."""
+    """Text from a feed field: markup stripped when the feed says the field is HTML, and
+    tags that arrive escaped (written as text) never shown as text either."""
     if not isinstance(value, str):
         return ""
     if "html" in content_type:
         value = html_to_text(value)  # block elements become breaks, then fold to one line
-    return _WHITESPACE.sub(" ", _CONTROL_CHARS.sub("", value)).strip()
+    value = strip_literal_tags(value)
+    return _WHITESPACE.sub(" ", _CONTROL_CHARS.sub(" ", value)).strip()
 
 
-def _entry_link(entry: Mapping[str, Any]) -> str | None:
+def derived_title(text: str) -> str:
+    """A title for an entry that has none: the text's first sentence, clipped at a boundary."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return ""
+    return truncate_keeping_lead(sentences[0], _DERIVED_TITLE_CHARS)
+
+
+def _absolute(candidate: object, base_url: str | None) -> str | None:
+    if not isinstance(candidate, str) or not candidate.strip():
+        return None
+    if base_url:
+        try:
+            candidate = urljoin(base_url, candidate.strip())
+        except ValueError:
+            return None
+    return canonical_url(candidate)
+
+
+def _entry_link(entry: Mapping[str, Any], base_url: str | None) -> str | None:
     candidates = [entry.get("link")]
     candidates += [
         link.get("href")
@@ -189,16 +323,15 @@ def _entry_link(entry: Mapping[str, Any]) -> str | None:
     if isinstance(video_id, str) and _YOUTUBE_ID.match(video_id):
         candidates.append(f"https://www.youtube.com/watch?v={video_id}")
     for candidate in candidates:
-        if isinstance(candidate, str) and (url := canonical_url(candidate)):
+        if url := _absolute(candidate, base_url):
             return url
     return None
 
 
-def _discussion(entry: Mapping[str, Any], raw_summary: str) -> dict[str, Any]:
+def _discussion(entry: Mapping[str, Any], raw_summary: str, base_url: str | None) -> dict[str, Any]:
     """The discussion thread and its counts, where the feed carries them (hnrss.org)."""
     found: dict[str, Any] = {}
-    comments = entry.get("comments")
-    if isinstance(comments, str) and (url := canonical_url(comments)):
+    if url := _absolute(entry.get("comments"), base_url):
         found["discussion_url"] = url
     if points := _POINTS.search(raw_summary):
         found["points"] = int(points.group(1))
@@ -222,16 +355,20 @@ def _entry_content(entry: Mapping[str, Any]) -> str:
     return ""
 
 
-def _entry_date(entry: Mapping[str, Any], now: datetime) -> datetime:
-    for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(field)
-        if isinstance(parsed, struct_time):
-            try:
-                when = datetime(*parsed[:6], tzinfo=UTC)
-            except ValueError:
-                continue
-            return min(when, now)  # a date in the future is clamped to the time we saw it
-    return now  # undated: first seen
+def _entry_date(entry: Mapping[str, Any], now: datetime) -> tuple[datetime, DateSource]:
+    """The entry's own date, read from its text (feedparser's guess fills gaps from the clock).
+
+    A date up to a day ahead is clamped to now (clock skew); further ahead, or no readable
+    date at all, and the item is dated when it was first seen, recorded as such.
+    """
+    for field in ("published", "updated", "created"):
+        when = parse_feed_date(entry.get(field) or "")
+        if when is None:
+            continue
+        if when > now + FUTURE_TOLERANCE:
+            break
+        return min(when, now), "feed"
+    return now, "first_seen"
 
 
 def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
@@ -239,7 +376,7 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(term[:60] for term in terms if term))[:10]
 
 
-def _entry_media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
+def _entry_media(entry: Mapping[str, Any], base_url: str | None) -> tuple[Media, ...]:
     found: list[Media] = []
     video_id = entry.get("yt_videoid")
     if isinstance(video_id, str) and _YOUTUBE_ID.match(video_id):
@@ -265,7 +402,7 @@ def _entry_media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
     alt = plain_text(entry.get("title", ""), "text/plain")[:200]
     seen: set[str] = set()
     for candidate in candidates:
-        url = canonical_url(str(candidate.get("url") or candidate.get("href") or ""))
+        url = _absolute(candidate.get("url") or candidate.get("href"), base_url)
         if url is None or url in seen:
             continue
         seen.add(url)

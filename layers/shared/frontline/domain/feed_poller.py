@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from frontline.domain.feed_entries import parse_feed
 from frontline.domain.models import FeedItem, FeedSource, FeedState, ItemMessage
@@ -23,6 +23,7 @@ from frontline.domain.ports import (
     FeedStateStore,
     FeedUnavailable,
     FeedUnparseable,
+    FetchResult,
     ItemLedger,
     WorkQueue,
 )
@@ -119,7 +120,10 @@ class FeedPoller:
             url = state.url or source.url
             # The host slot first: a feed waiting for its host must not hold a global slot.
             async with hosts[urlsplit(url).hostname or ""], overall:
-                return await self._poll_one(source, state, url, now)
+                try:
+                    return await self._poll_one(source, state, url, now)
+                except Exception as exc:  # one feed's failure is that feed's
+                    return self._record_unexpected(source, state, exc, now)
 
         outcomes = await asyncio.gather(*(one(source) for source in enabled))
         return PollReport(feeds=list(outcomes))
@@ -154,12 +158,20 @@ class FeedPoller:
             return outcome
         try:
             parsed = parse_feed(
-                result.body, content_type=result.content_type, source=source, now=now
+                result.body,
+                content_type=result.content_type,
+                source=source,
+                now=now,
+                base_url=_base_url(result),
             )
         except FeedUnparseable as exc:
             return self._record_error(source, state, str(exc), now, result.status, None)
+        except Exception as exc:  # a parser bug is this feed's error, not the run's
+            reason = f"unreadable: {type(exc).__name__}: {exc}"
+            return self._record_error(source, state, reason, now, result.status, None)
 
-        items = sorted(parsed.items, key=lambda item: item.published, reverse=True)
+        # Dated items first: an undated one (dated when first seen) never pushes dated news out.
+        items = sorted(parsed.items, key=_recency, reverse=True)
         items = items[: source.max_items]
         admitted = [item for item in items if source.admits(_searchable(item))]
         outcome.items = len(parsed.items)
@@ -170,7 +182,11 @@ class FeedPoller:
             if state.polled_at is None and self._first_poll_cutoff is not None
             else None
         )
-        fresh = [item for item in claims.new if cutoff is None or item.published >= cutoff]
+        fresh = [
+            item
+            for item in claims.new
+            if cutoff is None or (item.date_source == "feed" and item.published >= cutoff)
+        ]
         outcome.new, outcome.updated = len(claims.new), len(claims.updated)
         outcome.known = len(admitted) - outcome.new - outcome.updated
         outcome.old = len(claims.new) - len(fresh)
@@ -197,6 +213,15 @@ class FeedPoller:
             )
         )
         return outcome
+
+    def _record_unexpected(
+        self, source: FeedSource, state: FeedState, exc: Exception, now: datetime
+    ) -> FeedOutcome:
+        reason = f"unexpected: {type(exc).__name__}: {exc}"
+        try:
+            return self._record_error(source, state, reason, now, None, None)
+        except Exception:  # the state store failed too: report, go on
+            return FeedOutcome(source.id, "error", error=reason)
 
     def _record_error(
         self,
@@ -227,6 +252,17 @@ class FeedPoller:
             error=reason,
             failing=failed.error_streak >= self._failing_after,
         )
+
+
+def _base_url(result: FetchResult) -> str:
+    """What relative references in the document resolve against (RFC 3986 §5.1)."""
+    if result.content_location:
+        return urljoin(result.url, result.content_location)
+    return result.url
+
+
+def _recency(item: FeedItem) -> tuple[bool, datetime]:
+    return item.date_source == "feed", item.published
 
 
 def _healthy(state: FeedState) -> FeedState:

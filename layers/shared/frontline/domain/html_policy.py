@@ -6,6 +6,8 @@ from typing import Final
 
 import nh3
 
+from frontline.domain.hidden_markup import reveal_hidden_markup
+
 ALLOWED_TAGS: Final = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em",
@@ -25,9 +27,13 @@ URL_SCHEMES: Final = frozenset({"http", "https"})
 
 
 def sanitise_html(html: str) -> str:
-    """Allow-listed HTML: no scripts, styles, event handlers, iframes or non-http(s) URLs."""
+    """Allow-listed HTML: no scripts, styles, event handlers, iframes or non-http(s) URLs.
+
+    Noscript fallbacks and lazy-loaded images are revealed first, so neither turns into
+    visible tag text nor loses its real image URL.
+    """
     return nh3.clean(
-        html,
+        reveal_hidden_markup(html),
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),

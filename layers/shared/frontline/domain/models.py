@@ -141,6 +141,10 @@ class Media(Frozen):
     video_id: str | None = None  # YouTube video id for video media
 
 
+# Where an item's date came from: the feed, or the time it was first seen (no usable date).
+DateSource = Literal["feed", "first_seen"]
+
+
 class FeedItem(Frozen):
     """One feed entry, normalised: plain-text title and summary, sanitised HTML content."""
 
@@ -157,7 +161,9 @@ class FeedItem(Frozen):
     categories: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
     published: UtcDatetime
+    date_source: DateSource = "feed"
     first_seen: UtcDatetime
+    title_derived: bool = False  # the entry had no title: its text's first sentence
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     # From a feed with no keyword rules: the catalogue lists it as an AI source.
     ai_focused: bool = False

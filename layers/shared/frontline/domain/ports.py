@@ -99,6 +99,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     permanent_url: str | None = None  # set when a 301/308 chain moved the feed
+    content_location: str | None = None  # the response's Content-Location header, if any
 
 
 class FeedFetcher(Protocol):

@@ -1,16 +1,36 @@
-"""URL canonicalisation: one spelling per article, whatever tracking parameters it arrived with."""
+"""URL clean-up: one spelling per article, without ever changing what the URL points to.
+
+Only the scheme and host are normalised (case, default port, trailing dot) and only known
+tracking parameters are removed; the path and the rest of the query are kept byte for byte,
+except that characters a URL cannot carry (spaces, controls) are percent-encoded, as browsers
+do. A fragment is kept unless it is one of the page anchors that never name distinct content
+(`#comments`, `#top` …): a changelog's `#v3-1` and `#v3-0` are two entries.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
-_TRACKING_EXACT: Final = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "ref_src"}
+TRACKING_PARAMETERS: Final = frozenset(
+    {
+        "fbclid", "gclid", "gbraid", "wbraid", "dclid", "msclkid", "mc_cid", "mc_eid",
+        "igshid", "yclid", "ref_src", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
+        "oly_enc_id", "vero_id", "xtor", "__s", "ncid", "sr_share", "_ga", "_gl",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES: Final = ("utm_",)
+# Anchors that point into the same page without naming a distinct entry.
+_NAVIGATION_FRAGMENT: Final = re.compile(
+    r"^(?:|top|comments?|respond|reply|disqus_thread|main|content|more(?:-\d+)?|"
+    r"(?:utm_|xtor=).*)$",
+    re.IGNORECASE,
 )
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-_CONTROL: Final = re.compile(r"[\x00-\x20\x7f]")
+_TAB_OR_NEWLINE: Final = re.compile(r"[\t\n\r]")  # removed anywhere, as the URL standard says
+# What a URL cannot carry literally; encoded, never deleted (a space is part of the name).
+_UNSAFE: Final = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
 
 
 def is_http_url(url: str) -> bool:
@@ -21,27 +41,35 @@ def is_http_url(url: str) -> bool:
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
 
 
+def is_tracking_parameter(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
+
+
 def canonical_url(url: str) -> str | None:
-    """Lowercase scheme and host, no default port, no fragment, no tracking parameters.
+    """Lowercase scheme and host, no default port, no tracking parameters, no page anchor.
 
     Returns None for anything that is not an absolute http(s) URL.
     """
-    candidate = _CONTROL.sub("", url.strip())
+    candidate = _TAB_OR_NEWLINE.sub("", url.strip())
     try:
         parts = urlsplit(candidate)
         port = parts.port
     except ValueError:
         return None
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
+    host = "".join((parts.hostname or "").split()).rstrip(".")
     if scheme not in _DEFAULT_PORTS or not host:
         return None
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_EXACT
-    ]
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
+    fields = parts.query.split("&")
+    kept = [f for f in fields if not is_tracking_parameter(unquote_plus(f.split("=", 1)[0]))]
+    query = _encoded(parts.query if len(kept) == len(fields) else "&".join(f for f in kept if f))
+    fragment = "" if _NAVIGATION_FRAGMENT.match(parts.fragment) else _encoded(parts.fragment)
+    return urlunsplit((scheme, netloc, _encoded(parts.path) or "/", query, fragment))
+
+
+def _encoded(part: str) -> str:
+    return _UNSAFE.sub(lambda match: quote(match.group(), safe=""), part)

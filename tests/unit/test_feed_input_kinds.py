@@ -1,0 +1,442 @@
+"""The kinds of real-world feed input that break feed readers, each with the right value.
+
+Each kind has the issue's input and two variants of the same fault.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from frontline.domain.feed_dates import ZONE_OFFSETS, parse_feed_date
+from frontline.domain.feed_entries import parse_feed, plain_text, repair_character_references
+from frontline.domain.html_policy import sanitise_html
+from frontline.domain.ports import FeedUnparseable
+from tests.factories import NOW, make_source
+
+
+def rss(*items: str, channel_link: str = "https://ai-wire.example/") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>AI Wire</title><link>{channel_link}</link>"
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
+
+
+def entry(*parts: str) -> str:
+    return "<item>" + "".join(parts) + "</item>"
+
+
+def parse(body: bytes, *, base_url: str | None = None, now: datetime = NOW):
+    return parse_feed(
+        body,
+        content_type="application/rss+xml; charset=utf-8",
+        source=make_source(),
+        now=now,
+        base_url=base_url,
+    )
+
+
+# --- 1. No exception from one entry or feed escapes -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Open model launch &#xD83D;&#xDE80; lands on GPUs today", "Open model launch 🚀 lands on GPUs today"),
+        ("Decimal pair &#55357;&#56832; smiles", "Decimal pair 😀 smiles"),
+        ("Lone half &#xDE80; and a null &#0; survive", "Lone half \ufffd and a null \ufffd survive"),
+    ],
+)  # fmt: skip
+def test_surrogate_references_become_the_character_and_every_item_is_read(
+    title: str, expected: str
+) -> None:
+    # Given a feed whose first item's title writes a character as invalid references
+    feed = parse(
+        rss(
+            entry(f"<title>{title}</title><link>https://ai-wire.example/1</link>"),
+            entry("<title>Second story</title><link>https://ai-wire.example/2</link>"),
+        )
+    )
+    # Then both items are read and the reference is the character (or U+FFFD)
+    assert [item.title for item in feed.items] == [expected, "Second story"]
+
+
+def test_repairing_references_leaves_valid_ones_byte_for_byte() -> None:
+    body = b"<t>&#x1F680; &#233; &amp; &#xD83D;&#xDE80;</t>"
+    assert repair_character_references(body) == b"<t>&#x1F680; &#233; &amp; &#x1F680;</t>"
+
+
+# --- 2. Dates are checked, not trusted --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tue, 07 Apr 2026 20:43:00 JST", "2026-04-07T11:43:00+00:00"),
+        ("2026/04/07 11:43:00", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 17:13:00 IST", "2026-04-07T11:43:00+00:00"),  # India
+        ("Tue, 07 Apr 2026 06:43:00 CDT", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 21:43:00 AEST", "2026-04-07T11:43:00+00:00"),
+        ("2026.04.07 20:43 KST", "2026-04-07T11:43:00+00:00"),
+        ("2026-04-07T20:43:00+09:00", "2026-04-07T11:43:00+00:00"),
+        ("Tuesday, 07 Apr 2026 11:43:00 GMT", "2026-04-07T11:43:00+00:00"),
+    ],
+)
+def test_dates_are_read_with_their_zone(text: str, expected: str) -> None:
+    when = parse_feed_date(text)
+    assert when is not None and when.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Apr 2026", "07/04", "yesterday", "0", "Thu, 01 Jan 1970 00:00:00 GMT", "2026/13/45"]
+)
+def test_incomplete_or_impossible_dates_are_unparseable(text: str) -> None:
+    assert parse_feed_date(text) is None
+
+
+def test_the_zone_table_resolves_ambiguous_abbreviations_as_news_feeds_mean_them() -> None:
+    assert ZONE_OFFSETS["IST"] == 5 * 60 + 30  # India, not Ireland or Israel
+    assert ZONE_OFFSETS["CST"] == -6 * 60  # US Central, not China
+    assert ZONE_OFFSETS["JST"] == 9 * 60
+
+
+def test_a_jst_pubdate_is_stored_in_utc() -> None:
+    [item] = parse(
+        rss(
+            entry(
+                "<title>Agents</title><link>https://ai-wire.example/a</link>"
+                "<pubDate>Tue, 07 Apr 2026 20:43:00 JST</pubDate>"
+            )
+        )
+    ).items
+    assert item.published == datetime(2026, 4, 7, 11, 43, tzinfo=UTC)
+    assert item.date_source == "feed"
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Tue, 07 Apr 2099 20:43:00 GMT",  # far ahead
+        (NOW + timedelta(days=2)).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "sometime last week",
+        "Apr 2026",
+    ],
+)
+def test_future_or_unreadable_dates_become_the_first_seen_time(date: str) -> None:
+    [item] = parse(
+        rss(
+            entry(
+                "<title>Agents</title><link>https://ai-wire.example/a</link>"
+                f"<pubDate>{date}</pubDate>"
+            )
+        )
+    ).items
+    assert item.published == NOW
+    assert item.date_source == "first_seen"
+
+
+def test_a_date_hours_ahead_is_clamped_to_now_and_kept_as_the_feeds() -> None:
+    ahead = (NOW + timedelta(hours=3)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    [item] = parse(
+        rss(
+            entry(
+                f"<title>A</title><link>https://ai-wire.example/a</link><pubDate>{ahead}</pubDate>"
+            )
+        )
+    ).items
+    assert (item.published, item.date_source) == (NOW, "feed")
+
+
+# --- 3. Relative references resolve -----------------------------------------------------------
+
+
+def test_relative_links_resolve_against_the_response_url() -> None:
+    body = rss(
+        entry("<title>Agents travel</title><link>/news/2026/04/agents-travel</link>"),
+        entry("<title>Tools</title><link>tools/list.html</link>"),
+        entry(
+            '<title>Pic</title><link>../pic</link><enclosure url="/img/p.jpg" type="image/jpeg"/>'
+        ),
+        channel_link="https://elsewhere.example/",
+    )
+    feed = parse(body, base_url="https://agentweekly.example.com/feeds/feed.xml")
+    assert [item.url for item in feed.items] == [
+        "https://agentweekly.example.com/news/2026/04/agents-travel",
+        "https://agentweekly.example.com/feeds/tools/list.html",
+        "https://agentweekly.example.com/pic",
+    ]
+    assert [media.url for media in feed.items[2].media] == [
+        "https://agentweekly.example.com/img/p.jpg"
+    ]
+
+
+def test_without_a_response_url_links_resolve_against_the_channel_link() -> None:
+    body = rss(
+        entry("<title>Agents travel</title><link>/news/2026/04/agents-travel</link>"),
+        channel_link="https://agentweekly.example.com/",
+    )
+    [item] = parse(body).items
+    assert item.url == "https://agentweekly.example.com/news/2026/04/agents-travel"
+
+
+# --- 4. A title is not required ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (
+            "Anthropic ships a new model. It is faster and cheaper than before.",
+            "Anthropic ships a new model.",
+        ),
+        (
+            "&lt;p&gt;Meta opens its &lt;b&gt;training&lt;/b&gt; logs! More below.&lt;/p&gt;",
+            "Meta opens its training logs!",
+        ),
+        (
+            "A very long first sentence " + "with many words " * 12 + "that goes on.",
+            "A very long first sentence with many words with many words with many words with "
+            "many words with many words with many…",
+        ),
+    ],
+)
+def test_an_untitled_item_takes_its_first_sentence_as_a_derived_title(
+    description: str, expected: str
+) -> None:
+    [item] = parse(
+        rss(
+            entry(f"<description>{description}</description><link>https://ai-wire.example/n</link>")
+        )
+    ).items
+    assert item.title == expected
+    assert item.title_derived is True
+
+
+def test_an_item_with_neither_title_nor_text_is_skipped() -> None:
+    feed = parse(rss(entry("<link>https://ai-wire.example/n</link>")))
+    assert (feed.items, feed.skipped) == ([], 1)
+
+
+# --- 5. URL clean-up never changes what a URL points to ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        (
+            "https://papershelf.example.edu/papers/Scaling Laws v2.html",
+            "https://papershelf.example.edu/papers/Scaling%20Laws%20v2.html",
+        ),
+        (
+            "https://s9y.example.org/index.php?/archives/42-fine-tuning-llm.html",
+            "https://s9y.example.org/index.php?/archives/42-fine-tuning-llm.html",
+        ),
+        (
+            "https://blog.example.com/p?id=7&amp;sort=a+b&amp;utm_source=rss&amp;fbclid=x",
+            "https://blog.example.com/p?id=7&sort=a+b",
+        ),
+        ("https://blog.example.com/search?q=%2Fllm%20eval", "https://blog.example.com/search?q=%2Fllm%20eval"),
+    ],
+)  # fmt: skip
+def test_links_keep_what_they_point_to(link: str, expected: str) -> None:
+    [item] = parse(rss(entry(f"<title>Paper</title><link>{link}</link>"))).items
+    assert item.url == expected
+
+
+def test_guidless_entries_that_differ_by_fragment_stay_two_items() -> None:
+    feed = parse(
+        rss(
+            entry("<title>v3.1</title><link>https://tool.example/changelog#v3-1</link>"),
+            entry("<title>v3.0</title><link>https://tool.example/changelog#v3-0</link>"),
+            entry("<title>v3.0 again</title><link>https://tool.example/changelog#v3-0</link>"),
+        )
+    )
+    assert [item.url for item in feed.items] == [
+        "https://tool.example/changelog#v3-1",
+        "https://tool.example/changelog#v3-0",
+    ]
+
+
+# --- 6. Markup never turns into visible text --------------------------------------------------
+
+NOSCRIPT = (
+    '<p>Benchmarks.</p><noscript><img src="https://cdn.example/chart.png" alt="Scores"></noscript>'
+)
+LAZY = (
+    '<p>Lazy.</p><img src="data:image/gif;base64,R0lGOD" data-src="https://cdn.example/real.jpg"'
+    ' alt="Real"><noscript><img src="https://cdn.example/real.jpg" alt="Real"></noscript>'
+)
+PICTURE = (
+    '<p>Picture.</p><picture><source srcset="https://cdn.example/s.webp 480w, '
+    'https://cdn.example/l.webp 1200w"><img src="/placeholder.gif" alt="P"></picture>'
+)
+SRCSET = (
+    '<p>Set.</p><img data-srcset="https://cdn.example/1x.jpg 1x, https://cdn.example/2x.jpg 2x">'
+)
+
+
+@pytest.mark.parametrize(
+    ("markup", "image"),
+    [
+        (NOSCRIPT, '<img alt="Scores" src="https://cdn.example/chart.png">'),
+        (LAZY, '<img alt="Real" src="https://cdn.example/real.jpg">'),
+        (PICTURE, '<img alt="P" src="https://cdn.example/l.webp">'),
+        (SRCSET, '<img src="https://cdn.example/2x.jpg">'),
+    ],
+)
+def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
+    markup: str, image: str
+) -> None:
+    [item] = parse(
+        rss(
+            entry(
+                "<title>Charts</title><link>https://ai-wire.example/c</link>"
+                f"<content:encoded><![CDATA[{markup}]]></content:encoded>"
+                f"<description><![CDATA[{markup}]]></description>"
+            )
+        )
+    ).items
+    assert item.content_html.count("<img") == 1
+    assert image in item.content_html
+    assert "&lt;" not in item.content_html
+    assert "<" not in item.summary and "img" not in item.summary
+
+
+def test_a_lazy_url_still_obeys_the_http_only_rule() -> None:
+    html = '<img src="https://cdn.example/ok.jpg" data-src="javascript:alert(1)">'
+    assert sanitise_html(html) == '<img src="https://cdn.example/ok.jpg">'
+    assert sanitise_html('<img data-src="data:image/png;base64,AAAA">') == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('Chart &lt;img src="x.png" alt="Scores"&gt; inside', "Chart inside"),
+        ("Intro &lt;/p&gt;&lt;p&gt; next", "Intro next"),
+        ("A &lt;T&gt; parameter in Rust", "A <T> parameter in Rust"),
+    ],
+)
+def test_tags_written_as_text_never_reach_plain_text(value: str, expected: str) -> None:
+    assert plain_text(value, "text/html") == expected
+
+
+# --- 7. Control characters separate words -----------------------------------------------------
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\u2028", "\u2029", "\x85", "\x1f"])
+def test_control_characters_between_words_become_spaces(separator: str) -> None:
+    title = f"New AI model{separator}ships with a faster tokenizer"
+    assert plain_text(title, "text/plain") == "New AI model ships with a faster tokenizer"
+    assert plain_text(title, "text/html") == "New AI model ships with a faster tokenizer"
+
+
+def test_a_vertical_tab_in_a_feed_title_separates_words() -> None:
+    # Written as a reference: XML 1.0 forbids the raw character, feeds write it anyway
+    [item] = parse(
+        rss(
+            entry(
+                "<title>New AI model&#x0B;ships with a faster\u2028tokenizer</title>"
+                "<link>https://ai-wire.example/t</link>"
+            )
+        )
+    ).items
+    assert item.title == "New AI model ships with a faster tokenizer"
+
+
+# --- 8. JSON Feed -----------------------------------------------------------------------------
+
+
+def json_feed(version: str, *items: dict) -> bytes:
+    return json.dumps(
+        {
+            "version": f"https://jsonfeed.org/version/{version}",
+            "title": "Agent Weekly",
+            "home_page_url": "https://agentweekly.example.com/",
+            "items": list(items),
+        }
+    ).encode()
+
+
+def test_a_json_feed_1_1_becomes_the_same_items() -> None:
+    body = json_feed(
+        "1.1",
+        {
+            "id": "post-1",
+            "url": "https://agentweekly.example.com/p/1?utm_source=json",
+            "title": "Agents book travel",
+            "content_html": '<p>Booked.</p><script>x()</script><img data-src="https://cdn.example/a.jpg">',
+            "summary": "Agents now book trips.",
+            "date_published": "2026-04-07T20:43:00+09:00",
+            "authors": [{"name": "Ann Lee"}],
+            "tags": ["agents", 7],
+            "image": "https://cdn.example/cover.jpg",
+        },
+        {"id": 2, "url": "/p/2", "content_text": "Untitled note. Second sentence."},
+    )
+    feed = parse_feed(body, content_type="application/feed+json", source=make_source(), now=NOW)
+    first, second = feed.items
+    assert feed.format == "json11"
+    assert feed.title == "Agent Weekly"
+    assert first.url == "https://agentweekly.example.com/p/1"
+    assert first.title == "Agents book travel"
+    assert first.summary == "Agents now book trips."
+    assert first.content_html == '<p>Booked.</p><img src="https://cdn.example/a.jpg">'
+    assert first.published == datetime(2026, 4, 7, 11, 43, tzinfo=UTC)
+    assert (first.author, first.categories) == ("Ann Lee", ("agents",))
+    assert [media.url for media in first.media] == ["https://cdn.example/cover.jpg"]
+    assert (second.url, second.title, second.title_derived) == (
+        "https://agentweekly.example.com/p/2",
+        "Untitled note.",
+        True,
+    )
+    assert second.date_source == "first_seen"
+
+
+def test_a_json_feed_1_0_with_an_author_object_is_read() -> None:
+    body = json_feed(
+        "1",
+        {
+            "id": "a",
+            "url": "https://agentweekly.example.com/a",
+            "title": "T" * 600,
+            "content_text": "Plain\n\ntext",
+            "author": {"name": "Bo"},
+            "date_modified": "2026-04-07T11:43:00Z",
+        },
+    )
+    [item] = parse_feed(body, content_type="application/json", source=make_source(), now=NOW).items
+    assert (item.author, len(item.title), item.content_html) == (
+        "Bo",
+        500,
+        "<p>Plain</p><p>text</p>",
+    )
+    assert item.published == datetime(2026, 4, 7, 11, 43, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"version": "1", "items": []}',
+        b"{not json",
+        b'{"version": "https://jsonfeed.org/version/1.1"}',
+    ],
+)
+def test_json_that_is_not_a_json_feed_is_refused(body: bytes) -> None:
+    with pytest.raises(FeedUnparseable):
+        parse_feed(body, content_type="application/json", source=make_source(), now=NOW)
+
+
+def test_json_feed_entries_of_the_wrong_type_cost_only_themselves() -> None:
+    body = json_feed(
+        "1.1",
+        {"id": "ok", "url": "https://agentweekly.example.com/ok", "title": "Fine"},
+        {"id": ["x"], "url": {"x": 1}, "title": 5},
+        "not an object",
+    )
+    feed = parse_feed(body, content_type=None, source=make_source(), now=NOW)
+    assert [item.title for item in feed.items] == ["Fine"]
