@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +19,9 @@ from frontline.cli import main
 from frontline.domain.models import FeedState
 from infra.local.template_resources import create_local_stack
 from tests.factories import NOW
+
+REPO = Path(__file__).resolve().parents[2]
+LAYER = REPO / "layers" / "shared"
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>AI Wire</title>
@@ -135,3 +142,27 @@ def test_list_with_a_table_shows_each_feeds_last_status(
     assert "last_error=HTTP 503 upstream busy" in wire
     assert "never polled" in lab
     assert "with state from the store" in captured.err
+
+
+def test_feeds_check_json_stops_quietly_when_the_pipe_closes(tmp_path: Path) -> None:
+    # Given a feed long enough to fill a pipe's buffer
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://ai-wire.example/{n}</link>"
+        f"<description>{'word ' * 300}</description></item>"
+        for n in range(200)
+    )
+    feed = tmp_path / "long.xml"
+    feed.write_text(f'<rss version="2.0"><channel><title>W</title>{items}</channel></rss>')
+    # When its JSON lines are piped into `head -1`
+    command = (
+        f"{shlex.quote(sys.executable)} -m frontline.cli feeds check "
+        f"{shlex.quote(str(feed))} --json | head -1"
+    )
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(LAYER), str(REPO)])}
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, env=env
+    )
+    # Then one line comes out, nothing is said on stderr, and the status is SIGPIPE's
+    assert json.loads(done.stdout)["title"] == "Story 0"
+    assert done.stderr == ""
+    assert done.returncode == 141

@@ -56,9 +56,12 @@ def test_rfc822_is_gmt() -> None:
         ("あ" * 1100, 2),
         ("あ" * 1650, 3),
         ("あ " * 1100, 2),
+        ("model " * 290, 1),  # 290 English words: 1.2 minutes, not 290·6/550 ≈ 3.2
+        ("model " * 476, 2),  # 2.0 minutes at 238 words a minute
+        ("日本語" * 183 + " OpenAI GPT-5 " * 119, 2),  # 549 characters + 238 words
     ],
 )
-def test_read_minutes_counts_japanese_characters(text: str, minutes: int) -> None:
+def test_read_minutes_counts_each_script_at_its_own_rate(text: str, minutes: int) -> None:
     assert read_minutes(text) == minutes
 
 

@@ -6,7 +6,8 @@
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
 
-Errors print one line on stderr and exit 1; no tracebacks for expected failures.
+Errors print one line on stderr and exit 1; no tracebacks for expected failures. When the
+reader of the output goes away (`| head -1`), the command stops quietly with status 141.
 """
 
 from __future__ import annotations
@@ -335,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The status a Unix tool ends with when the reader of its output goes away (128 + SIGPIPE).
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -342,6 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, ConfigurationError, FrontlineError) as exc:
         print(f"frontline: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `frontline feeds check FILE --json | head -1`: the reader has what it wanted. Point
+        # stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":
