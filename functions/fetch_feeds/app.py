@@ -42,6 +42,10 @@ def handler(
                 failing=feed.failing,
             )
             metrics.add_metric(name="FeedErrors", unit=MetricUnit.Count, value=1)
+        elif feed.unqueued:
+            logger.error("items could not be queued", feed=feed.feed_id, unqueued=feed.unqueued)
+    if report.sweep_error:
+        logger.error("unqueued claims could not be swept", error=report.sweep_error)
     summary = report.summary()
     for name, key in (
         ("FeedsPolled", "feeds"),
@@ -54,6 +58,9 @@ def handler(
         ("FilteredItems", "filtered"),
         ("KnownItems", "known"),
         ("QueuedItems", "queued"),
+        ("DuplicateItems", "duplicates"),
+        ("UnqueuedItems", "unqueued"),
+        ("RequeuedItems", "requeued"),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])
     metrics.add_metric(name="BytesReceived", unit=MetricUnit.Bytes, value=summary["bytes"])

@@ -22,6 +22,7 @@ def test_resources_match_the_template(local_aws) -> None:
     assert sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"]) == [
         "ByPublished",
         "NeedsAnalysis",
+        "Unqueued",
     ]
     ttl = dynamodb.describe_time_to_live(TableName=local_aws["Table"])["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"

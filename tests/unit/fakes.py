@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
 from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult
@@ -38,15 +39,29 @@ class FakeFetcher:
 
 @dataclass
 class FakeLedger:
+    """Claims by id, one item per URL and feed, and the messages not yet marked queued."""
+
     hashes: dict[str, str] = field(default_factory=dict)
+    url_owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    duplicates: set[str] = field(default_factory=set)
+    pending: dict[str, ItemMessage] = field(default_factory=dict)
 
     def claim_new_items(self, items: Sequence[FeedItem]) -> ClaimOutcome:
         outcome = ClaimOutcome()
         for item in items:
+            if item.id in self.duplicates:
+                continue
             if item.id not in self.hashes:
+                owner = self.url_owners.setdefault((item.feed_id, item.url), item.id)
+                if owner != item.id:
+                    self.duplicates.add(item.id)
+                    outcome.duplicates.append(item)
+                    continue
                 outcome.new.append(item)
+                self.pending[item.id] = ItemMessage(item=item, reason="new")
             elif self.hashes[item.id] != item.content_hash:
                 outcome.updated.append(item)
+                self.pending[item.id] = ItemMessage(item=item, reason="updated")
             else:
                 continue
             self.hashes[item.id] = item.content_hash
@@ -55,6 +70,19 @@ class FakeLedger:
     def release(self, items: Sequence[FeedItem]) -> None:
         for item in items:
             self.hashes.pop(item.id, None)
+            self.pending.pop(item.id, None)
+            if self.url_owners.get((item.feed_id, item.url)) == item.id:
+                del self.url_owners[(item.feed_id, item.url)]
+
+    def mark_queued(self, items: Sequence[FeedItem]) -> None:
+        for item in items:
+            message = self.pending.get(item.id)
+            if message is not None and message.item.content_hash == item.content_hash:
+                del self.pending[item.id]
+
+    def unqueued_claims(self, *, claimed_before: datetime, limit: int) -> list[ItemMessage]:
+        stale = [m for m in self.pending.values() if m.item.first_seen < claimed_before]
+        return sorted(stale, key=lambda m: m.item.first_seen)[:limit]
 
 
 @dataclass

@@ -121,9 +121,11 @@ def test_messages_that_cannot_be_queued_are_not_lost() -> None:
     fetcher = FakeFetcher({src.url: ok(src.url, feed("AI one", "AI two"))})
     queue = FakeQueue(refuse=1)
     p, states, _, queue = poller(fetcher, queue=queue)
-    poll(p, [src])
+    report = poll(p, [src])
     assert len(queue.sent) == 1
     assert states.states["a"].etag is None  # validators not stored: the next poll re-reads
+    # The summary says so: an error and the count of items not queued
+    assert (report.summary()["errors"], report.summary()["unqueued"]) == (1, 1)
     poll(p, [src], now=NOW + timedelta(hours=1))
     assert len(queue.sent) == 2  # the refused item came back
 

@@ -242,3 +242,24 @@ def test_the_digest_schedules_queue_a_digest_message(
     [message] = queue.sent
     assert isinstance(message, DigestMessage) and message.kind.value == kind
     assert result == {"job": job, "period": message.period}
+
+
+def test_items_that_cannot_be_queued_are_an_error_and_a_metric(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    source = make_source(url="https://a.example/f")
+    today = format_datetime(datetime.now(UTC), usegmt=True)
+    body = (
+        '<rss version="2.0"><channel><title>t</title><item><title>AI</title>'
+        f"<link>https://a.example/1</link><pubDate>{today}</pubDate></item></channel></rss>"
+    ).encode()
+    fetcher = FakeFetcher({source.url: FetchResult(status=200, url=source.url, body=body)})
+    app = FetchFeedsApp(
+        [source], FakeLedger(), FakeStates(), FakeQueue(refuse=1), fetcher.as_factory()
+    )
+    summary = load_handler("fetch_feeds").handler({}, Context(), app=app)
+    assert (summary["errors"], summary["unqueued"], summary["queued"]) == (1, 1, 0)
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    [metrics] = [record for record in emitted if "UnqueuedItems" in record]
+    assert metrics["UnqueuedItems"] == [1.0]

@@ -534,6 +534,14 @@ def test_table_keys_index_stream_and_protection(resources: dict[str, Any]) -> No
             ],
             "Projection": {"ProjectionType": "ALL"},
         },
+        {
+            "IndexName": "Unqueued",
+            "KeySchema": [
+                {"AttributeName": "gsi3pk", "KeyType": "HASH"},
+                {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        },
     ]
     assert {a["AttributeName"]: a["AttributeType"] for a in properties["AttributeDefinitions"]} == {
         "pk": "S",
@@ -542,6 +550,8 @@ def test_table_keys_index_stream_and_protection(resources: dict[str, Any]) -> No
         "gsi1sk": "S",
         "gsi2pk": "S",
         "gsi2sk": "S",
+        "gsi3pk": "S",
+        "gsi3sk": "S",
     }
     assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}

@@ -1,20 +1,32 @@
 """The headless store on DynamoDB: one table, several item types (see template.yaml).
 
-ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional write
+ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional write; until
+                         its message is queued it carries that message and gsi3pk, so the
+                         sparse Unqueued index lists the claims a crash left unqueued
+URL#<feed>#<hash of canonical URL> / CLAIM   the item that owns a source URL: one article per URL
 ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them
 FEED#<id>     / STATE    per-feed polling state (validators, error streak, last error)
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
-from frontline.domain.models import Article, ArticleChange, ArticleStatus, FeedItem, FeedState
+from frontline.domain.models import (
+    Article,
+    ArticleChange,
+    ArticleStatus,
+    FeedItem,
+    FeedState,
+    ItemMessage,
+)
 from frontline.domain.ports import ClaimOutcome, Usage
 
 if TYPE_CHECKING:
@@ -24,6 +36,8 @@ PUBLIC_PARTITION: Final = "ARTICLES"
 BY_PUBLISHED: Final = "ByPublished"
 WAITING_PARTITION: Final = "REANALYSE"
 NEEDS_ANALYSIS: Final = "NeedsAnalysis"
+UNQUEUED_PARTITION: Final = "UNQUEUED"
+UNQUEUED: Final = "Unqueued"
 USAGE_RETENTION: Final = timedelta(days=400)
 _BATCH_GET: Final = 100
 
@@ -70,38 +84,78 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
 
 
 class DynamoItemLedger:
+    """Claims with conditional writes; a claim carries its message until it is queued.
+
+    A new item also claims its canonical URL (per feed): a story that comes back under a new
+    guid with the same link is a duplicate of the item that owns the URL, recorded as such
+    and never queued. The claim's message and the sparse `Unqueued` index make the gap
+    between claiming and queueing recoverable: a claim still unmarked after a deadline is
+    found by a bounded query and queued again.
+    """
+
     def __init__(self, table: DynamoTable) -> None:
         self._table = table
 
     def claim_new_items(self, items: Sequence[FeedItem]) -> ClaimOutcome:
         if not items:
             return ClaimOutcome()
-        known = {
-            row["pk"]["S"].removeprefix("ITEM#"): row.get("content_hash", {}).get("S")
-            for row in self._table.batch_get(
-                [_key(f"ITEM#{item.id}", "CLAIM") for item in items], "pk, content_hash"
-            )
-        }
+        rows = self._table.batch_get(
+            [_key(f"ITEM#{item.id}", "CLAIM") for item in items], "pk, content_hash, duplicate_of"
+        )
+        known = {row["pk"]["S"].removeprefix("ITEM#"): row for row in rows}
         outcome = ClaimOutcome()
         for item in items:
-            if item.id not in known:
-                if self._claim(item):
+            row = known.get(item.id)
+            if row is None:
+                owner = self._claim_url(item)
+                if owner != item.id:
+                    if self._claim(item, duplicate_of=owner):
+                        outcome.duplicates.append(item)
+                elif self._claim(item):
                     outcome.new.append(item)
-            elif known[item.id] != item.content_hash and self._update(item, known[item.id]):
-                outcome.updated.append(item)
+            elif "duplicate_of" in row:
+                continue  # the same story under another guid: never an article of its own
+            else:
+                previous = row.get("content_hash", {}).get("S")
+                if previous != item.content_hash and self._update(item, previous):
+                    outcome.updated.append(item)
         return outcome
 
-    def _claim(self, item: FeedItem) -> bool:
+    def _claim_url(self, item: FeedItem) -> str:
+        """The id of the item that owns this item's URL in its feed (this one, if unowned)."""
+        key = _url_key(item)
         try:
             self._table.client.put_item(
                 TableName=self._table.table_name,
-                Item={
-                    **_key(f"ITEM#{item.id}", "CLAIM"),
-                    "feed_id": {"S": item.feed_id},
-                    "url": {"S": item.url},
-                    "content_hash": {"S": item.content_hash},
-                    "claimed_at": {"S": item.first_seen.isoformat()},
-                },
+                Item={**key, "item_id": {"S": item.id}, "url": {"S": item.url}},
+                ConditionExpression="attribute_not_exists(pk) OR item_id = :id",
+                ExpressionAttributeValues={":id": {"S": item.id}},
+            )
+        except ClientError as exc:
+            if not _is_conditional_failure(exc):
+                raise
+            row = self._table.client.get_item(
+                TableName=self._table.table_name, Key=key, ConsistentRead=True
+            ).get("Item")
+            return row["item_id"]["S"] if row else item.id
+        return item.id
+
+    def _claim(self, item: FeedItem, *, duplicate_of: str | None = None) -> bool:
+        row: dict[str, Any] = {
+            **_key(f"ITEM#{item.id}", "CLAIM"),
+            "feed_id": {"S": item.feed_id},
+            "url": {"S": item.url},
+            "content_hash": {"S": item.content_hash},
+            "claimed_at": {"S": item.first_seen.isoformat()},
+        }
+        if duplicate_of is not None:
+            row["duplicate_of"] = {"S": duplicate_of}
+        else:
+            row |= _pending(ItemMessage(item=item, reason="new"))
+        try:
+            self._table.client.put_item(
+                TableName=self._table.table_name,
+                Item=row,
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as exc:
@@ -111,15 +165,21 @@ class DynamoItemLedger:
         return True
 
     def _update(self, item: FeedItem, previous_hash: str | None) -> bool:
+        pending = _pending(ItemMessage(item=item, reason="updated"))
         try:
             self._table.client.update_item(
                 TableName=self._table.table_name,
                 Key=_key(f"ITEM#{item.id}", "CLAIM"),
-                UpdateExpression="SET content_hash = :new",
+                UpdateExpression=(
+                    "SET content_hash = :new, pending = :pending, gsi3pk = :gpk, gsi3sk = :gsk"
+                ),
                 ConditionExpression="content_hash = :old",
                 ExpressionAttributeValues={
                     ":new": {"S": item.content_hash},
                     ":old": {"S": previous_hash or ""},
+                    ":pending": pending["pending"],
+                    ":gpk": pending["gsi3pk"],
+                    ":gsk": pending["gsi3sk"],
                 },
             )
         except ClientError as exc:
@@ -128,11 +188,68 @@ class DynamoItemLedger:
             raise
         return True
 
+    def mark_queued(self, items: Sequence[FeedItem]) -> None:
+        for item in items:
+            try:
+                self._table.client.update_item(
+                    TableName=self._table.table_name,
+                    Key=_key(f"ITEM#{item.id}", "CLAIM"),
+                    UpdateExpression="REMOVE pending, gsi3pk, gsi3sk",
+                    # Only this version's mark: a newer claim's message is still to be sent.
+                    ConditionExpression="content_hash = :hash",
+                    ExpressionAttributeValues={":hash": {"S": item.content_hash}},
+                )
+            except ClientError as exc:
+                if not _is_conditional_failure(exc):
+                    raise
+
+    def unqueued_claims(self, *, claimed_before: datetime, limit: int) -> list[ItemMessage]:
+        response = self._table.client.query(
+            TableName=self._table.table_name,
+            IndexName=UNQUEUED,
+            KeyConditionExpression="gsi3pk = :p AND gsi3sk < :before",
+            ExpressionAttributeValues={
+                ":p": {"S": UNQUEUED_PARTITION},
+                ":before": {"S": claimed_before.astimezone(UTC).isoformat()},
+            },
+            Limit=limit,
+        )
+        return [
+            ItemMessage.model_validate_json(zlib.decompress(row["pending"]["B"]))
+            for row in response["Items"]
+            if "pending" in row
+        ]
+
     def release(self, items: Sequence[FeedItem]) -> None:
         for item in items:
             self._table.client.delete_item(
                 TableName=self._table.table_name, Key=_key(f"ITEM#{item.id}", "CLAIM")
             )
+            try:
+                self._table.client.delete_item(
+                    TableName=self._table.table_name,
+                    Key=_url_key(item),
+                    ConditionExpression="item_id = :id",
+                    ExpressionAttributeValues={":id": {"S": item.id}},
+                )
+            except ClientError as exc:
+                if not _is_conditional_failure(exc):
+                    raise
+
+
+def _url_key(item: FeedItem) -> dict[str, Any]:
+    digest = hashlib.sha256(item.url.encode()).hexdigest()[:32]
+    return _key(f"URL#{item.feed_id}#{digest}", "CLAIM")
+
+
+def _pending(message: ItemMessage) -> dict[str, Any]:
+    """The message a claim waits to have queued (compressed: it is at most an SQS body)."""
+    claimed = message.item.first_seen.astimezone(UTC).isoformat()
+    return {
+        "pending": {"B": zlib.compress(message.model_dump_json().encode())},
+        "gsi3pk": {"S": UNQUEUED_PARTITION},
+        "gsi3sk": {"S": f"{claimed}#{message.item.id}"},
+    }
 
 
 class DynamoFeedStateStore:

@@ -1,5 +1,6 @@
 """The work queue on SQS: SendMessageBatch in groups of ten (and under the batch size limit),
-failed entries retried with back-off, the ones that still fail handed back to the caller."""
+failed entries retried with back-off, the ones that still fail handed back to the caller.
+A call that raises (an error past the SDK's own retries) hands back its whole group."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from frontline.domain.digests import DigestMessage
 from frontline.domain.models import ItemMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchResultTypeDef
 
 MAX_ENTRIES: Final = 10
 MAX_BATCH_BYTES: Final = 250_000  # SQS allows 256 KiB per batch; leave room for attributes
@@ -46,22 +50,10 @@ class SqsWorkQueue:
         for group in batches(bodies):
             pending = {str(index): bodies[index] for index in group}
             for attempt in range(ATTEMPTS):
-                response = self._client.send_message_batch(
-                    QueueUrl=self._queue_url,
-                    Entries=[
-                        {
-                            "Id": entry_id,
-                            "MessageBody": body,
-                            "MessageAttributes": {
-                                "schema": {
-                                    "DataType": "String",
-                                    "StringValue": messages[int(entry_id)].schema_version,
-                                }
-                            },
-                        }
-                        for entry_id, body in pending.items()
-                    ],
-                )
+                try:
+                    response = self._send(pending, messages)
+                except (BotoCoreError, ClientError):
+                    break  # the SDK has retried already: the group goes back to the caller
                 failed = {entry["Id"] for entry in response.get("Failed", [])}
                 pending = {entry_id: pending[entry_id] for entry_id in failed}
                 if not pending:
@@ -69,6 +61,26 @@ class SqsWorkQueue:
                 time.sleep(self._backoff_s * 2**attempt)
             unsent += [messages[int(entry_id)] for entry_id in pending]
         return unsent
+
+    def _send(
+        self, pending: dict[str, str], messages: Sequence[ItemMessage | DigestMessage]
+    ) -> SendMessageBatchResultTypeDef:
+        return self._client.send_message_batch(
+            QueueUrl=self._queue_url,
+            Entries=[
+                {
+                    "Id": entry_id,
+                    "MessageBody": body,
+                    "MessageAttributes": {
+                        "schema": {
+                            "DataType": "String",
+                            "StringValue": messages[int(entry_id)].schema_version,
+                        }
+                    },
+                }
+                for entry_id, body in pending.items()
+            ],
+        )
 
 
 class SqsDeadLetters:

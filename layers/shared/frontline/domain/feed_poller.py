@@ -3,6 +3,10 @@
 Network work is async (a global and a per-host limit); parsing, claiming and queueing happen
 per feed as results arrive. A feed that fails never stops the others: its error is recorded
 in its state, with a growing back-off, and the run goes on.
+
+Claim, then queue, then mark the claim queued. Messages that cannot be queued give their
+claims back; a run that dies between claiming and queueing leaves claims without the mark,
+and each later run first re-queues a bounded number of those older than CLAIM_DEADLINE.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from frontline.domain.ports import (
 
 Outcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]
 MAX_RETRY_AFTER = timedelta(hours=24)
+# Longer than any run can take (the function's timeout is 5 minutes): an unmarked claim this
+# old belongs to a run that died.
+CLAIM_DEADLINE = timedelta(minutes=20)
+SWEEP_LIMIT = 100
 
 
 @dataclass(slots=True)
@@ -45,6 +53,8 @@ class FeedOutcome:
     filtered: int = 0  # keyword rules said not AI
     known: int = 0  # seen in an earlier poll, unchanged: nothing to do
     queued: int = 0
+    duplicates: int = 0  # a new guid for a URL the feed already has an item for
+    unqueued: int = 0  # claimed but could not be queued: released for the next poll
     error: str | None = None
     failing: bool = False
 
@@ -52,6 +62,8 @@ class FeedOutcome:
 @dataclass(slots=True)
 class PollReport:
     feeds: list[FeedOutcome] = field(default_factory=list)
+    requeued: int = 0  # unmarked claims of a run that died, queued again
+    sweep_error: str | None = None
 
     def total(self, name: str) -> int:
         return sum(getattr(feed, name) for feed in self.feeds)
@@ -65,7 +77,8 @@ class PollReport:
             "ok": self.count("ok"),
             "not_modified": self.count("not_modified"),
             "unchanged": self.count("unchanged"),
-            "errors": self.count("error"),
+            # Feeds that failed, and feeds whose items could not all be queued.
+            "errors": sum(1 for f in self.feeds if f.outcome == "error" or f.unqueued),
             "deferred": self.count("deferred"),
             "bytes": self.total("bytes_received"),
             "items": self.total("items"),
@@ -75,6 +88,9 @@ class PollReport:
             "filtered": self.total("filtered"),
             "known": self.total("known"),
             "queued": self.total("queued"),
+            "duplicates": self.total("duplicates"),
+            "unqueued": self.total("unqueued"),
+            "requeued": self.requeued,
         }
 
 
@@ -97,6 +113,8 @@ class FeedPoller:
         per_host: int = 2,
         first_poll_cutoff: timedelta | None = timedelta(days=7),
         failing_after: int = 5,
+        claim_deadline: timedelta = CLAIM_DEADLINE,
+        sweep_limit: int = SWEEP_LIMIT,
     ) -> None:
         self._fetcher = fetcher
         self._states = states
@@ -106,8 +124,11 @@ class FeedPoller:
         self._per_host = per_host
         self._first_poll_cutoff = first_poll_cutoff
         self._failing_after = failing_after
+        self._claim_deadline = claim_deadline
+        self._sweep_limit = sweep_limit
 
     async def poll(self, sources: Iterable[FeedSource], *, now: datetime) -> PollReport:
+        requeued, sweep_error = self.requeue_unqueued_claims(now=now)
         enabled = [source for source in sources if source.enabled]
         states = self._states.load_states(source.id for source in enabled)
         overall = asyncio.Semaphore(self._concurrency)
@@ -126,7 +147,22 @@ class FeedPoller:
                     return self._record_unexpected(source, state, exc, now)
 
         outcomes = await asyncio.gather(*(one(source) for source in enabled))
-        return PollReport(feeds=list(outcomes))
+        return PollReport(feeds=list(outcomes), requeued=requeued, sweep_error=sweep_error)
+
+    def requeue_unqueued_claims(self, *, now: datetime) -> tuple[int, str | None]:
+        """Queue the messages of claims a dead run never marked; (how many, error if any)."""
+        try:
+            stale = self._ledger.unqueued_claims(
+                claimed_before=now - self._claim_deadline, limit=self._sweep_limit
+            )
+            if not stale:
+                return 0, None
+            unsent = {id(message) for message in self._queue.enqueue(stale)}
+            sent = [message for message in stale if id(message) not in unsent]
+            self._ledger.mark_queued([message.item for message in sent])
+        except Exception as exc:  # the sweep runs again next time; polling goes on
+            return 0, f"{type(exc).__name__}: {exc}"[:300]
+        return len(sent), None
 
     async def _poll_one(
         self, source: FeedSource, state: FeedState, url: str, now: datetime
@@ -188,17 +224,29 @@ class FeedPoller:
             if cutoff is None or (item.date_source == "feed" and item.published >= cutoff)
         ]
         outcome.new, outcome.updated = len(claims.new), len(claims.updated)
-        outcome.known = len(admitted) - outcome.new - outcome.updated
+        outcome.duplicates = len(claims.duplicates)
+        outcome.known = len(admitted) - outcome.new - outcome.updated - outcome.duplicates
         outcome.old = len(claims.new) - len(fresh)
+        fresh_ids = {item.id for item in fresh}
+        old = [item for item in claims.new if item.id not in fresh_ids]
         messages = [ItemMessage(item=item, reason="new") for item in fresh]
         messages += [ItemMessage(item=item, reason="updated") for item in claims.updated]
-        unsent = self._queue.enqueue(messages)
-        outcome.queued = len(messages) - len(unsent)
+        unsent = self._enqueue(messages)
+        sent = [message.item for message in messages if id(message) not in unsent]
+        outcome.queued = len(sent)
+        # Settled: queued, or old on a first poll (recorded, deliberately not queued).
+        self._ledger.mark_queued(sent + old)
         if unsent:
             # Give the claims back and keep the old validators: the next poll sees these
-            # items again, so nothing is lost.
-            self._ledger.release([message.item for message in unsent])
-            outcome.error = f"{len(unsent)} messages could not be queued"
+            # items again. Should the release fail too, the claims stay unmarked and the
+            # sweep queues them after the deadline: nothing is lost either way.
+            released = [message.item for message in messages if id(message) in unsent]
+            outcome.unqueued = len(released)
+            outcome.error = f"{len(released)} messages could not be queued"
+            try:
+                self._ledger.release(released)
+            except Exception as exc:
+                outcome.error += f"; release failed ({type(exc).__name__}), the sweep requeues"
             self._states.save_state(_healthy(polled))
             return outcome
         self._states.save_state(
@@ -213,6 +261,16 @@ class FeedPoller:
             )
         )
         return outcome
+
+    def _enqueue(self, messages: list[ItemMessage]) -> set[int]:
+        """The ids (`id()`) of the messages not queued: all of them when the queue raised."""
+        if not messages:
+            return set()
+        try:
+            unsent = self._queue.enqueue(messages)
+        except Exception:
+            return {id(message) for message in messages}
+        return {id(message) for message in unsent}
 
     def _record_unexpected(
         self, source: FeedSource, state: FeedState, exc: Exception, now: datetime

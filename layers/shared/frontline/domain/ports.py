@@ -117,6 +117,9 @@ class FeedFetcher(Protocol):
 class ClaimOutcome:
     new: list[FeedItem] = field(default_factory=list)  # never seen before: now claimed
     updated: list[FeedItem] = field(default_factory=list)  # known, but its content changed
+    # Never seen under this id, but its URL belongs to another item of the feed: recorded, so
+    # a story republished under a new guid never becomes a second article.
+    duplicates: list[FeedItem] = field(default_factory=list)
 
 
 class ItemLedger(Protocol):
@@ -128,6 +131,15 @@ class ItemLedger(Protocol):
 
     def release(self, items: Sequence[FeedItem]) -> None:
         """Undo claims whose messages could not be queued, so the next poll retries them."""
+        ...
+
+    def mark_queued(self, items: Sequence[FeedItem]) -> None:
+        """Mark these claims settled (queued, or deliberately not queued): none is re-sent."""
+        ...
+
+    def unqueued_claims(self, *, claimed_before: datetime, limit: int) -> list[ItemMessage]:
+        """At most `limit` messages of claims made before then and never marked queued:
+        what a process that died between claiming and queueing left behind."""
         ...
 
 
