@@ -33,15 +33,17 @@ def build_demo_site(
     site_url: str,
     config_dir: Path = REPO / "config",
     say: Callable[[str], None] = print,
+    feeds_dir: Path = DEMO_FEEDS,
+    catalogue_path: Path = DEMO_CATALOGUE,
 ) -> Path:
     """Run fetch → analyse → digests → render in moto and copy the bucket to `output`."""
     started = time.perf_counter()
-    with mock_aws(), serve_feeds(DEMO_FEEDS) as feeds_base:
-        say(f"feeds: serving {len(list(DEMO_FEEDS.iterdir()))} demo feeds at {feeds_base}")
+    with mock_aws(), serve_feeds(feeds_dir) as feeds_base:
+        say(f"feeds: serving {len(list(feeds_dir.iterdir()))} demo feeds at {feeds_base}")
         pipeline = LocalPipeline.create(
             config_dir=config_dir,
             site_url=site_url,
-            catalogue=demo_catalogue(feeds_base),
+            catalogue=demo_catalogue(feeds_base, catalogue_path),
             progress=say,
             quiet=True,
         )
