@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from frontline.domain.article_text import article_text_for
 from frontline.domain.feed_dates import ZONE_OFFSETS, parse_feed_date
 from frontline.domain.feed_entries import parse_feed, plain_text, repair_character_references
 from frontline.domain.html_policy import sanitise_html
 from frontline.domain.ports import FeedUnparseable
-from tests.factories import NOW, make_source
+from frontline.site.catalogue import newest_first
+from tests.factories import NOW, make_article, make_item, make_source
 
 
 def rss(*items: str, channel_link: str = "https://ai-wire.example/") -> bytes:
@@ -305,6 +307,9 @@ def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
     assert image in item.content_html
     assert "&lt;" not in item.content_html
     assert "<" not in item.summary and "img" not in item.summary
+    # What the model reads (the prompt's article text) carries no tag text either
+    prompt_text = article_text_for(item)
+    assert "<" not in prompt_text and "img" not in prompt_text and prompt_text.endswith(".")
 
 
 def test_a_lazy_url_still_obeys_the_http_only_rule() -> None:
@@ -440,3 +445,19 @@ def test_json_feed_entries_of_the_wrong_type_cost_only_themselves() -> None:
     )
     feed = parse_feed(body, content_type=None, source=make_source(), now=NOW)
     assert [item.title for item in feed.items] == ["Fine"]
+
+
+def test_an_undated_item_never_leads_the_dated_news_of_its_poll() -> None:
+    dated = make_article(1, item=make_item(1, published=NOW - timedelta(hours=2), first_seen=NOW))
+    undated = make_article(
+        2, item=make_item(2, published=NOW, first_seen=NOW, date_source="first_seen")
+    )
+    earlier_poll = make_article(
+        3,
+        item=make_item(3, published=NOW - timedelta(hours=1), first_seen=NOW - timedelta(hours=1)),
+    )
+    assert [a.id for a in newest_first([undated, earlier_poll, dated])] == [
+        dated.id,
+        undated.id,
+        earlier_poll.id,
+    ]

@@ -21,14 +21,16 @@ RELATED_MAX = 5
 RELATED_REACH = 50
 
 
-def listing_key(article: Article) -> tuple[datetime, datetime, str]:
+def listing_key(article: Article) -> tuple[datetime, bool, datetime, str]:
     """Poll by poll, and within one poll by publication time.
 
     Every item of one poll shares `first_seen` (the poll's time), so a new poll's articles
     always land in front of what is listed already: archive pages only ever grow at the
-    newest end. Within a poll, the newest story comes first.
+    newest end. Within a poll, the newest story comes first, and an undated one (dated when
+    first seen) after every dated one: being seen last is no reason to lead.
     """
-    return (article.item.first_seen, article.item.published, article.id)
+    dated = article.item.date_source == "feed"
+    return (article.item.first_seen, dated, article.item.published, article.id)
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:

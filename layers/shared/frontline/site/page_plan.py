@@ -54,10 +54,10 @@ def _position(listing: Sequence[Article], article: Article) -> int:
     return bisect_left(listing, _descending(article), key=_descending)
 
 
-def _descending(article: Article) -> tuple[float, float, str]:
+def _descending(article: Article) -> tuple[float, bool, float, str]:
     """listing_key, reversed: listings are newest first (the id breaks ties the same way)."""
-    first_seen, published, ident = listing_key(article)
-    return (-first_seen.timestamp(), -published.timestamp(), _reversed(ident))
+    first_seen, dated, published, ident = listing_key(article)
+    return (-first_seen.timestamp(), not dated, -published.timestamp(), _reversed(ident))
 
 
 def _reversed(text: str) -> str:
