@@ -248,6 +248,7 @@ def test_items_that_cannot_be_queued_are_an_error_and_a_metric(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # the demo's quiet mode sets it
     source = make_source(url="https://a.example/f")
     today = format_datetime(datetime.now(UTC), usegmt=True)
     body = (
