@@ -87,6 +87,9 @@ def test_repairing_references_leaves_valid_ones_byte_for_byte() -> None:
         ("2026.04.07 20:43 KST", "2026-04-07T11:43:00+00:00"),
         ("2026-04-07T20:43:00+09:00", "2026-04-07T11:43:00+00:00"),
         ("Tuesday, 07 Apr 2026 11:43:00 GMT", "2026-04-07T11:43:00+00:00"),
+        ("Apr 7, 2026 at 8:43 PM JST", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 7 Apr 2026 20:43:00 +0900 (JST)", "2026-04-07T11:43:00+00:00"),
+        ("20260407T114300Z", "2026-04-07T11:43:00+00:00"),
     ],
 )
 def test_dates_are_read_with_their_zone(text: str, expected: str) -> None:

@@ -1,10 +1,11 @@
 """Feed dates, checked rather than trusted.
 
 Feeds write dates in RFC 822 (RSS), RFC 3339 (Atom, JSON Feed) and whatever a CMS template
-produced (`2026/04/07 11:43:00`). A date is read only when every part of it is in the text:
-nothing is filled in from the clock, so an incomplete date is unparseable, never "the first
-day of this month". A zone written as an abbreviation is looked up in `ZONE_OFFSETS`; a date
-without any zone is taken as UTC (RFC 822's rule for an unknown zone).
+produced (`2026/04/07 11:43:00`, `April 7, 2026 8:43 PM JST`). A date is read only when
+every part of it is in the text: nothing is filled in from the clock, so an incomplete date
+is unparseable, never "the first day of this month". A zone written as an abbreviation is
+looked up in `ZONE_OFFSETS`; a date without any zone is taken as UTC (RFC 822's rule for an
+unknown zone).
 
 Zone abbreviations are not unique. Where one names several zones, the table takes the one
 that news feeds most often mean:
@@ -54,6 +55,25 @@ _NUMERIC: Final = re.compile(
     r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
     r"\s*(Z|[+\-]\d{2}:?\d{2}|[A-Za-z]{1,5})?\s*$"
 )
+# "April 7, 2026 8:43 PM JST", "Apr 7, 2026 at 20:43": the US long form many CMSs print.
+_MONTH_FIRST: Final = re.compile(
+    r"^\s*(?:[A-Za-z]+,?\s+)??([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"
+    r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?"
+    r"\s*(Z|[+\-]\d{2}:?\d{2}|[A-Za-z]{1,5})?\s*$"
+)
+_MONTHS: Final = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
 _NUMERIC_OFFSET: Final = re.compile(r"^([+\-])(\d{2}):?(\d{2})$")
 
 
@@ -61,7 +81,7 @@ def parse_feed_date(text: str) -> datetime | None:
     """The instant a feed's date string names, in UTC; None when it does not name one."""
     if not isinstance(text, str) or not text.strip() or len(text) > 100:
         return None
-    for reader in (_rfc822, _iso8601, _numeric):
+    for reader in (_rfc822, _iso8601, _numeric, _month_first):
         try:
             when = reader(text.strip())
         except (ValueError, TypeError, IndexError, OverflowError):
@@ -92,7 +112,7 @@ def _rfc822(text: str) -> datetime | None:
 
 
 def _iso8601(text: str) -> datetime | None:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+    if not re.match(r"^\d{4}-?\d{2}-?\d{2}(?:$|T)", text[:11]):
         return None
     when = datetime.fromisoformat(text.replace("z", "Z"))
     return when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -110,3 +130,22 @@ def _numeric(text: str) -> datetime | None:
         int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
         tzinfo=zone,
     )  # fmt: skip
+
+
+def _month_first(text: str) -> datetime | None:
+    match = _MONTH_FIRST.match(text)
+    if match is None:
+        return None
+    month_name, day, year, hour, minute, second, meridiem, zone_name = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    zone = UTC if zone_name is None else _zone(zone_name)
+    if month is None or zone is None:
+        return None
+    hours = int(hour or 0)
+    if meridiem:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if meridiem[0] in "Pp" else 0)
+    return datetime(
+        int(year), month, int(day), hours, int(minute or 0), int(second or 0), tzinfo=zone
+    )
