@@ -68,6 +68,27 @@ def test_surrogate_references_become_the_character_and_every_item_is_read(
     assert [item.title for item in feed.items] == [expected, "Second story"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"A \xed\xa0\xbd\xed\xba\x80 \xc3\xa9t\xc3\xa9", "A 🚀 été"),  # CESU-8 pair
+        (b"Huge &#99999999999; ref", "Huge \ufffd ref"),
+        (b"Upper &#X1F680; hex", "Upper 🚀 hex"),
+    ],
+)
+def test_other_broken_characters_cost_nothing_either(raw: bytes, expected: str) -> None:
+    body = rss(
+        entry("<title>", "</title><link>https://ai-wire.example/1</link>"),
+        entry("<title>Second story</title><link>https://ai-wire.example/2</link>"),
+    ).replace(b"<title></title>", b"<title>" + raw + b"</title>")
+    feed = parse(body)
+    assert [item.title for item in feed.items] == [expected, "Second story"]
+
+
+def test_latin1_bytes_that_look_like_encoded_halves_are_left_alone() -> None:
+    assert repair_character_references(b"s\xed\xa0\xbf Qu\xe9") == b"s\xed\xa0\xbf Qu\xe9"
+
+
 def test_repairing_references_leaves_valid_ones_byte_for_byte() -> None:
     body = b"<t>&#x1F680; &#233; &amp; &#xD83D;&#xDE80;</t>"
     assert repair_character_references(body) == b"<t>&#x1F680; &#233; &amp; &#x1F680;</t>"

@@ -32,10 +32,14 @@ _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
 # Controls (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators: illegal in
 # XML 1.0 or meaningless in a title, but written between words, so each becomes a space.
-_CONTROL_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # A character reference to a UTF-16 surrogate (half of a pair written as two references),
 # to nothing (0) or past Unicode: feedparser raises on them, so they are repaired first.
-_CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+# The same pair written as raw bytes (CESU-8: each half UTF-8-encoded on its own), which makes
+# feedparser give up on UTF-8 and re-read the whole document as Windows-1252.
+_ENCODED_PAIR: Final = re.compile(rb"\xed[\xa0-\xaf][\x80-\xbf]\xed[\xb0-\xbf][\x80-\xbf]")
+_ENCODED_HALF: Final = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 _DERIVED_TITLE_CHARS: Final = 120
 # A date this far ahead is a wrong clock or a wrong zone, not news from tomorrow.
 FUTURE_TOLERANCE: Final = timedelta(days=1)
@@ -69,7 +73,13 @@ def defuse(body: bytes) -> bytes:
 
 
 def repair_character_references(body: bytes) -> bytes:
-    """A surrogate pair written as two references becomes one; any other invalid one, U+FFFD."""
+    """A surrogate pair written as two references (or as raw CESU-8 bytes) becomes the one
+    character; any other invalid reference, U+FFFD. Valid references are kept as written,
+    except that `&#X` becomes the `&#x` XML requires."""
+    if b"\xed" in body:
+        repaired = _ENCODED_HALF.sub("\ufffd".encode(), _ENCODED_PAIR.sub(_combined_pair, body))
+        if _is_utf8(repaired):  # only a UTF-8 document: in Latin-1, these bytes are letters
+            body = repaired
     if b"&#" not in body:
         return body
     pieces: list[bytes] = []
@@ -78,7 +88,12 @@ def repair_character_references(body: bytes) -> bytes:
     skip: set[int] = set()
     for index, match in enumerate(matches):
         code = _code_of(match)
-        if index in skip or (0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF):
+        if index in skip:
+            continue
+        if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            if match[0][2:3] == b"X":
+                pieces += [body[position : match.start()], b"&#x" + match[1] + b";"]
+                position = match.end()
             continue
         replacement = b"&#xFFFD;"
         following = matches[index + 1] if index + 1 < len(matches) else None
@@ -97,6 +112,19 @@ def repair_character_references(body: bytes) -> bytes:
         pieces += [body[position : match.start()], replacement]
         position = match.end()
     return b"".join([*pieces, body[position:]])
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _combined_pair(match: re.Match[bytes]) -> bytes:
+    halves = match[0].decode("utf-8", "surrogatepass")
+    return halves.encode("utf-16-le", "surrogatepass").decode("utf-16-le").encode()
 
 
 def _code_of(match: re.Match[bytes]) -> int:
