@@ -210,6 +210,29 @@ def test_without_a_response_url_links_resolve_against_the_channel_link() -> None
     assert item.url == "https://agentweekly.example.com/news/2026/04/agents-travel"
 
 
+def test_relative_urls_inside_content_resolve_too() -> None:
+    body = rss(
+        entry(
+            "<title>Charts</title><link>/c</link><content:encoded><![CDATA["
+            '<p><a href="/news/b">b</a><img src="img/chart.png" alt="c"></p>]]></content:encoded>'
+        ),
+        channel_link="https://agentweekly.example.com/blog/",
+    )
+    [from_channel] = parse(body).items
+    assert from_channel.content_html == (
+        '<p><a href="https://agentweekly.example.com/news/b" rel="noopener noreferrer nofollow">'
+        'b</a><img alt="c" src="https://agentweekly.example.com/blog/img/chart.png"></p>'
+    )
+    [from_response] = parse(body, base_url="https://cdn.example/feeds/all.xml").items
+    assert 'src="https://cdn.example/feeds/img/chart.png"' in from_response.content_html
+
+
+def test_relative_urls_with_nothing_to_resolve_against_are_dropped() -> None:
+    assert sanitise_html('<a href="/x">x</a><img src="i.png">') == (
+        '<a rel="noopener noreferrer nofollow">x</a><img>'
+    )
+
+
 # --- 4. A title is not required ---------------------------------------------------------------
 
 

@@ -267,7 +267,7 @@ def normalise_entry(
     summary = plain_text(
         _HNRSS_FOOTER.sub("", raw_summary), summary_detail.get("type", "text/html")
     )
-    content_html = _entry_content(entry)
+    content_html = _entry_content(entry, base_url)
     title_derived = not title
     if title_derived:
         title = derived_title(summary or html_to_text(content_html))
@@ -368,13 +368,13 @@ def _discussion(entry: Mapping[str, Any], raw_summary: str, base_url: str | None
     return found
 
 
-def _entry_content(entry: Mapping[str, Any]) -> str:
+def _entry_content(entry: Mapping[str, Any], base_url: str | None) -> str:
     for block in entry.get("content") or []:
         value = block.get("value") or ""
         if not value:
             continue
         if "html" in (block.get("type") or ""):
-            return sanitise_html(value[:_MAX_CONTENT_CHARS])
+            return sanitise_html(value[:_MAX_CONTENT_CHARS], base_url=base_url)
         return "".join(
             f"<p>{html.escape(paragraph.strip())}</p>"
             for paragraph in value[:_MAX_CONTENT_CHARS].split("\n\n")

@@ -26,14 +26,17 @@ ALLOWED_ATTRIBUTES: Final = {
 URL_SCHEMES: Final = frozenset({"http", "https"})
 
 
-def sanitise_html(html: str) -> str:
+def sanitise_html(html: str, *, base_url: str | None = None) -> str:
     """Allow-listed HTML: no scripts, styles, event handlers, iframes or non-http(s) URLs.
 
     Noscript fallbacks and lazy-loaded images are revealed first, so neither turns into
-    visible tag text nor loses its real image URL.
+    visible tag text nor loses its real image URL. Relative URLs resolve against `base_url`
+    (the document's own address); without one they are removed, since on another site they
+    would point somewhere else.
     """
     return nh3.clean(
         reveal_hidden_markup(html),
+        url_relative=("rewrite_with_base", base_url) if base_url else "deny",
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
