@@ -166,3 +166,11 @@ def test_an_edit_of_the_same_item_is_an_update_not_a_duplicate(stack: Stack) -> 
     )
     assert (edited["updated"], edited["duplicates"], edited["queued"]) == (1, 0, 1)
     assert [m.reason for m in stack.queued_messages()] == ["new", "updated"]
+
+
+def test_entries_that_all_link_to_the_home_page_are_each_an_article(stack: Stack) -> None:
+    # Given a feed whose entries have their own guids but all link to the site's home page
+    home = feed(*((f"g{n}", f"Note {n}", "https://ai-wire.example/") for n in range(3)))
+    # Then the link does not identify them: each is its own item
+    summary = stack.poll(home)
+    assert (summary["queued"], summary["duplicates"]) == (3, 0)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
 from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult
+from frontline.domain.urls import names_one_page
 
 
 @dataclass
@@ -52,7 +53,11 @@ class FakeLedger:
             if item.id in self.duplicates:
                 continue
             if item.id not in self.hashes:
-                owner = self.url_owners.setdefault((item.feed_id, item.url), item.id)
+                owner = (
+                    self.url_owners.setdefault((item.feed_id, item.url), item.id)
+                    if names_one_page(item.url)
+                    else item.id
+                )
                 if owner != item.id:
                     self.duplicates.add(item.id)
                     outcome.duplicates.append(item)

@@ -28,6 +28,7 @@ from frontline.domain.models import (
     ItemMessage,
 )
 from frontline.domain.ports import ClaimOutcome, Usage
+from frontline.domain.urls import names_one_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -107,7 +108,7 @@ class DynamoItemLedger:
         for item in items:
             row = known.get(item.id)
             if row is None:
-                owner = self._claim_url(item)
+                owner = self._claim_url(item) if names_one_page(item.url) else item.id
                 if owner != item.id:
                     if self._claim(item, duplicate_of=owner):
                         outcome.duplicates.append(item)

@@ -71,5 +71,12 @@ def canonical_url(url: str) -> str | None:
     return urlunsplit((scheme, netloc, _encoded(parts.path) or "/", query, fragment))
 
 
+def names_one_page(url: str) -> bool:
+    """Whether a canonical URL can identify one article: a site's bare home page cannot
+    (some feeds link every entry to it), anything with a path, query or fragment can."""
+    parts = urlsplit(url)
+    return parts.path not in ("", "/") or bool(parts.query) or bool(parts.fragment)
+
+
 def _encoded(part: str) -> str:
     return _UNSAFE.sub(lambda match: quote(match.group(), safe=""), part)
