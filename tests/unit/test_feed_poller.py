@@ -178,3 +178,30 @@ def test_known_items_are_counted_not_queued() -> None:
     assert (report.feeds[0].new, report.feeds[0].known) == (1, 2)
     assert report.summary()["known"] == 2
     assert len(queue.sent) == 3
+
+
+def test_an_undated_item_never_pushes_dated_news_out_of_max_items() -> None:
+    # Given a feed capped at one item, whose undated entry is listed first
+    src = make_source(id="a", url="https://a.example/f", max_items=1)
+    body = (
+        b'<rss version="2.0"><channel><title>W</title>'
+        b"<item><title>Undated note</title><link>https://a.example/undated</link></item>"
+        b"<item><title>Dated news</title><link>https://a.example/dated</link>"
+        b"<pubDate>26 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    p, _, _, queue = poller(FakeFetcher({src.url: ok(src.url, body)}), first_poll_cutoff=None)
+    poll(p, [src])
+    # Then the dated story is the one kept
+    assert [message.item.title for message in queue.sent] == ["Dated news"]
+
+
+def test_a_first_poll_records_undated_items_without_queueing_them() -> None:
+    src = make_source(id="a", url="https://a.example/f")
+    body = (
+        b'<rss version="2.0"><channel><title>W</title>'
+        b"<item><title>Undated note</title><link>https://a.example/undated</link></item>"
+        b"</channel></rss>"
+    )
+    p, _, _, queue = poller(FakeFetcher({src.url: ok(src.url, body)}))
+    report = poll(p, [src])
+    assert (report.total("old"), queue.sent) == (1, [])
