@@ -33,13 +33,16 @@ What each key measures:
   (bench/llm_cost.py): ESTIMATED tokens (1 per CJK character, 1 per 4 other characters) of
   the Converse request for the demo feeds' items and the fixture article, and of the fixture
   answers; costs at $1/$5 (Claude Haiku 4.5) and $0.06/$0.24 (Amazon Nova Lite) per million.
+- grounding_detection_rate, grounding_false_alarm_rate (bench/grounding_bench.py): the
+  grounding check over tests/fixtures/grounding/labelled.yaml; the share of planted wrong
+  numbers, names, dates and claims it reports, and of faithful renderings it flags.
 - import_ms_fetch_feeds, import_ms_analyze_item, import_ms_render_site (bench/footprint.py
   imports): cold import of each handler module in a fresh interpreter, median of 5.
 - layer_unzipped_mb, extract_layer_unzipped_mb, function_zip_kb_max (footprint.py sizes):
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-hugo, fetch, worker, llm, imports, sizes (all by default).
+hugo, fetch, worker, llm, grounding, imports, sizes (all by default).
 """
 
 # ruff: noqa: S603 - runs the bench scripts with the current interpreter
@@ -70,6 +73,7 @@ PARTS: dict[str, list[str]] = {
     "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
     "worker": ["worker_bench.py"],
     "llm": ["llm_cost.py"],
+    "grounding": ["grounding_bench.py"],
     "imports": ["footprint.py", "imports"],
     "sizes": ["footprint.py", "sizes"],
 }
@@ -99,6 +103,10 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("llm_output_tokens_per_article", "Output tokens per article (est.)", "tokens", "", None),
     ("llm_cost_per_article_haiku45_usd", "Cost per article, Claude Haiku 4.5", "USD", "", None),
     ("llm_cost_per_article_nova_lite_usd", "Cost per article, Amazon Nova Lite", "USD", "", None),
+    ("grounding_detection_rate", "Grounding: planted errors caught", "", "≥ 0.90",
+     lambda r: r["grounding_detection_rate"] >= 0.90),
+    ("grounding_false_alarm_rate", "Grounding: faithful analyses flagged", "", "≤ 0.05",
+     lambda r: r["grounding_false_alarm_rate"] <= 0.05),
     ("import_ms_fetch_feeds", "Cold import, fetch_feeds handler", "ms", "< 300 ms",
      lambda r: r["import_ms_fetch_feeds"] < 300),
     ("import_ms_analyze_item", "Cold import, analyze_item handler", "ms", "< 300 ms",

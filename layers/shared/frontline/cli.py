@@ -5,6 +5,7 @@
     frontline feeds list [--config-dir DIR]
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
+    frontline check-grounding SOURCE_JSON ANALYSIS_JSON [--config-dir DIR]
 
 Errors print one line on stderr and exit 1; no tracebacks for expected failures.
 """
@@ -287,6 +288,35 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_json_object(path: str) -> dict[str, object]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{path}: {exc}") from None
+    if not isinstance(document, dict):
+        raise CliError(f"{path}: expected a JSON object")
+    return document
+
+
+def _check_grounding(args: argparse.Namespace) -> int:
+    """One JSON object: is every number, date and name of the analysis in the source?"""
+    from frontline.config import load_grounding_rules, load_vocabulary
+    from frontline.domain.grounding import check_grounding
+
+    source = _read_json_object(args.source)
+    analysis = _read_json_object(args.analysis)
+    config_dir = Path(args.config_dir)
+    report = check_grounding(
+        str(source.get("title", "")),
+        str(source.get("text", "")),
+        analysis,
+        load_vocabulary(config_dir),
+        load_grounding_rules(config_dir),
+    )
+    print(json.dumps(report.as_json(), ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -321,6 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--allow-private-network", action="store_true")
     analyze.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     analyze.set_defaults(run=_analyze)
+
+    grounding = commands.add_parser(
+        "check-grounding", help="trace the analysis's numbers, dates and names to the source"
+    )
+    grounding.add_argument("source", metavar="SOURCE_JSON", help='{"title", "text"}')
+    grounding.add_argument(
+        "analysis", metavar="ANALYSIS_JSON", help='{"title_ja", "tldr", "key_points"}'
+    )
+    grounding.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
+    grounding.set_defaults(run=_check_grounding)
 
     render = commands.add_parser("render", help="render and publish the site from the store")
     render.add_argument("--full", action="store_true", required=True)

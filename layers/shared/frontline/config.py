@@ -2,19 +2,20 @@
 
 Settings come from the environment (template.yaml sets every variable) and are validated once,
 when a handler first needs them; a missing or malformed variable fails loudly with its name.
-Config files (feeds.yaml, glossary.yaml, entities.yaml, prices.yaml) come from CONFIG_DIR:
-the ConfigLayer's /opt in Lambda, the repository's config/ locally.
+Config files (feeds.yaml, glossary.yaml, entities.yaml, grounding.yaml, prices.yaml) come
+from CONFIG_DIR: the ConfigLayer's /opt in Lambda, the repository's config/ locally.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from frontline.domain.grounding import GroundingRules
 from frontline.domain.models import FeedSource
 from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
 
@@ -141,6 +142,33 @@ def load_vocabulary(config_dir: Path) -> Vocabulary:
         return parse_vocabulary(_read_yaml(glossary_path), _read_yaml(entities_path))
     except ValueError as exc:
         raise ConfigurationError(f"{config_dir}: {exc}") from None
+
+
+class _GroundingDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kana: dict[Annotated[str, StringConstraints(pattern=r"^[ァ-ヺー]{1,3}$")], str]
+    claims: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]]
+    generic_latin: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]]
+
+
+@cache
+def load_grounding_rules(config_dir: Path) -> GroundingRules:
+    """config/grounding.yaml, validated: every error names the file and the field."""
+    path = config_dir / "grounding.yaml"
+    try:
+        document = _GroundingDocument.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigurationError(f"{path}: {_describe(first['loc'])}: {first['msg']}") from None
+    empty = [word for word, stems in document.claims.items() if not stems]
+    if empty:
+        raise ConfigurationError(f"{path}: claims.{empty[0]}: needs at least one stem")
+    return GroundingRules(
+        kana=document.kana,
+        claims={word: tuple(s.lower() for s in stems) for word, stems in document.claims.items()},
+        generic_latin=frozenset(document.generic_latin),
+    )
 
 
 class ModelPrice(BaseModel):
