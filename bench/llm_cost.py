@@ -69,7 +69,7 @@ def fixture_articles() -> list[tuple[Any, str]]:
 
 
 def main() -> dict[str, Any]:
-    from frontline.adapters.llm_provider import bedrock_provider
+    from frontline.bootstrap import bedrock_provider
     from frontline.config import load_vocabulary
 
     provider = bedrock_provider(None, "bench-model", load_vocabulary(REPO / "config"))  # type: ignore[arg-type]

@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from frontline.adapters.llm_provider import TOOL_NAME, LlmAnalysisProvider, openai_provider
+from frontline.analysis.prompts import TOOL_NAME
+from frontline.analysis.provider import LlmAnalysisProvider
+from frontline.bootstrap import openai_provider
 from frontline.config import load_vocabulary
 from frontline.domain.models import FeedItem
 from frontline.domain.ports import AnalysisInvalid, ProviderRejected, ProviderRetryable, Usage

@@ -13,11 +13,9 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
-from frontline.adapters.llm_provider import (
-    TOOL_NAME,
-    LlmAnalysisProvider,
-    bedrock_provider,
-)
+from frontline.analysis.prompts import TOOL_NAME
+from frontline.analysis.provider import LlmAnalysisProvider
+from frontline.bootstrap import bedrock_provider
 from frontline.config import load_vocabulary
 from frontline.domain.analysis_validation import analysis_schema
 from frontline.domain.models import Analysis, FeedItem

@@ -28,6 +28,7 @@ class Context:
 
 class FixedProvider:
     name = "fixed"
+    model_id = None
 
     def __init__(self, *, fail_for: str | None = None, ai: bool = True) -> None:
         self.fail_for, self.ai, self.calls = fail_for, ai, 0

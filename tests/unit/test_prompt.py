@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from frontline.adapters.llm_provider import (
+from frontline.analysis.prompts import (
     analysis_prompt,
     body_budget_chars,
     neutralise_delimiters,

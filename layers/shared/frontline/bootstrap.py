@@ -19,12 +19,14 @@ from frontline.config import (
     FetchSettings,
     RenderSettings,
     load_catalogue,
+    load_grounding_rules,
     load_prices,
     load_settings,
     load_vocabulary,
 )
 from frontline.domain.digests import Digest, DigestJob, DigestKind, DigestMessage, DigestWriter
-from frontline.domain.item_analysis import Budget, ItemAnalyst, Pricing, ReanalysisJob
+from frontline.domain.grounding import GroundingRules
+from frontline.domain.item_analysis import ItemAnalyst, ReanalysisJob
 from frontline.domain.models import Article, ArticleChange, FeedSource, ItemMessage
 from frontline.domain.ports import (
     AnalysisProvider,
@@ -41,8 +43,14 @@ from frontline.domain.ports import (
     Usage,
     WorkQueue,
 )
+from frontline.domain.spend import Budget, Pricing
+from frontline.domain.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    import httpx
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+    from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
@@ -217,24 +225,63 @@ def openai_api_key(settings: AnalyzeSettings) -> str | None:
     return str(secret["SecretString"]).strip()
 
 
-def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
-    """The configured provider: heuristic, or an LLM through the tool-calling adapter."""
+def heuristic_provider(vocabulary: Vocabulary) -> AnalysisProvider:
     from frontline.adapters.heuristic import HeuristicProvider
 
+    return HeuristicProvider(vocabulary)
+
+
+def bedrock_provider(
+    client: BedrockRuntimeClient,
+    model_id: str,
+    vocabulary: Vocabulary,
+    *,
+    grounding: GroundingRules | None = None,
+    **kw: Any,
+) -> LlmAnalysisProvider:
+    """The analysis over Amazon Bedrock's Converse API (Claude, Amazon Nova)."""
+    from frontline.adapters.bedrock import BedrockConverseClient
+    from frontline.analysis.provider import LlmAnalysisProvider
+
+    client_ = BedrockConverseClient(client, model_id)
+    return LlmAnalysisProvider(client_, vocabulary, grounding=grounding, **kw)
+
+
+def openai_provider(
+    http: httpx.Client,
+    *,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    vocabulary: Vocabulary,
+    grounding: GroundingRules | None = None,
+    **kw: Any,
+) -> LlmAnalysisProvider:
+    """The analysis over an OpenAI-compatible /chat/completions server."""
+    from frontline.adapters.openai_compat import OpenAiChatClient
+    from frontline.analysis.provider import LlmAnalysisProvider
+
+    client = OpenAiChatClient(http, base_url=base_url, model=model, api_key=api_key)
+    return LlmAnalysisProvider(client, vocabulary, grounding=grounding, **kw)
+
+
+def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
+    """The configured provider: heuristic, or an LLM through the tool-calling loop."""
     vocabulary = load_vocabulary(settings.config_dir)
     if settings.llm_provider == "heuristic":
-        return HeuristicProvider(vocabulary)
-    from frontline.adapters.llm_provider import bedrock_provider, openai_provider
+        return heuristic_provider(vocabulary)
     from frontline.observability import MetricUnit, metrics
 
     def count_repair(problems: tuple[str, ...]) -> None:
         metrics.add_metric(name="AnalysisRepairs", unit=MetricUnit.Count, value=1)
 
+    grounding = load_grounding_rules(settings.config_dir)
     if settings.llm_provider == "bedrock":
         return bedrock_provider(
             aws_client("bedrock-runtime"),
             settings.bedrock_model_id,
             vocabulary,
+            grounding=grounding,
             on_repair=count_repair,
         )
     import httpx
@@ -245,6 +292,7 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
         model=settings.openai_model,
         api_key=openai_api_key(settings),
         vocabulary=vocabulary,
+        grounding=grounding,
         on_repair=count_repair,
     )
 
@@ -254,6 +302,7 @@ def build_analyze_item(
 ) -> AnalyzeItemApp:
     from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriodArticles
     from frontline.adapters.dynamodb import (
+        DynamoAnalysisClaims,
         DynamoArticleRepository,
         DynamoSpendLedger,
         DynamoTable,
@@ -283,12 +332,19 @@ def build_analyze_item(
             user_agent=agent,
         )
     budget = Budget(DynamoSpendLedger(table), settings.daily_budget_usd, pricing(settings))
+    from frontline.observability import MetricUnit, metrics
+
+    def count_ungrounded(article: Article) -> None:
+        metrics.add_metric(name="AnalysesUngrounded", unit=MetricUnit.Count, value=1)
+
     analyst = ItemAnalyst(
         provider,
         articles,
         fallback=HeuristicProvider(load_vocabulary(settings.config_dir)),
         budget=budget,
         page_text=page_text,
+        claims=DynamoAnalysisClaims(table),
+        on_ungrounded=count_ungrounded,
     )
     return AnalyzeItemApp(
         analyst, dead_letters, build_digest_writer(provider, period_articles, digest_store, budget)
@@ -303,7 +359,7 @@ def build_digest_writer(
 ) -> DigestWriter:
     """The LLM behind the analysis writes the digests too, within the same daily budget."""
     from frontline.adapters.heuristic import HeuristicDigestWriter
-    from frontline.adapters.llm_provider import LlmAnalysisProvider, LlmDigestProvider
+    from frontline.analysis.provider import LlmAnalysisProvider, LlmDigestProvider
 
     if not isinstance(provider, LlmAnalysisProvider):  # a custom provider: extractive only
         return DigestWriter(articles, digests, HeuristicDigestWriter())

@@ -220,22 +220,24 @@ def _item_for(target: str, *, allow_private_network: bool) -> FeedItem:
 
 
 def _provider(args: argparse.Namespace) -> AnalysisProvider:
-    from frontline.config import load_vocabulary
+    from frontline.bootstrap import bedrock_provider, heuristic_provider, openai_provider
+    from frontline.config import load_grounding_rules, load_vocabulary
 
-    vocabulary = load_vocabulary(Path(args.config_dir))
+    config_dir = Path(args.config_dir)
+    vocabulary = load_vocabulary(config_dir)
     if args.provider == "heuristic":
-        from frontline.adapters.heuristic import HeuristicProvider
-
-        return HeuristicProvider(vocabulary)
-    from frontline.adapters.llm_provider import bedrock_provider, openai_provider
-
+        return heuristic_provider(vocabulary)
+    grounding = load_grounding_rules(config_dir)
     if args.provider == "bedrock":
         import boto3
 
         model = args.model or os.environ.get("BEDROCK_MODEL_ID") or DEFAULT_BEDROCK_MODEL
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         return bedrock_provider(
-            boto3.client("bedrock-runtime", region_name=region), model, vocabulary
+            boto3.client("bedrock-runtime", region_name=region),
+            model,
+            vocabulary,
+            grounding=grounding,
         )
     import httpx
 
@@ -245,6 +247,7 @@ def _provider(args: argparse.Namespace) -> AnalysisProvider:
         model=args.model or os.environ.get("OPENAI_MODEL", "gpt-4.1-mini"),
         api_key=os.environ.get("OPENAI_API_KEY"),
         vocabulary=vocabulary,
+        grounding=grounding,
     )
 
 

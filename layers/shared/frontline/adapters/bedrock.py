@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from frontline.adapters.llm_provider import Conversation, LlmReply
+from frontline.analysis.conversation import Conversation, LlmReply
 from frontline.domain.ports import ProviderRejected, ProviderRetryable, Usage
 
 if TYPE_CHECKING:

@@ -645,6 +645,7 @@ class HeuristicProvider:
     """An AnalysisProvider that needs nothing but the vocabulary: no network, no cost."""
 
     name = "heuristic"
+    model_id: str | None = None  # nothing to price
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self._vocabulary = vocabulary
@@ -987,6 +988,7 @@ class HeuristicDigestWriter:
     Japanese connective text that says so. The page marks it 「自動抽出による要約です」."""
 
     name = "heuristic"
+    model_id: str | None = None  # nothing to price
 
     def write(self, request: DigestRequest) -> OverviewResult:
         return OverviewResult(

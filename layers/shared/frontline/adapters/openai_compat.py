@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import httpx
 
-from frontline.adapters.llm_provider import Conversation, LlmReply
+from frontline.analysis.conversation import Conversation, LlmReply
 from frontline.domain.ports import ProviderRejected, ProviderRetryable, Usage
 
 # OpenAI's reasoning models take `max_completion_tokens` and only the default temperature.
