@@ -121,7 +121,7 @@ def main() -> dict[str, Any]:
             budget=Budget(
                 MemorySpend(),
                 1_000.0,
-                lambda _model, usage: price.cost_of(usage.input_tokens, usage.output_tokens),
+                lambda _model, usage: price.cost_of(usage),
             ),
         )
     )

@@ -149,3 +149,19 @@ def test_rules_file_errors_name_the_field(tmp_path: Path) -> None:
     load_grounding_rules.cache_clear()
     with pytest.raises(ConfigurationError, match=r"grounding.yaml: generic_latin.0"):
         load_grounding_rules(tmp_path)
+
+
+def test_the_published_date_and_differences_the_source_implies_are_grounded() -> None:
+    from datetime import UTC, datetime
+
+    report = check_grounding(
+        "Lab ships model",
+        "On Wednesday the score rose to 71.2% from 62.8%; revenue grew from $2 billion to "
+        "$6 billion.",
+        {"title_ja": "見出し", "tldr": "11月26日、スコアは8ポイント上昇し、売上は3倍になった。"},
+        load_vocabulary(REPO_CONFIG_DIR),
+        load_grounding_rules(REPO_CONFIG_DIR),
+        published=datetime(2026, 11, 26, 14, 30, tzinfo=UTC),
+    )
+    assert report.grounded, report.problems
+    assert problems(tldr="11月26日に発表。") == [("tldr", "11月26日", "date")]  # no date given

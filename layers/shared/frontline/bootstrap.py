@@ -211,7 +211,7 @@ def pricing(settings: AnalyzeSettings) -> Pricing:
 
     def price(used_model: str | None, usage: Usage) -> float:
         known = prices.get(used_model or model_id or "")
-        return known.cost_of(usage.input_tokens, usage.output_tokens) if known else 0.0
+        return known.cost_of(usage) if known else 0.0
 
     return price
 
@@ -237,13 +237,14 @@ def bedrock_provider(
     vocabulary: Vocabulary,
     *,
     grounding: GroundingRules | None = None,
+    cache_prompt: bool = False,
     **kw: Any,
 ) -> LlmAnalysisProvider:
     """The analysis over Amazon Bedrock's Converse API (Claude, Amazon Nova)."""
     from frontline.adapters.bedrock import BedrockConverseClient
     from frontline.analysis.provider import LlmAnalysisProvider
 
-    client_ = BedrockConverseClient(client, model_id)
+    client_ = BedrockConverseClient(client, model_id, cache_prompt=cache_prompt)
     return LlmAnalysisProvider(client_, vocabulary, grounding=grounding, **kw)
 
 
@@ -277,11 +278,13 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
 
     grounding = load_grounding_rules(settings.config_dir)
     if settings.llm_provider == "bedrock":
+        price = load_prices(settings.config_dir).get(settings.bedrock_model_id)
         return bedrock_provider(
             aws_client("bedrock-runtime"),
             settings.bedrock_model_id,
             vocabulary,
             grounding=grounding,
+            cache_prompt=price is not None and price.caches_prompts,
             on_repair=count_repair,
         )
     import httpx

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from frontline.domain.grounding import GroundingRules
 from frontline.domain.models import FeedSource
+from frontline.domain.ports import Usage
 from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
@@ -172,12 +173,24 @@ def load_grounding_rules(config_dir: Path) -> GroundingRules:
 
 
 class ModelPrice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     input_per_million_usd: float = Field(ge=0)
     output_per_million_usd: float = Field(ge=0)
+    # Set for the models whose prompt prefix the provider caches; absent: no cache point sent.
+    cache_write_per_million_usd: float | None = Field(default=None, ge=0)
+    cache_read_per_million_usd: float | None = Field(default=None, ge=0)
 
-    def cost_of(self, input_tokens: int, output_tokens: int) -> float:
+    @property
+    def caches_prompts(self) -> bool:
+        return self.cache_read_per_million_usd is not None
+
+    def cost_of(self, usage: Usage) -> float:
         return (
-            input_tokens * self.input_per_million_usd + output_tokens * self.output_per_million_usd
+            usage.input_tokens * self.input_per_million_usd
+            + usage.output_tokens * self.output_per_million_usd
+            + usage.cache_write_tokens * (self.cache_write_per_million_usd or 0.0)
+            + usage.cache_read_tokens * (self.cache_read_per_million_usd or 0.0)
         ) / 1_000_000
 
 

@@ -302,12 +302,15 @@ class DynamoSpendLedger:
             "TableName": self._table.table_name,
             "Key": _key(f"USAGE#{day.isoformat()}", "COUNTER"),
             "UpdateExpression": (
-                "ADD cost_usd :c, input_tokens :i, output_tokens :o, calls :one SET expires_at = :e"
+                "ADD cost_usd :c, input_tokens :i, output_tokens :o, cache_read_tokens :cr, "
+                "cache_write_tokens :cw, calls :one SET expires_at = :e"
             ),
             "ExpressionAttributeValues": {
                 ":c": {"N": f"{cost_usd:.8f}"},
                 ":i": {"N": str(usage.input_tokens)},
                 ":o": {"N": str(usage.output_tokens)},
+                ":cr": {"N": str(usage.cache_read_tokens)},
+                ":cw": {"N": str(usage.cache_write_tokens)},
                 ":one": {"N": "1"},
                 ":e": {"N": _epoch(expires)},
             },

@@ -33,7 +33,6 @@ DEFAULT_MAX_INPUT_CHARS: Final = 12_000
 _TOKENS_BESIDES_BODY: Final = 1_800
 _BODY_MIN_CHARS: Final = 400
 EXCERPT_MAX_CHARS: Final = 1_000
-MAX_GLOSSARY_TERMS: Final = 40
 MAX_ENTITY_HINTS: Final = 20
 
 
@@ -70,6 +69,13 @@ def body_budget_chars(max_output_tokens: int) -> int:
     return max(_BODY_MIN_CHARS, max_output_tokens - _TOKENS_BESIDES_BODY)
 
 
+def analysis_system_prompt(vocabulary: Vocabulary) -> str:
+    """The same for every article (the whole glossary included), so it is cached as a prefix."""
+    template = _prompt_environment().get_template("analysis_system.j2")
+    glossary = [{"en": term.en, "ja": term.ja} for term in vocabulary.glossary.terms]
+    return template.render(tool_name=TOOL_NAME, glossary=glossary).strip()
+
+
 def analysis_prompt(
     item: FeedItem,
     text: str,
@@ -82,21 +88,19 @@ def analysis_prompt(
     source_text = text.strip() or item.summary.strip() or "（本文なし）"
     excerpt = truncate_keeping_lead(source_text, max_input_chars)
     seen = f"{item.title}\n{excerpt}"
-    glossary = vocabulary.glossary.find_terms(seen)[:MAX_GLOSSARY_TERMS]
     entities = vocabulary.entities.find(seen)[:MAX_ENTITY_HINTS]
     body_chars = body_budget_chars(max_output_tokens)
     policy = ContentPolicy(item.content_policy)
     published = item.published.astimezone(JST)
     when = f"{published.year}年{published.month}月{published.day}日 {published:%H:%M} (JST)"
     env = _prompt_environment()
-    system = env.get_template("analysis_system.j2").render(tool_name=TOOL_NAME)
+    system = analysis_system_prompt(vocabulary)
     user = env.get_template("analysis_user.j2").render(
         tool_name=TOOL_NAME,
         full_translation=policy is ContentPolicy.FULL,
         body_max_chars=body_chars,
         excerpt_max_chars=min(EXCERPT_MAX_CHARS, body_chars),
         truncated=len(excerpt) < len(source_text),
-        glossary=[{"en": term.en, "ja": term.ja} for term in glossary],
         entities=[{"name": record.name, "kind": record.kind.value} for record in entities],
         source=neutralise_delimiters(_one_line(item.source_name)),
         title=neutralise_delimiters(_one_line(item.title)),

@@ -107,6 +107,7 @@ class LlmAnalysisProvider:
             analysis.model_dump(include={"title_ja", "tldr", "key_points"}),
             self._vocabulary,
             self._grounding,
+            published=item.published,
         )
         if report.grounded:
             return analysis

@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Final, Literal
 
+from frontline.domain.paths import JST
 from frontline.domain.vocabulary import Vocabulary
 
 ProblemKind = Literal["number", "date", "entity", "claim"]
@@ -99,7 +101,7 @@ _EN_SCALES: Final = {
     "k": 1e3,
     "hundred": 1e2,
 }
-_EN_WORDS: Final = {
+_EN_WORDS: Final[dict[str, float]] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
@@ -108,7 +110,7 @@ _EN_WORDS: Final = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "single": 1, "once": 1, "twice": 2, "double": 2,
     "doubled": 2, "doubles": 2, "triple": 3, "tripled": 3, "triples": 3, "half": 50,
-    "quadrupled": 4, "a dozen": 12,
+    "quadrupled": 4, "a dozen": 12, "million": 1e6, "billion": 1e9, "trillion": 1e12,
 }  # fmt: skip
 _EN_NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
@@ -274,16 +276,23 @@ class _Source:
     entity_slugs: set[str]
 
 
-def _source_of(title: str, text: str, vocabulary: Vocabulary) -> _Source:
+def _source_of(
+    title: str, text: str, published: datetime | None, vocabulary: Vocabulary
+) -> _Source:
     whole = unicodedata.normalize("NFKC", f"{title}\n{text}")
     words = _words(whole)
     names = [name for name in _NAME_PART.findall(whole) if name.lower() != "s"]
     pairs = [a + b for a, b in pairwise(names)]
     skeletons = {skeleton(n, silent_r=rule) for n in names + pairs for rule in (True, False)}
+    numbers, dates = _source_numbers(whole), _source_dates(whole)
+    if published is not None:  # the model is shown the date: in UTC and on the Japanese clock
+        for moment in (published.astimezone(UTC), published.astimezone(JST)):
+            numbers.add(float(moment.year))
+            dates |= {(moment.month, None), (moment.month, moment.day)}
     return _Source(
         text=whole.lower(),
-        numbers=_source_numbers(whole),
-        dates=_source_dates(whole),
+        numbers=numbers,
+        dates=dates,
         words=" " + " ".join(words) + " ",
         skeletons={s for s in skeletons if s},
         entity_slugs={record.slug for record in vocabulary.entities.find(whole)},
@@ -311,9 +320,14 @@ def check_grounding(
     analysis: Mapping[str, object],
     vocabulary: Vocabulary,
     rules: GroundingRules,
+    *,
+    published: datetime | None = None,
 ) -> GroundingReport:
-    """What `analysis` (title_ja, tldr, key_points) states that the source does not."""
-    source = _source_of(source_title, source_text, vocabulary)
+    """What `analysis` (title_ja, tldr, key_points) states that the source does not.
+
+    `published`, when given, is a date the source states (the model sees it with the text).
+    """
+    source = _source_of(source_title, source_text, published, vocabulary)
     problems: list[GroundingProblem] = []
     seen: set[tuple[str, str]] = set()
     for field, raw in _fields(analysis):
@@ -344,7 +358,7 @@ def _ungrounded(
         number, wari = match.groups()
         value = _ja_value(number, wari)
         before = masked[max(0, match.start() - 4) : match.start()]
-        after = masked[match.end() : match.end() + 2]
+        after = masked[match.end() : match.end() + 4]
         if not _number_grounded(value, before, after, source):
             yield ("date" if after.startswith("年") else "number"), match.group(0)
     for word, stems in rules.claims.items():
@@ -359,9 +373,23 @@ def _number_grounded(value: float, before: str, after: str, source: _Source) -> 
     if after.startswith("年"):
         return value in source.numbers
     hedged = any(h in before or after.startswith(h) for h in _HEDGES)
+    if after.startswith("ポイント") and _derived(value, source, lambda a, b: a - b):
+        return True  # 62.8% → 71.2%: "8ポイント以上" is the difference the source implies
+    if after.startswith("倍") and _derived(value, source, lambda a, b: a / b if b else 0.0):
+        return True  # 2 → 6 billion: "3倍"
     if value <= 100 and value.is_integer() and not hedged:
         return value in source.numbers
     return _matches(value, source.numbers, HEDGED_TOLERANCE if hedged else EXACT_TOLERANCE)
+
+
+def _derived(value: float, source: _Source, combine: Callable[[float, float], float]) -> bool:
+    """`value` is what two of the source's numbers give, to within rounding to a whole."""
+    return any(
+        abs(combine(a, b) - value) < 1.0
+        for a in source.numbers
+        for b in source.numbers
+        if a > b > 0
+    )
 
 
 def _ungrounded_names(

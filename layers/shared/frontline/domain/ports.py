@@ -31,12 +31,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """Tokens of one or more calls. `input_tokens` excludes what was read from or written to
+    the provider's prompt cache, which is counted (and priced) apart."""
+
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
-            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            not (self.input_tokens or self.output_tokens or self.cache_read_tokens)
+            and not self.cache_write_tokens
         )
 
 

@@ -41,7 +41,7 @@ class Budget:
     ) -> float:
         """Record the cost of one call (once per `charge_id`); returns the cost."""
         cost = self.price(model_id, usage)
-        if usage.input_tokens or usage.output_tokens:
+        if not usage.is_empty:
             self.ledger.record(budget_day(now), cost, usage, charge_id=charge_id)
         return cost
 
