@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from frontline.config import (
     AnalyzeSettings,
     ConfigurationError,
+    DigestRequestSettings,
     FetchSettings,
     RenderSettings,
+    RequeueSettings,
     load_catalogue,
     load_grounding_rules,
     load_prices,
@@ -91,8 +93,6 @@ class FetchFeedsApp:
     fetcher: Callable[[], AbstractAsyncContextManager[FeedFetcher]]
     concurrency: int = 40
     first_poll_cutoff: timedelta | None = timedelta(days=7)
-    reanalysis: ReanalysisJob | None = None
-    digest_job: DigestJob | None = None
 
     def run(self, *, now: datetime) -> PollReport:
         import asyncio
@@ -113,28 +113,11 @@ class FetchFeedsApp:
 
         return asyncio.run(poll())
 
-    def reanalyse(self) -> int:
-        """Queue the articles waiting for a full analysis; 0 when only the heuristic runs."""
-        if self.reanalysis is None:
-            return 0
-        return self.reanalysis.run()
-
-    def request_digest(self, kind: DigestKind, *, now: datetime) -> DigestMessage:
-        """Queue the digest of the period that ended before `now` (yesterday, last week)."""
-        if self.digest_job is None:
-            raise ConfigurationError("this fetch_feeds app has no digest queue")
-        return self.digest_job.run(kind, now=now)
-
 
 def build_fetch_feeds(
     settings: FetchSettings, *, catalogue: list[FeedSource] | None = None
 ) -> FetchFeedsApp:
-    from frontline.adapters.dynamodb import (
-        DynamoArticleRepository,
-        DynamoFeedStateStore,
-        DynamoItemLedger,
-        DynamoTable,
-    )
+    from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoItemLedger, DynamoTable
     from frontline.adapters.http_feeds import HttpFeedFetcher
     from frontline.adapters.sqs import SqsWorkQueue
 
@@ -154,16 +137,63 @@ def build_fetch_feeds(
         ),
         concurrency=settings.max_concurrency,
         first_poll_cutoff=timedelta(days=cutoff) if cutoff is not None else None,
-        reanalysis=None
-        if settings.llm_provider == "heuristic"
-        else ReanalysisJob(DynamoArticleRepository(table), queue),
-        digest_job=DigestJob(queue),
     )
 
 
 @cache
 def fetch_feeds_app() -> FetchFeedsApp:
     return build_fetch_feeds(load_settings(FetchSettings))
+
+
+# --- requeue_waiting_items ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequeueWaitingItemsApp:
+    job: ReanalysisJob | None  # None with the heuristic alone: nothing waits for an LLM
+
+    def run(self) -> int:
+        """Queue the articles waiting for a full analysis; how many were queued."""
+        return 0 if self.job is None else self.job.run()
+
+
+def build_requeue_waiting_items(settings: RequeueSettings) -> RequeueWaitingItemsApp:
+    if settings.llm_provider == "heuristic":
+        return RequeueWaitingItemsApp(None)
+    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.sqs import SqsWorkQueue
+
+    table = DynamoTable(aws_client("dynamodb"), settings.table_name)
+    queue = SqsWorkQueue(aws_client("sqs"), settings.queue_url)
+    return RequeueWaitingItemsApp(ReanalysisJob(DynamoArticleRepository(table), queue))
+
+
+@cache
+def requeue_waiting_items_app() -> RequeueWaitingItemsApp:
+    return build_requeue_waiting_items(load_settings(RequeueSettings))
+
+
+# --- request_digest -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestDigestApp:
+    job: DigestJob
+
+    def run(self, kind: DigestKind, *, now: datetime) -> DigestMessage:
+        """Queue the digest of the period that ended before `now` (yesterday, last week)."""
+        return self.job.run(kind, now=now)
+
+
+def build_request_digest(settings: DigestRequestSettings) -> RequestDigestApp:
+    from frontline.adapters.sqs import SqsWorkQueue
+
+    return RequestDigestApp(DigestJob(SqsWorkQueue(aws_client("sqs"), settings.queue_url)))
+
+
+@cache
+def request_digest_app() -> RequestDigestApp:
+    return build_request_digest(load_settings(DigestRequestSettings))
 
 
 # --- analyze_item ---------------------------------------------------------------------------

@@ -39,7 +39,6 @@ class _Settings(BaseSettings):
 
 class FetchSettings(_Settings):
     queue_url: str = Field(min_length=1)
-    llm_provider: Literal["bedrock", "openai", "heuristic"] = "heuristic"
     # Loopback and private addresses are refused unless this is set: local runs and tests only.
     allow_private_network: bool = False
     max_concurrency: int = Field(default=40, ge=1, le=200)  # per host: 2
@@ -63,6 +62,15 @@ class AnalyzeSettings(_Settings):
         return {"bedrock": self.bedrock_model_id, "openai": self.openai_model}.get(
             self.llm_provider
         )
+
+
+class RequeueSettings(_Settings):
+    queue_url: str = Field(min_length=1)
+    llm_provider: Literal["bedrock", "openai", "heuristic"]  # heuristic: nothing ever waits
+
+
+class DigestRequestSettings(_Settings):
+    queue_url: str = Field(min_length=1)
 
 
 class RenderSettings(_Settings):
