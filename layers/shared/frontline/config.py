@@ -147,8 +147,11 @@ def load_catalogue(path: Path) -> list[FeedSource]:
 def load_vocabulary(config_dir: Path) -> Vocabulary:
     glossary_path = config_dir / "glossary.yaml"
     entities_path = config_dir / "entities.yaml"
+    keywords_path = config_dir / "keywords.yaml"
     try:
-        return parse_vocabulary(_read_yaml(glossary_path), _read_yaml(entities_path))
+        return parse_vocabulary(
+            _read_yaml(glossary_path), _read_yaml(entities_path), _read_yaml(keywords_path)
+        )
     except ValueError as exc:
         raise ConfigurationError(f"{config_dir}: {exc}") from None
 
