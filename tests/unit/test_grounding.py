@@ -108,7 +108,7 @@ def test_the_labelled_set_meets_its_goals() -> None:
             analysis = json.loads(first.replace(old, new, 1))
             planted += 1
             caught += not check_grounding(title, text, analysis, vocabulary, rules).grounded
-    assert (faithful, planted) == (20, 50)
+    assert (faithful, planted) == (22, 55)
     assert flagged / faithful <= 0.05
     assert caught / planted >= 0.90
 
@@ -165,3 +165,13 @@ def test_the_published_date_and_differences_the_source_implies_are_grounded() ->
     )
     assert report.grounded, report.problems
     assert problems(tldr="11月26日に発表。") == [("tldr", "11月26日", "date")]  # no date given
+
+
+def test_a_japanese_quarter_and_a_three_word_name_are_grounded() -> None:
+    vocabulary, rules = load_vocabulary(REPO_CONFIG_DIR), load_grounding_rules(REPO_CONFIG_DIR)
+    text = "Intel's third-quarter revenue rose, chief executive Lip-Bu Tan said."
+    faithful = {"tldr": "7〜9月期の売上高が増えたと、リップブー・タンCEOが述べた。"}
+    assert check_grounding("Intel", text, faithful, vocabulary, rules).grounded
+    planted = {"tldr": "7〜9月期の売上高が増えたと、パット・ゲルシンガーCEOが述べた。"}
+    [problem] = check_grounding("Intel", text, planted, vocabulary, rules).problems
+    assert (problem.text, problem.kind) == ("パット・ゲルシンガー", "entity")

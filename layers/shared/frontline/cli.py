@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -30,6 +31,9 @@ from frontline.config import REPO_CONFIG_DIR, ConfigurationError, load_catalogue
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
 from frontline.domain.models import Article, FeedItem, FeedSource, FeedState, ItemMessage
 from frontline.domain.ports import AnalysisProvider, FrontlineError
+
+if TYPE_CHECKING:
+    from frontline.analysis.provider import LlmAnalysisProvider
 
 REPO = REPO_CONFIG_DIR.parent
 
@@ -220,24 +224,33 @@ def _item_for(target: str, *, allow_private_network: bool) -> FeedItem:
 
 
 def _provider(args: argparse.Namespace) -> AnalysisProvider:
-    from frontline.bootstrap import bedrock_provider, heuristic_provider, openai_provider
-    from frontline.config import load_grounding_rules, load_vocabulary
+    if args.provider == "heuristic":
+        from frontline.bootstrap import heuristic_provider
+        from frontline.config import load_vocabulary
+
+        return heuristic_provider(load_vocabulary(Path(args.config_dir)))
+    return _llm_provider(args)
+
+
+def _llm_provider(args: argparse.Namespace) -> LlmAnalysisProvider:
+    from frontline.bootstrap import bedrock_provider, openai_provider
+    from frontline.config import load_grounding_rules, load_prices, load_vocabulary
 
     config_dir = Path(args.config_dir)
     vocabulary = load_vocabulary(config_dir)
-    if args.provider == "heuristic":
-        return heuristic_provider(vocabulary)
     grounding = load_grounding_rules(config_dir)
     if args.provider == "bedrock":
         import boto3
 
         model = args.model or os.environ.get("BEDROCK_MODEL_ID") or DEFAULT_BEDROCK_MODEL
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        price = load_prices(config_dir).get(model)
         return bedrock_provider(
             boto3.client("bedrock-runtime", region_name=region),
             model,
             vocabulary,
             grounding=grounding,
+            cache_prompt=price is not None and price.caches_prompts,
         )
     import httpx
 
@@ -255,14 +268,14 @@ def _analyze(args: argparse.Namespace) -> int:
     from frontline.domain.item_analysis import ItemAnalyst
 
     item = _item_for(args.target, allow_private_network=args.allow_private_network)
-    provider = _provider(args)
-    analyst = ItemAnalyst(provider, _Articles())
     if args.dry_run:
-        request_for = getattr(provider, "request_for", None)
-        if request_for is None:
+        if args.provider == "heuristic":
             raise CliError("the heuristic provider sends no request; --dry-run needs an LLM")
-        print(json.dumps(request_for(item, analyst.text_for(item)), ensure_ascii=False, indent=2))
+        llm = _llm_provider(args)
+        text = ItemAnalyst(llm, _Articles()).text_for(item)
+        print(json.dumps(llm.request_for(item, text), ensure_ascii=False, indent=2))
         return 0
+    analyst = ItemAnalyst(_provider(args), _Articles())
     article = analyst.process(ItemMessage(item=item), now=datetime.now(UTC))
     if args.json:
         print(article.model_dump_json())

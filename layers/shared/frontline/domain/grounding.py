@@ -194,6 +194,7 @@ _EN_MONTH_DAY = re.compile(
 _EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAME})\b", re.I)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _JA_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?")
+_JA_QUARTER = re.compile(r"(\d{1,2})\s*[〜～~\-–]\s*(\d{1,2})月期")
 
 
 def _source_dates(text: str) -> set[tuple[int, int | None]]:
@@ -283,7 +284,9 @@ def _source_of(
     words = _words(whole)
     names = [name for name in _NAME_PART.findall(whole) if name.lower() != "s"]
     pairs = [a + b for a, b in pairwise(names)]
-    skeletons = {skeleton(n, silent_r=rule) for n in names + pairs for rule in (True, False)}
+    triples = [a + b + c for a, b, c in zip(names, names[1:], names[2:], strict=False)]
+    spans = names + pairs + triples  # a name of up to three words: Lip-Bu Tan
+    skeletons = {skeleton(n, silent_r=rule) for n in spans for rule in (True, False)}
     numbers, dates = _source_numbers(whole), _source_dates(whole)
     if published is not None:  # the model is shown the date: in UTC and on the Japanese clock
         for moment in (published.astimezone(UTC), published.astimezone(JST)):
@@ -348,6 +351,11 @@ def _ungrounded(
         masked = masked[:start] + " " * (end - start) + masked[end:]
         if fact:
             yield kind, fact
+    for match in _JA_QUARTER.finditer(masked):  # 7〜9月期: the quarter, as Japan names it
+        masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
+        first = int(match.group(1))
+        if "quarter" not in source.text and (first, None) not in source.dates:
+            yield "date", match.group(0)
     for match in _JA_DATE.finditer(masked):
         year, month, day = match.groups()
         masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
