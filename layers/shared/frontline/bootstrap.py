@@ -27,7 +27,6 @@ from frontline.config import (
     load_vocabulary,
 )
 from frontline.domain.digests import Digest, DigestJob, DigestKind, DigestMessage, DigestWriter
-from frontline.domain.grounding import GroundingRules
 from frontline.domain.item_analysis import ItemAnalyst, ReanalysisJob
 from frontline.domain.models import Article, ArticleChange, FeedSource, ItemMessage
 from frontline.domain.ports import (
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
 
     from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
+    from frontline.domain.grounding import GroundingRules
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
 

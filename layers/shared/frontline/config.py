@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from frontline.domain.grounding import GroundingRules
 from frontline.domain.models import FeedSource
 from frontline.domain.ports import Usage
 from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
+
+if TYPE_CHECKING:
+    from frontline.domain.grounding import GroundingRules
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 
@@ -167,6 +169,8 @@ class _GroundingDocument(BaseModel):
 @cache
 def load_grounding_rules(config_dir: Path) -> GroundingRules:
     """config/grounding.yaml, validated: every error names the file and the field."""
+    from frontline.domain.grounding import GroundingRules  # the worker's alone
+
     path = config_dir / "grounding.yaml"
     try:
         document = _GroundingDocument.model_validate(_read_yaml(path))
