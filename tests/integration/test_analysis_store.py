@@ -120,3 +120,62 @@ def test_a_throttled_charge_is_retried_not_lost(local_aws) -> None:
     ledger = DynamoSpendLedger(DynamoTable(client, local_aws["Table"]))
     ledger.record(DAY, 0.25, Usage(100, 10), charge_id="req-1")
     assert (ledger.spent_on(DAY), refusals["left"]) == (0.25, 0)
+
+
+def test_two_deliveries_of_one_message_call_the_model_once_and_pay_once(local_aws) -> None:
+    from frontline.domain.item_analysis import ItemAnalyst
+    from frontline.domain.models import ItemMessage
+    from frontline.domain.ports import AnalysisInProgress
+    from frontline.domain.spend import Budget, budget_day
+
+    store = table(local_aws)
+    articles, ledger = DynamoArticleRepository(store), DynamoSpendLedger(store)
+    message = ItemMessage(item=make_item(1))
+    seen: dict[str, object] = {}
+
+    class Model:
+        name, model_id = "bedrock", "m"
+
+        def __init__(self, during_the_call=None) -> None:
+            self.calls, self.during_the_call = 0, during_the_call
+
+        def analyse(self, item, text):
+            self.calls += 1
+            if self.during_the_call is not None:
+                self.during_the_call()
+            return AnalysisResult(
+                analysis=make_analysis(), provider="bedrock", model_id="m",
+                usage=Usage(1000, 500), request_id=f"req-{self.calls}",
+            )  # fmt: skip
+
+    second = Model()
+
+    def second_delivery() -> None:
+        # While the model answers, SQS hands the same message to a second worker
+        with pytest.raises(AnalysisInProgress):
+            worker(second).process(message, now=NOW)
+        seen["second_delivery"] = "waited"
+
+    class Heuristic:
+        name, model_id = "heuristic", None
+
+        def analyse(self, item, text):
+            return AnalysisResult(analysis=make_analysis(), provider="heuristic", translated=False)
+
+    def worker(model) -> ItemAnalyst:
+        return ItemAnalyst(
+            model,
+            articles,
+            fallback=Heuristic(),
+            budget=Budget(ledger, 5.0, lambda _m, u: u.input_tokens / 1e6),
+            claims=DynamoAnalysisClaims(store),
+        )
+
+    model = Model(during_the_call=second_delivery)
+    first = worker(model).process(message, now=NOW)
+    redelivered = worker(second).process(message, now=NOW)  # the second delivery, retried
+
+    assert seen == {"second_delivery": "waited"}
+    assert (model.calls, second.calls) == (1, 0)
+    assert redelivered == first
+    assert ledger.spent_on(budget_day(NOW)) == pytest.approx(0.001)
