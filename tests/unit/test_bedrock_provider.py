@@ -502,6 +502,20 @@ def test_a_caching_model_ends_the_system_prompt_with_a_cache_point(
     assert result.usage == Usage(600, 1500, cache_read_tokens=4300)
 
 
+def test_the_repair_round_keeps_the_cache_point(runtime: tuple[Any, Stubber]) -> None:
+    client, stubber = runtime
+    broken = good_answer()
+    del broken["impact"]
+    stubber.add_response("converse", tool_response(broken))
+    expected = expect_repair_with("impact: required field is missing")
+    expected["system"] = [{"text": ANY}, {"cachePoint": {"type": "default"}}]
+    stubber.add_response("converse", tool_response(good_answer(), tool_use_id="t2"), expected)
+
+    result = bedrock_provider(client, HAIKU, VOCABULARY, cache_prompt=True).analyse(ITEM, TEXT)
+
+    assert result.analysis.impact == good_answer()["impact"]
+
+
 def test_a_model_without_caching_gets_no_cache_point(provider: LlmAnalysisProvider) -> None:
     assert provider.request_for(ITEM, TEXT)["system"] == [{"text": ANY}]
 
