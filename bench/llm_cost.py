@@ -8,8 +8,13 @@ request; its input is the system prompt, the user message and the tool's JSON sc
 No tokenizer is available offline, so tokens are ESTIMATED: one token per CJK character
 (kana, kanji, full-width punctuation) and one per 4 other characters (ASCII / Latin text and
 JSON). Output tokens are estimated the same way from the fixture answers
-(tests/fixtures/llm/answer_*.json, serialised as the tool call's JSON). Costs use $1 / $5
-per million input / output tokens (Claude Haiku 4.5) and $0.06 / $0.24 (Amazon Nova Lite).
+(tests/fixtures/llm/answer_*.json, serialised as the tool call's JSON).
+
+The request is split as the cache sees it: the cached prefix (the tool schema and the system
+prompt with the whole glossary, the same for every article, before the cache point) and the
+uncached user message (the article). Costs use config/prices.yaml (Claude Haiku 4.5 through
+the global profile; Amazon Nova Lite) with HIT_RATE of the calls reading the prefix from the
+cache and the rest writing it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO)]
 
-PRICES = {"haiku45": (1.00, 5.00), "nova_lite": (0.06, 0.24)}  # USD per million in / out
+HAIKU = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+NOVA_LITE = "apac.amazon.nova-lite-v1:0"
+# Share of calls that read the prefix from the cache. Items arrive in hourly bursts (one poll
+# queues them all, the worker takes them in batches within minutes), so within the 5-minute
+# cache only a burst's first call writes it: 90% assumes about 10 items per burst.
+HIT_RATE = 0.9
+# The shortest prefix a cache point caches (Bedrock's prompt-caching page): below it the call
+# is billed at the plain input price with no error.
+CACHE_FLOOR = {HAIKU: 4096, NOVA_LITE: 1000}
 FEEDS = REPO / "infra" / "local" / "feeds"
 FIXTURES = REPO / "tests" / "fixtures" / "llm"
 CONTENT_TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml"}
@@ -69,35 +82,63 @@ def fixture_articles() -> list[tuple[Any, str]]:
 
 
 def main() -> dict[str, Any]:
-    from frontline.adapters.llm_provider import bedrock_provider
-    from frontline.config import load_vocabulary
+    from frontline.bootstrap import bedrock_provider
+    from frontline.config import load_prices, load_vocabulary
 
-    provider = bedrock_provider(None, "bench-model", load_vocabulary(REPO / "config"))  # type: ignore[arg-type]
-    inputs = []
+    vocabulary = load_vocabulary(REPO / "config")
+    prices = load_prices(REPO / "config")
+    provider = bedrock_provider(None, HAIKU, vocabulary, cache_prompt=True)  # type: ignore[arg-type]
+    statics, users, systems, schemas = [], [], [], []
     for item, text in fixture_articles():
         request = provider.request_for(item, text)
-        system = "".join(part["text"] for part in request["system"])
+        system = "".join(part.get("text", "") for part in request["system"])
         user = "".join(
             part.get("text", "") for message in request["messages"] for part in message["content"]
         )
-        schema = json.dumps(request["toolConfig"], ensure_ascii=False)
-        inputs.append(estimated_tokens(system) + estimated_tokens(user) + estimated_tokens(schema))
+        schema = estimated_tokens(json.dumps(request["toolConfig"], ensure_ascii=False))
+        systems.append(estimated_tokens(system))
+        schemas.append(schema)
+        statics.append(estimated_tokens(system) + schema)
+        users.append(estimated_tokens(user))
+    glossary = estimated_tokens(system.split("# 用語集", 1)[1])
     answers = [json.loads(path.read_text(encoding="utf-8")) for path in FIXTURES.glob("answer_*")]
     outputs = [estimated_tokens(json.dumps(answer, ensure_ascii=False)) for answer in answers]
-    tokens_in = round(statistics.mean(inputs))
+    cached = round(statistics.mean(statics))
+    uncached = round(statistics.mean(users))
     tokens_out = round(statistics.mean(outputs))
 
     def cost(model: str) -> float:
-        price_in, price_out = PRICES[model]
-        return round((tokens_in * price_in + tokens_out * price_out) / 1e6, 6)
+        price = prices[model]
+        floor = CACHE_FLOOR.get(model, 0)
+        if price.cache_read_per_million_usd is None or cached < floor:
+            per_million = uncached + cached, 0.0, 0.0  # no cache point, or too short to cache
+        else:
+            writes = (1 - HIT_RATE) * cached
+            per_million = uncached, HIT_RATE * cached, writes
+        plain, reads, writes = per_million
+        return round(
+            (
+                plain * price.input_per_million_usd
+                + tokens_out * price.output_per_million_usd
+                + reads * (price.cache_read_per_million_usd or 0.0)
+                + writes * (price.cache_write_per_million_usd or 0.0)
+            )
+            / 1e6,
+            6,
+        )
 
     return {
-        "llm_input_tokens_per_article": tokens_in,
+        "llm_input_tokens_per_article": uncached,
+        "llm_cached_tokens_per_article": cached,
         "llm_output_tokens_per_article": tokens_out,
-        "llm_cost_per_article_haiku45_usd": cost("haiku45"),
-        "llm_cost_per_article_nova_lite_usd": cost("nova_lite"),
-        "llm_fixture_articles": len(inputs),
-        "llm_input_tokens_max": max(inputs),
+        "llm_cache_hit_rate": HIT_RATE,
+        "llm_cost_per_article_haiku45_usd": cost(HAIKU),
+        "llm_cost_per_article_nova_lite_usd": cost(NOVA_LITE),
+        "llm_prompt_system_tokens": round(statistics.mean(systems)) - glossary,
+        "llm_prompt_glossary_tokens": glossary,
+        "llm_prompt_tool_schema_tokens": round(statistics.mean(schemas)),
+        "llm_fixture_articles": len(users),
+        "llm_input_tokens_max": max(users) + max(statics),
     }
 
 

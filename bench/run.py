@@ -29,17 +29,22 @@ What each key measures:
   300 loopback feeds with 100 ms latency, polled twice.
 - worker_overhead_ms_per_item (bench/worker_bench.py): the real analyze_item handler with a
   zero-latency model (fixture answer), median per item over 250 items in batches of 5.
-- llm_input_tokens_per_article, llm_output_tokens_per_article, llm_cost_per_article_*_usd
-  (bench/llm_cost.py): ESTIMATED tokens (1 per CJK character, 1 per 4 other characters) of
-  the Converse request for the demo feeds' items and the fixture article, and of the fixture
-  answers; costs at $1/$5 (Claude Haiku 4.5) and $0.06/$0.24 (Amazon Nova Lite) per million.
+- llm_input_tokens_per_article, llm_cached_tokens_per_article, llm_output_tokens_per_article,
+  llm_cost_per_article_*_usd, llm_prompt_*_tokens (bench/llm_cost.py): ESTIMATED tokens
+  (1 per CJK character, 1 per 4 other characters) of the Converse request for the demo feeds'
+  items and the fixture article, split at the cache point (the uncached user message; the
+  cached system prompt, glossary and tool schema), and of the fixture answers; costs from
+  config/prices.yaml with 90% of calls reading the cached prefix (llm_cache_hit_rate).
+- grounding_detection_rate, grounding_false_alarm_rate (bench/grounding_bench.py): the
+  grounding check over tests/fixtures/grounding/labelled.yaml; the share of planted wrong
+  numbers, names, dates and claims it reports, and of faithful renderings it flags.
 - import_ms_fetch_feeds, import_ms_analyze_item, import_ms_render_site (bench/footprint.py
   imports): cold import of each handler module in a fresh interpreter, median of 5.
 - layer_unzipped_mb, extract_layer_unzipped_mb, function_zip_kb_max (footprint.py sizes):
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-hugo, fetch, worker, llm, imports, sizes (all by default).
+hugo, fetch, worker, llm, grounding, imports, sizes (all by default).
 """
 
 # ruff: noqa: S603 - runs the bench scripts with the current interpreter
@@ -70,6 +75,7 @@ PARTS: dict[str, list[str]] = {
     "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
     "worker": ["worker_bench.py"],
     "llm": ["llm_cost.py"],
+    "grounding": ["grounding_bench.py"],
     "imports": ["footprint.py", "imports"],
     "sizes": ["footprint.py", "sizes"],
 }
@@ -95,10 +101,18 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("fetch_peak_mb", "  fetcher peak RSS", "MB", "", None),
     ("worker_overhead_ms_per_item", "Worker time per item, instant model", "ms",
      "≤ 20 ms", lambda r: r["worker_overhead_ms_per_item"] <= 20),
-    ("llm_input_tokens_per_article", "Prompt input tokens per article (est.)", "tokens", "", None),
+    ("llm_input_tokens_per_article", "Uncached input tokens per article (est.)", "tokens",
+     "", None),
+    ("llm_cached_tokens_per_article", "  cached prefix: system prompt, glossary, schema",
+     "tokens", "", None),
     ("llm_output_tokens_per_article", "Output tokens per article (est.)", "tokens", "", None),
-    ("llm_cost_per_article_haiku45_usd", "Cost per article, Claude Haiku 4.5", "USD", "", None),
+    ("llm_cost_per_article_haiku45_usd", "Cost per article, Claude Haiku 4.5, 90% cache hits",
+     "USD", "≤ $0.005", lambda r: r["llm_cost_per_article_haiku45_usd"] <= 0.005),
     ("llm_cost_per_article_nova_lite_usd", "Cost per article, Amazon Nova Lite", "USD", "", None),
+    ("grounding_detection_rate", "Grounding: planted errors caught", "", "≥ 0.90",
+     lambda r: r["grounding_detection_rate"] >= 0.90),
+    ("grounding_false_alarm_rate", "Grounding: faithful analyses flagged", "", "≤ 0.05",
+     lambda r: r["grounding_false_alarm_rate"] <= 0.05),
     ("import_ms_fetch_feeds", "Cold import, fetch_feeds handler", "ms", "< 300 ms",
      lambda r: r["import_ms_fetch_feeds"] < 300),
     ("import_ms_analyze_item", "Cold import, analyze_item handler", "ms", "< 300 ms",

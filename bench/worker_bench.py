@@ -51,7 +51,7 @@ class InstantModel:
         return self._wire.payload(conversation)
 
     def send(self, conversation: Any) -> Any:
-        from frontline.adapters.llm_provider import LlmReply
+        from frontline.analysis.conversation import LlmReply
         from frontline.domain.ports import Usage
 
         json.dumps(self.payload(conversation), ensure_ascii=False)  # what the SDK would send
@@ -71,7 +71,7 @@ class MemorySpend:
     def spent_on(self, day: date) -> float:
         return self.spent.get(day, 0.0)
 
-    def record(self, day: date, cost_usd: float, usage: Any) -> None:
+    def record(self, day: date, cost_usd: float, usage: Any, *, charge_id: Any = None) -> None:
         self.spent[day] = self.spent.get(day, 0.0) + cost_usd
 
 
@@ -95,11 +95,12 @@ def main() -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Frontline")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
     from frontline.adapters.heuristic import HeuristicProvider
-    from frontline.adapters.llm_provider import LlmAnalysisProvider
+    from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.bootstrap import AnalyzeItemApp
     from frontline.config import load_prices, load_vocabulary
-    from frontline.domain.item_analysis import Budget, ItemAnalyst
+    from frontline.domain.item_analysis import ItemAnalyst
     from frontline.domain.models import FeedItem, ItemMessage
+    from frontline.domain.spend import Budget
     from infra.local.pipeline import LambdaContext, load_handler
     from tests.unit.fakes import FakeArticles
 
@@ -120,7 +121,7 @@ def main() -> dict[str, Any]:
             budget=Budget(
                 MemorySpend(),
                 1_000.0,
-                lambda _model, usage: price.cost_of(usage.input_tokens, usage.output_tokens),
+                lambda _model, usage: price.cost_of(usage),
             ),
         )
     )

@@ -1,8 +1,10 @@
 """analyze_item: analyse queued items and store them as articles, and write the digests that
-the schedules ask for (one SQS queue, partial batch failures)."""
+request_digest asks for (one SQS queue, partial batch failures). Each message schema has its
+handler in HANDLERS."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -27,6 +29,59 @@ class ItemRecord(SqsRecordModel):
     body: Json[QueueMessage]  # type: ignore[assignment]
 
 
+def handle_item(worker: AnalyzeItemApp, message: ItemMessage, message_id: str) -> str:
+    logger.append_keys(item_id=message.item.id, feed=message.item.feed_id, message_id=message_id)
+    outcome = worker.handle(message, now=datetime.now(UTC))
+    if isinstance(outcome, Parked):
+        # Not retried: a bad request or missing access. AccessDenied needs an operator.
+        logger.error(
+            "item parked in the dead-letter queue",
+            reason=outcome.reason,
+            request_id=outcome.request_id,
+            operator_action="AccessDenied" in outcome.reason,
+        )
+        metrics.add_metric(name="ItemsParked", unit=MetricUnit.Count, value=1)
+        return message.item.id
+    article = outcome
+    provenance = article.provenance
+    logger.info(
+        "item analysed",
+        status=article.status.value,
+        provider=provenance.provider,
+        reason=article.status_reason,
+    )
+    metrics.add_metric(name=f"Articles_{article.status.value}", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=provenance.input_tokens)
+    metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=provenance.output_tokens)
+    metrics.add_metric(name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6)
+    return article.id
+
+
+def handle_digest(worker: AnalyzeItemApp, message: DigestMessage, message_id: str) -> str:
+    logger.append_keys(digest=message.kind.value, period=message.period, message_id=message_id)
+    digest = worker.handle_digest(message, now=datetime.now(UTC))
+    provenance = digest.provenance
+    logger.info(
+        "digest written",
+        generated_by=digest.generated_by,
+        articles=digest.article_count,
+        reason=digest.status_reason,
+    )
+    metrics.add_metric(name=f"Digests_{digest.generated_by}", unit=MetricUnit.Count, value=1)
+    if provenance is not None:
+        metrics.add_metric(
+            name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6
+        )
+    return f"{message.kind.value}/{message.period}"
+
+
+# One handler per message schema: the queue carries items and digest requests.
+HANDLERS: dict[str, Callable[[AnalyzeItemApp, Any, str], str]] = {
+    "frontline.item/1": handle_item,
+    "frontline.digest/1": handle_digest,
+}
+
+
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics
 def handler(
@@ -36,56 +91,7 @@ def handler(
 
     def record_handler(record: ItemRecord) -> str:
         message = record.body
-        if isinstance(message, DigestMessage):
-            return digest_handler(message, record.messageId)
-        logger.append_keys(
-            item_id=message.item.id, feed=message.item.feed_id, message_id=record.messageId
-        )
-        outcome = worker.handle(message, now=datetime.now(UTC))
-        if isinstance(outcome, Parked):
-            # Not retried: a bad request or missing access. AccessDenied needs an operator.
-            logger.error(
-                "item parked in the dead-letter queue",
-                reason=outcome.reason,
-                request_id=outcome.request_id,
-                operator_action="AccessDenied" in outcome.reason,
-            )
-            metrics.add_metric(name="ItemsParked", unit=MetricUnit.Count, value=1)
-            return message.item.id
-        article = outcome
-        provenance = article.provenance
-        logger.info(
-            "item analysed",
-            status=article.status.value,
-            provider=provenance.provider,
-            reason=article.status_reason,
-        )
-        metrics.add_metric(name=f"Articles_{article.status.value}", unit=MetricUnit.Count, value=1)
-        metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=provenance.input_tokens)
-        metrics.add_metric(
-            name="OutputTokens", unit=MetricUnit.Count, value=provenance.output_tokens
-        )
-        metrics.add_metric(
-            name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6
-        )
-        return article.id
-
-    def digest_handler(message: DigestMessage, message_id: str) -> str:
-        logger.append_keys(digest=message.kind.value, period=message.period, message_id=message_id)
-        digest = worker.handle_digest(message, now=datetime.now(UTC))
-        provenance = digest.provenance
-        logger.info(
-            "digest written",
-            generated_by=digest.generated_by,
-            articles=digest.article_count,
-            reason=digest.status_reason,
-        )
-        metrics.add_metric(name=f"Digests_{digest.generated_by}", unit=MetricUnit.Count, value=1)
-        if provenance is not None:
-            metrics.add_metric(
-                name="CostMicroUsd", unit=MetricUnit.Count, value=provenance.cost_usd * 1e6
-            )
-        return f"{message.kind.value}/{message.period}"
+        return HANDLERS[message.schema_version](worker, message, record.messageId)
 
     # A batch that fails whole (throttling) is reported record by record rather than raised:
     # SQS redelivers the same way, and the Errors alarm keeps meaning "the code broke".

@@ -1,5 +1,4 @@
-"""fetch_feeds: poll the feed catalogue and queue the new items; on the digest schedules,
-queue the request for yesterday's AI日報 or last week's 週報 (EventBridge Scheduler)."""
+"""fetch_feeds: poll the feed catalogue and queue the new items (EventBridge Scheduler)."""
 
 from __future__ import annotations
 
@@ -9,10 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from frontline.bootstrap import FetchFeedsApp, fetch_feeds_app
-from frontline.domain.digests import DigestKind
 from frontline.observability import MetricUnit, logger, metrics
-
-DIGEST_JOBS = {"daily_digest": DigestKind.DAILY, "weekly_digest": DigestKind.WEEKLY}
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
@@ -21,16 +17,6 @@ def handler(
     event: dict[str, Any], context: LambdaContext, app: FetchFeedsApp | None = None
 ) -> dict[str, Any]:
     poller = app or fetch_feeds_app()
-    if event.get("job") == "reanalyse":  # the daily schedule after the budget resets
-        queued = poller.reanalyse()
-        metrics.add_metric(name="ReanalysisQueued", unit=MetricUnit.Count, value=queued)
-        logger.info("articles re-queued for full analysis", queued=queued)
-        return {"job": "reanalyse", "queued": queued}
-    if event.get("job") in DIGEST_JOBS:  # 07:00 JST: yesterday's 日報; Mondays: last week's 週報
-        job = str(event["job"])
-        message = poller.request_digest(DIGEST_JOBS[job], now=datetime.now(UTC))
-        logger.info("digest requested", kind=message.kind.value, period=message.period)
-        return {"job": job, "period": message.period}
     report = poller.run(now=datetime.now(UTC))
     for feed in report.feeds:
         if feed.outcome == "error":

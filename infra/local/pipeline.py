@@ -31,9 +31,11 @@ from frontline.bootstrap import (
     build_analyze_item,
     build_fetch_feeds,
     build_render_site,
+    build_request_digest,
 )
 from frontline.config import (
     AnalyzeSettings,
+    DigestRequestSettings,
     FetchSettings,
     RenderSettings,
     load_settings,
@@ -245,9 +247,10 @@ class LocalPipeline:
 
         table = DynamoTable(aws_client("dynamodb"), self.resources["Table"])
         published = [article.published for article in DynamoArticleRepository(table).list_public()]
-        job = self.fetch_app().digest_job
-        if job is None:  # pragma: no cover - build_fetch_feeds always wires one
-            raise RuntimeError("fetch_feeds has no digest job")
+        settings = load_settings(
+            DigestRequestSettings, **self._common(), queue_url=self.resources["ItemQueue"]
+        )
+        job = build_request_digest(settings).job
         counts = {
             kind.value: len(job.request(kind, periods_covering(kind, published)))
             for kind in DigestKind

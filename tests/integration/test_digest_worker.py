@@ -11,13 +11,13 @@ from botocore.stub import Stubber
 
 from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriodArticles
 from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoSpendLedger, DynamoTable
-from frontline.adapters.llm_provider import DIGEST_TOOL_NAME, bedrock_provider
-from frontline.bootstrap import build_analyze_item
+from frontline.analysis.prompts import DIGEST_TOOL_NAME
+from frontline.bootstrap import bedrock_provider, build_analyze_item
 from frontline.config import load_vocabulary
 from frontline.domain.digests import DigestKind, DigestMessage
-from frontline.domain.item_analysis import budget_day
 from frontline.domain.models import ArticleStatus, Category
 from frontline.domain.paths import JST
+from frontline.domain.spend import budget_day
 from infra.local.pipeline import (
     REPO,
     LambdaContext,

@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from frontline.adapters.llm_provider import TOOL_NAME, LlmAnalysisProvider, openai_provider
+from frontline.analysis.prompts import TOOL_NAME
+from frontline.analysis.provider import LlmAnalysisProvider
+from frontline.bootstrap import openai_provider
 from frontline.config import load_vocabulary
 from frontline.domain.models import FeedItem
 from frontline.domain.ports import AnalysisInvalid, ProviderRejected, ProviderRetryable, Usage
@@ -185,6 +187,18 @@ def test_a_tool_call_becomes_a_valid_analysis(server: ChatServer, http: httpx.Cl
     assert "$ref" not in json.dumps(tool["function"]["parameters"])
     assert [message["role"] for message in body["messages"]] == ["system", "user"]
     assert "<article_data>" in body["messages"][1]["content"]
+
+
+def test_cached_prompt_tokens_are_counted_apart(server: ChatServer, http: httpx.Client) -> None:
+    # Given OpenAI's answer for a prompt whose prefix it had cached
+    body = completion(good_arguments(), usage=(5200, 1600))
+    body["usage"]["prompt_tokens_details"] = {"cached_tokens": 4608}
+    server.script.append(Scripted(body=body))
+
+    result = provider_for(server, http).analyse(ITEM, TEXT)
+
+    # Then the cached part is priced apart from the rest of the prompt
+    assert result.usage == Usage(5200 - 4608, 1600, cache_read_tokens=4608)
 
 
 def test_the_dry_run_request_is_what_is_sent(server: ChatServer, http: httpx.Client) -> None:

@@ -8,11 +8,11 @@ import pytest
 from botocore.stub import Stubber
 
 from frontline.adapters.dynamodb import DynamoSpendLedger, DynamoTable
-from frontline.adapters.llm_provider import TOOL_NAME, bedrock_provider
-from frontline.bootstrap import build_analyze_item
+from frontline.analysis.prompts import TOOL_NAME
+from frontline.bootstrap import bedrock_provider, build_analyze_item
 from frontline.config import load_vocabulary
-from frontline.domain.item_analysis import budget_day
 from frontline.domain.models import ArticleStatus, FeedItem, ItemMessage
+from frontline.domain.spend import budget_day
 from infra.local.pipeline import LambdaContext, load_handler, sqs_record
 from tests.converse import MODEL, tool_call_response
 

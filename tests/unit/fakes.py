@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
-from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult
+from frontline.domain.ports import (
+    AnalysisResult,
+    ClaimOutcome,
+    FeedUnavailable,
+    FetchResult,
+    StaleVersion,
+    Usage,
+)
 from frontline.domain.urls import names_one_page
 
 
@@ -122,6 +129,16 @@ class FakeArticles:
         return self.articles.get(article_id)
 
     def save(self, article: Article) -> bool:
+        """As the store: a different version seen earlier than the stored one is refused."""
+        stored = self.articles.get(article.id)
+        if (
+            stored is not None
+            and stored.item.content_hash != article.item.content_hash
+            and stored.seen_at is not None
+            and article.seen_at is not None
+            and stored.seen_at > article.seen_at
+        ):
+            raise StaleVersion(f"article {article.id}: a newer version is stored")
         self.writes += 1
         self.articles[article.id] = article
         return True
@@ -139,3 +156,58 @@ class FakeArticles:
             (a for a in self.articles.values() if a.needs_reanalysis), key=lambda a: a.created_at
         )
         return waiting[:limit]
+
+
+class Throttled(Exception):
+    """What a fake write raises while `failures` remain: the store was busy."""
+
+
+@dataclass
+class FakeSpendLedger:
+    """The daily spend; a charge id already recorded adds nothing, as in DynamoDB."""
+
+    spent: dict[date, float] = field(default_factory=dict)
+    calls: int = 0
+    charges: set[str] = field(default_factory=set)
+    failures: int = 0  # the next writes that fail, before anything is recorded
+
+    def spent_on(self, day: date) -> float:
+        return self.spent.get(day, 0.0)
+
+    def record(
+        self, day: date, cost_usd: float, usage: Usage, *, charge_id: str | None = None
+    ) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise Throttled("spend counter throttled")
+        if charge_id is not None:
+            if charge_id in self.charges:
+                return
+            self.charges.add(charge_id)
+        self.calls += 1
+        self.spent[day] = self.spent.get(day, 0.0) + cost_usd
+
+
+@dataclass
+class FakeClaims:
+    """Analysis leases and recorded answers, in memory."""
+
+    leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    answers: dict[tuple[str, str], AnalysisResult] = field(default_factory=dict)
+
+    def lease(self, item_id: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        current = self.leases.get(item_id)
+        if current is not None and current[0] != holder and current[1] >= now:
+            return False
+        self.leases[item_id] = (holder, until)
+        return True
+
+    def release(self, item_id: str, *, holder: str) -> None:
+        if self.leases.get(item_id, ("", None))[0] == holder:
+            del self.leases[item_id]
+
+    def answer_for(self, item_id: str, content_hash: str) -> AnalysisResult | None:
+        return self.answers.get((item_id, content_hash))
+
+    def record_answer(self, item_id: str, content_hash: str, result: AnalysisResult) -> None:
+        self.answers[(item_id, content_hash)] = result

@@ -13,11 +13,9 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
-from frontline.adapters.llm_provider import (
-    TOOL_NAME,
-    LlmAnalysisProvider,
-    bedrock_provider,
-)
+from frontline.analysis.prompts import TOOL_NAME
+from frontline.analysis.provider import LlmAnalysisProvider
+from frontline.bootstrap import bedrock_provider
 from frontline.config import load_vocabulary
 from frontline.domain.analysis_validation import analysis_schema
 from frontline.domain.models import Analysis, FeedItem
@@ -475,3 +473,90 @@ def test_the_schema_sent_is_not_shared_state(provider: LlmAnalysisProvider) -> N
     again = provider.request_for(ITEM, TEXT)
 
     assert again["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]["properties"]
+
+
+# --- Prompt caching and grounding -------------------------------------------------------------
+
+
+def test_a_caching_model_ends_the_system_prompt_with_a_cache_point(
+    runtime: tuple[Any, Stubber],
+) -> None:
+    client, stubber = runtime
+    provider = bedrock_provider(client, HAIKU, VOCABULARY, cache_prompt=True)
+    response = tool_response(good_answer(), usage=(600, 1500))
+    response["usage"] |= {"cacheReadInputTokens": 4300, "cacheWriteInputTokens": 0}
+    stubber.add_response(
+        "converse",
+        response,
+        {
+            "modelId": HAIKU,
+            "system": [{"text": ANY}, {"cachePoint": {"type": "default"}}],
+            "messages": [{"role": "user", "content": [{"text": ANY}]}],
+            "inferenceConfig": ANY,
+            "toolConfig": ANY,
+        },
+    )
+
+    result = provider.analyse(ITEM, TEXT)
+
+    assert result.usage == Usage(600, 1500, cache_read_tokens=4300)
+
+
+def test_the_repair_round_keeps_the_cache_point(runtime: tuple[Any, Stubber]) -> None:
+    client, stubber = runtime
+    broken = good_answer()
+    del broken["impact"]
+    stubber.add_response("converse", tool_response(broken))
+    expected = expect_repair_with("impact: required field is missing")
+    expected["system"] = [{"text": ANY}, {"cachePoint": {"type": "default"}}]
+    stubber.add_response("converse", tool_response(good_answer(), tool_use_id="t2"), expected)
+
+    result = bedrock_provider(client, HAIKU, VOCABULARY, cache_prompt=True).analyse(ITEM, TEXT)
+
+    assert result.analysis.impact == good_answer()["impact"]
+
+
+def test_a_model_without_caching_gets_no_cache_point(provider: LlmAnalysisProvider) -> None:
+    assert provider.request_for(ITEM, TEXT)["system"] == [{"text": ANY}]
+
+
+def grounded_provider(client: Any) -> LlmAnalysisProvider:
+    from frontline.config import REPO_CONFIG_DIR, load_grounding_rules
+
+    rules = load_grounding_rules(REPO_CONFIG_DIR)
+    return bedrock_provider(client, HAIKU, VOCABULARY, grounding=rules)
+
+
+def test_an_ungrounded_name_is_named_in_the_repair_round(runtime: tuple[Any, Stubber]) -> None:
+    client, stubber = runtime
+    planted = good_answer()
+    planted["tldr"] = planted["tldr"].replace("仏Mistral AIは", "仏Mistral AIとMetaは")
+    stubber.add_response("converse", tool_response(planted, usage=(4200, 1500)))
+    stubber.add_response(
+        "converse",
+        tool_response(good_answer(), usage=(5900, 1500), tool_use_id="tooluse_b2"),
+        expect_repair_with("tldr: 固有名詞「Meta」が原文にない"),
+    )
+
+    result = grounded_provider(client).analyse(ITEM, TEXT)
+
+    assert result.analysis.tldr == good_answer()["tldr"]
+    assert result.usage == Usage(4200 + 5900, 3000)
+
+
+def test_still_ungrounded_after_the_repair_is_analysis_ungrounded(
+    runtime: tuple[Any, Stubber],
+) -> None:
+    from frontline.domain.ports import AnalysisUngrounded
+
+    client, stubber = runtime
+    planted = good_answer()
+    planted["tldr"] = planted["tldr"].replace("240億", "270億")
+    stubber.add_response("converse", tool_response(planted, usage=(4200, 1500)))
+    stubber.add_response("converse", tool_response(planted, usage=(5900, 1500)))
+
+    with pytest.raises(AnalysisUngrounded) as caught:
+        grounded_provider(client).analyse(ITEM, TEXT)
+
+    assert "数値「270億」が原文にない" in caught.value.reason
+    assert caught.value.usage == Usage(10100, 3000)

@@ -29,10 +29,10 @@ from frontline.domain.digests import (
     sentence_count,
     validate_overview,
 )
-from frontline.domain.item_analysis import Budget
 from frontline.domain.models import Article, ArticleStatus, Category
 from frontline.domain.paths import JST
 from frontline.domain.ports import AnalysisInvalid, ProviderRetryable, Usage
+from frontline.domain.spend import Budget
 from tests.factories import make_analysis, make_article, make_item
 from tests.unit.fakes import FakeQueue
 
@@ -124,7 +124,7 @@ class FakeSpend:
     def spent_on(self, day) -> float:
         return self.spent
 
-    def record(self, day, cost_usd: float, usage: Usage) -> None:
+    def record(self, day, cost_usd: float, usage: Usage, *, charge_id=None) -> None:
         self.spent += cost_usd
         self.records += 1
 

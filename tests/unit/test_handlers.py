@@ -31,6 +31,7 @@ class Context:
 
 class FixedProvider:
     name = "fixed"
+    model_id = None
 
     def __init__(self, *, fail_for: str | None = None, ai: bool = True) -> None:
         self.fail_for, self.ai, self.calls = fail_for, ai, 0
@@ -221,28 +222,69 @@ def test_a_message_of_an_unknown_schema_fails_alone(analyze_handler) -> None:
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
 
 
-@pytest.mark.parametrize(("job", "kind"), [("daily_digest", "daily"), ("weekly_digest", "weekly")])
-def test_the_digest_schedules_queue_a_digest_message(
-    monkeypatch: pytest.MonkeyPatch, job: str, kind: str
+@pytest.mark.parametrize("kind", ["daily", "weekly"])
+def test_request_digest_queues_the_digest_of_the_period_just_ended(
+    monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
+    from frontline.bootstrap import RequestDigestApp
     from frontline.domain.digests import DigestJob, DigestMessage
 
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     queue = FakeQueue()
-    app = FetchFeedsApp(
-        [],
-        FakeLedger(),
-        FakeStates(),
-        queue,
-        FakeFetcher().as_factory(),
-        digest_job=DigestJob(queue),
-    )
 
-    result = load_handler("fetch_feeds").handler({"job": job}, Context(), app=app)
+    result = load_handler("request_digest").handler(
+        {"kind": kind}, Context(), app=RequestDigestApp(DigestJob(queue))
+    )
 
     [message] = queue.sent
     assert isinstance(message, DigestMessage) and message.kind.value == kind
-    assert result == {"job": job, "period": message.period}
+    assert result == {"kind": kind, "period": message.period}
+
+
+def test_request_digest_refuses_an_unknown_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from frontline.bootstrap import RequestDigestApp
+    from frontline.domain.digests import DigestJob
+
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    queue = FakeQueue()
+    with pytest.raises(ValidationError):
+        load_handler("request_digest").handler(
+            {"kind": "monthly"}, Context(), app=RequestDigestApp(DigestJob(queue))
+        )
+    assert queue.sent == []
+
+
+def test_requeue_waiting_items_queues_the_articles_stored_with_the_heuristic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from frontline.bootstrap import RequeueWaitingItemsApp
+    from frontline.domain.item_analysis import ReanalysisJob
+    from tests.factories import make_article
+
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    waiting = make_article(1, needs_reanalysis=True, status=ArticleStatus.UNTRANSLATED)
+    articles, queue = FakeArticles({waiting.id: waiting, "done": make_article(2)}), FakeQueue()
+
+    result = load_handler("requeue_waiting_items").handler(
+        {}, Context(), app=RequeueWaitingItemsApp(ReanalysisJob(articles, queue))
+    )
+
+    assert result == {"queued": 1}
+    assert [(m.item.id, m.reason) for m in queue.sent] == [(waiting.id, "reanalyse")]
+
+
+def test_requeue_waiting_items_with_the_heuristic_alone_queues_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from frontline.bootstrap import RequeueWaitingItemsApp
+
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    result = load_handler("requeue_waiting_items").handler(
+        {}, Context(), app=RequeueWaitingItemsApp(None)
+    )
+    assert result == {"queued": 0}
 
 
 def test_items_that_cannot_be_queued_are_an_error_and_a_metric(

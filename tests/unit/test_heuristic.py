@@ -7,15 +7,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from frontline.adapters.heuristic import HeuristicProvider
+from frontline.config import REPO_CONFIG_DIR
 from frontline.domain.models import Analysis, Category, EntityKind, FeedKind
 from frontline.domain.ports import AnalysisProvider, Usage
-from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
+from frontline.domain.vocabulary import parse_vocabulary
 from tests.factories import make_item
 
+# The operators' keyword lexicon, as deployed; glossary and entities are the small ones below.
+KEYWORDS = yaml.safe_load((REPO_CONFIG_DIR / "keywords.yaml").read_text(encoding="utf-8"))
 VOCABULARY = parse_vocabulary(
     {
         "terms": [
@@ -43,6 +47,7 @@ VOCABULARY = parse_vocabulary(
             {"name": "Llama", "kind": "product", "slug": "llama", "parent": "meta"},
         ]
     },
+    KEYWORDS,
 )
 
 LONG_ARTICLE = "\n\n".join(
@@ -394,7 +399,8 @@ def test_same_input_gives_the_same_analysis(provider: HeuristicProvider) -> None
 
 
 def test_works_with_an_empty_vocabulary() -> None:
-    analysis = HeuristicProvider(Vocabulary.empty()).analyse(make_item(), LONG_ARTICLE).analysis
+    no_terms = parse_vocabulary({"terms": None}, {"entities": []}, KEYWORDS)
+    analysis = HeuristicProvider(no_terms).analyse(make_item(), LONG_ARTICLE).analysis
 
     assert_keeps_the_contract(analysis)
     assert analysis.is_ai_related  # "AI", "large language model" and friends still count
@@ -455,3 +461,23 @@ def test_any_text_gives_a_valid_analysis(
     analysis = HeuristicProvider(VOCABULARY).analyse(item, text).analysis
 
     assert_keeps_the_contract(analysis)
+
+
+def test_the_keyword_lexicon_is_the_operators_file() -> None:
+    # Given a lexicon whose only funding phrase is one the shipped file does not hold
+    lexicon = {"signals": {"ai": ["AI"]}, "categories": {"funding": ["war chest"]}}
+    vocabulary = parse_vocabulary({"terms": None}, {"entities": []}, lexicon)
+    item = make_item(1, title="AI lab fills its war chest")
+
+    # When the heuristic analyses an item that uses it
+    analysis = HeuristicProvider(vocabulary).analyse(item, "The AI lab has a war chest.").analysis
+
+    # Then the category follows the file
+    assert analysis.category is Category.FUNDING
+
+
+def test_a_bad_keyword_file_names_the_file_and_the_field() -> None:
+    with pytest.raises(ValueError, match=r"keywords.yaml: categories.gossip"):
+        parse_vocabulary({"terms": None}, {"entities": []}, {"categories": {"gossip": ["x"]}})
+    with pytest.raises(ValueError, match=r"keywords.yaml: signals.ai.0"):
+        parse_vocabulary({"terms": None}, {"entities": []}, {"signals": {"ai": [""]}})

@@ -6,7 +6,7 @@ from typing import ClassVar
 import pytest
 
 from frontline.bootstrap import AnalyzeItemApp, Parked
-from frontline.domain.item_analysis import Budget, ItemAnalyst, ReanalysisJob, budget_day
+from frontline.domain.item_analysis import ItemAnalyst, ReanalysisJob
 from frontline.domain.models import ArticleStatus, ItemMessage
 from frontline.domain.ports import (
     AnalysisInvalid,
@@ -15,8 +15,10 @@ from frontline.domain.ports import (
     ProviderRetryable,
     Usage,
 )
+from frontline.domain.spend import Budget, budget_day
 from tests.factories import NOW, make_analysis, make_item
 from tests.unit.fakes import FakeArticles, FakeQueue
+from tests.unit.fakes import FakeSpendLedger as MemoryLedger
 
 
 class FakeLlm:
@@ -42,24 +44,12 @@ class FakeLlm:
 
 class Heuristic:
     name = "heuristic"
+    model_id = None
 
     def analyse(self, item, text):
         return AnalysisResult(
             analysis=make_analysis(title_ja=item.title), provider="heuristic", translated=False
         )
-
-
-class MemoryLedger:
-    def __init__(self) -> None:
-        self.spent: dict[date, float] = {}
-        self.calls = 0
-
-    def spent_on(self, day: date) -> float:
-        return self.spent.get(day, 0.0)
-
-    def record(self, day: date, cost_usd: float, usage: Usage) -> None:
-        self.calls += 1
-        self.spent[day] = self.spent.get(day, 0.0) + cost_usd
 
 
 def price(model_id, usage: Usage) -> float:  # $1 / $5 per million, as Claude Haiku 4.5

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from frontline.adapters.llm_provider import (
+from frontline.analysis.prompts import (
     analysis_prompt,
     body_budget_chars,
     neutralise_delimiters,
@@ -68,7 +68,7 @@ def test_the_system_prompt_states_the_house_style() -> None:
     assert "record_analysis" in system
 
 
-def test_the_user_prompt_carries_the_metadata_and_the_glossary() -> None:
+def test_the_user_prompt_carries_the_metadata_and_the_entities() -> None:
     item, text = fixture_item()
 
     user = analysis_prompt(item, text, VOCABULARY).user
@@ -79,9 +79,8 @@ def test_the_user_prompt_carries_the_metadata_and_the_glossary() -> None:
     assert "source: AI Wire" in section
     assert "published: 2026年11月26日 23:30 (JST)" in section
     assert "content_policy: excerpt" in section
-    assert "- open weights → オープンウェイト" in user
-    assert "- distillation → 蒸留" in user
     assert "- Mistral AI (company)" in user
+    assert "→" not in user  # the glossary is in the cached system prompt
     assert "冒頭の段落（リード部分）だけを翻訳" in user
 
 
@@ -163,3 +162,17 @@ def test_an_empty_text_falls_back_to_the_summary() -> None:
     user = analysis_prompt(item, "   ", VOCABULARY).user
 
     assert item.summary in data_section(user)
+
+
+def test_the_system_prompt_is_the_same_for_every_article_and_holds_the_glossary() -> None:
+    item, text = fixture_item()
+    other = FeedItem.model_validate(item.model_dump() | {"title": "Another story", "id": "f" * 32})
+
+    first = analysis_prompt(item, text, VOCABULARY).system
+    second = analysis_prompt(other, "Different text about chips.", VOCABULARY).system
+
+    assert first == second  # a cacheable prefix
+    assert "- open weights → オープンウェイト" in first
+    assert "- distillation → 蒸留" in first
+    glossary = first.split("# 用語集", 1)[1]
+    assert glossary.count("\n- ") == len(VOCABULARY.glossary.terms)

@@ -21,7 +21,13 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO / "template.yaml"
 INDEX_REWRITE_JS = REPO / "infra" / "cloudfront" / "index_rewrite.js"
 
-FUNCTIONS = ("FetchFeedsFunction", "AnalyzeItemFunction", "RenderSiteFunction")
+FUNCTIONS = (
+    "FetchFeedsFunction",
+    "RequeueWaitingItemsFunction",
+    "RequestDigestFunction",
+    "AnalyzeItemFunction",
+    "RenderSiteFunction",
+)
 STORAGE_TYPES = frozenset({"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket"})
 PSEUDO_PARAMETERS = {
     "AWS::AccountId": "123456789012",
@@ -256,6 +262,8 @@ def test_logical_ids_other_code_relies_on(resources: dict[str, Any]) -> None:
         "SharedLayer": "AWS::Serverless::LayerVersion",
         "ConfigLayer": "AWS::Serverless::LayerVersion",
         "FetchFeedsFunction": "AWS::Serverless::Function",
+        "RequeueWaitingItemsFunction": "AWS::Serverless::Function",
+        "RequestDigestFunction": "AWS::Serverless::Function",
         "AnalyzeItemFunction": "AWS::Serverless::Function",
         "RenderSiteFunction": "AWS::Serverless::Function",
         "ItemQueue": "AWS::SQS::Queue",
@@ -304,7 +312,9 @@ def test_environment_each_function_receives(
     }
     assert template["Globals"]["Function"]["Environment"]["Variables"]["CONFIG_DIR"] == "/opt"
     assert own == {
-        "FetchFeedsFunction": {"QUEUE_URL", "LLM_PROVIDER"},
+        "FetchFeedsFunction": {"QUEUE_URL"},
+        "RequeueWaitingItemsFunction": {"QUEUE_URL", "LLM_PROVIDER"},
+        "RequestDigestFunction": {"QUEUE_URL"},
         "AnalyzeItemFunction": {
             "LLM_PROVIDER",
             "BEDROCK_MODEL_ID",
@@ -600,24 +610,54 @@ def test_render_follows_article_changes_and_reports_failed_batches(
 
 
 @pytest.mark.parametrize(
-    ("event_name", "cron", "job"),
+    ("event_name", "cron", "kind"),
     [
-        ("DailyDigest", "cron(0 7 * * ? *)", "daily_digest"),
-        ("WeeklyDigest", "cron(0 7 ? * MON *)", "weekly_digest"),
+        ("DailyDigest", "cron(0 7 * * ? *)", "daily"),
+        ("WeeklyDigest", "cron(0 7 ? * MON *)", "weekly"),
     ],
 )
 def test_digests_are_requested_at_seven_in_the_morning_japan_time(
-    resources: dict[str, Any], event_name: str, cron: str, job: str
+    resources: dict[str, Any], event_name: str, cron: str, kind: str
 ) -> None:
-    event = _props(resources, "FetchFeedsFunction")["Events"][event_name]
+    event = _props(resources, "RequestDigestFunction")["Events"][event_name]
 
     assert event["Type"] == "ScheduleV2"
     assert event["Properties"]["ScheduleExpression"] == cron
     assert event["Properties"]["ScheduleExpressionTimezone"] == "Asia/Tokyo"
-    assert json.loads(event["Properties"]["Input"]) == {"job": job}
+    assert json.loads(event["Properties"]["Input"]) == {"kind": kind}
     assert event["Properties"]["DeadLetterConfig"] == {
         "Arn": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}
     }
+
+
+def test_each_scheduled_job_runs_in_the_function_named_for_it(resources: dict[str, Any]) -> None:
+    events = {name: set(_props(resources, name).get("Events", {})) for name in FUNCTIONS}
+
+    assert events["FetchFeedsFunction"] == {"Scheduled"}
+    assert events["RequeueWaitingItemsFunction"] == {"AfterBudgetReset"}
+    assert events["RequestDigestFunction"] == {"DailyDigest", "WeeklyDigest"}
+    requeue = _props(resources, "RequeueWaitingItemsFunction")["Events"]["AfterBudgetReset"]
+    assert requeue["Properties"]["ScheduleExpression"] == "cron(10 0 * * ? *)"
+    assert requeue["Properties"]["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+
+
+def test_the_job_roles_hold_only_what_their_job_needs(resources: dict[str, Any]) -> None:
+    def granted(role: str) -> dict[str, list[str]]:
+        document = _props(resources, role)["Policies"][0]["PolicyDocument"]
+        return {s["Sid"]: sorted(_as_list(s["Action"])) for s in _statements(document)}
+
+    logs_and_traces = {
+        "WriteOwnLogs": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "SendTraces": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+    }
+    assert granted("RequeueWaitingItemsRole") == logs_and_traces | {
+        "FindArticlesWaitingForAnalysis": ["dynamodb:Query"],
+        "EnqueueWaitingItems": ["sqs:SendMessage"],
+    }
+    assert granted("RequestDigestRole") == logs_and_traces | {
+        "EnqueueDigestRequest": ["sqs:SendMessage"]
+    }
+    assert "FindArticlesWaitingForAnalysis" not in granted("FetchFeedsRole")
 
 
 def test_render_rebuilds_everything_nightly(resources: dict[str, Any]) -> None:

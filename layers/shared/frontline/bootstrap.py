@@ -16,15 +16,18 @@ from typing import TYPE_CHECKING, Any
 from frontline.config import (
     AnalyzeSettings,
     ConfigurationError,
+    DigestRequestSettings,
     FetchSettings,
     RenderSettings,
+    RequeueSettings,
     load_catalogue,
+    load_grounding_rules,
     load_prices,
     load_settings,
     load_vocabulary,
 )
 from frontline.domain.digests import Digest, DigestJob, DigestKind, DigestMessage, DigestWriter
-from frontline.domain.item_analysis import Budget, ItemAnalyst, Pricing, ReanalysisJob
+from frontline.domain.item_analysis import ItemAnalyst, ReanalysisJob
 from frontline.domain.models import Article, ArticleChange, FeedSource, ItemMessage
 from frontline.domain.ports import (
     AnalysisProvider,
@@ -41,9 +44,16 @@ from frontline.domain.ports import (
     Usage,
     WorkQueue,
 )
+from frontline.domain.spend import Budget, Pricing
+from frontline.domain.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    import httpx
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+    from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
+    from frontline.domain.grounding import GroundingRules
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
 
@@ -83,8 +93,6 @@ class FetchFeedsApp:
     fetcher: Callable[[], AbstractAsyncContextManager[FeedFetcher]]
     concurrency: int = 40
     first_poll_cutoff: timedelta | None = timedelta(days=7)
-    reanalysis: ReanalysisJob | None = None
-    digest_job: DigestJob | None = None
 
     def run(self, *, now: datetime) -> PollReport:
         import asyncio
@@ -105,28 +113,11 @@ class FetchFeedsApp:
 
         return asyncio.run(poll())
 
-    def reanalyse(self) -> int:
-        """Queue the articles waiting for a full analysis; 0 when only the heuristic runs."""
-        if self.reanalysis is None:
-            return 0
-        return self.reanalysis.run()
-
-    def request_digest(self, kind: DigestKind, *, now: datetime) -> DigestMessage:
-        """Queue the digest of the period that ended before `now` (yesterday, last week)."""
-        if self.digest_job is None:
-            raise ConfigurationError("this fetch_feeds app has no digest queue")
-        return self.digest_job.run(kind, now=now)
-
 
 def build_fetch_feeds(
     settings: FetchSettings, *, catalogue: list[FeedSource] | None = None
 ) -> FetchFeedsApp:
-    from frontline.adapters.dynamodb import (
-        DynamoArticleRepository,
-        DynamoFeedStateStore,
-        DynamoItemLedger,
-        DynamoTable,
-    )
+    from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoItemLedger, DynamoTable
     from frontline.adapters.http_feeds import HttpFeedFetcher
     from frontline.adapters.sqs import SqsWorkQueue
 
@@ -146,16 +137,63 @@ def build_fetch_feeds(
         ),
         concurrency=settings.max_concurrency,
         first_poll_cutoff=timedelta(days=cutoff) if cutoff is not None else None,
-        reanalysis=None
-        if settings.llm_provider == "heuristic"
-        else ReanalysisJob(DynamoArticleRepository(table), queue),
-        digest_job=DigestJob(queue),
     )
 
 
 @cache
 def fetch_feeds_app() -> FetchFeedsApp:
     return build_fetch_feeds(load_settings(FetchSettings))
+
+
+# --- requeue_waiting_items ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequeueWaitingItemsApp:
+    job: ReanalysisJob | None  # None with the heuristic alone: nothing waits for an LLM
+
+    def run(self) -> int:
+        """Queue the articles waiting for a full analysis; how many were queued."""
+        return 0 if self.job is None else self.job.run()
+
+
+def build_requeue_waiting_items(settings: RequeueSettings) -> RequeueWaitingItemsApp:
+    if settings.llm_provider == "heuristic":
+        return RequeueWaitingItemsApp(None)
+    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.sqs import SqsWorkQueue
+
+    table = DynamoTable(aws_client("dynamodb"), settings.table_name)
+    queue = SqsWorkQueue(aws_client("sqs"), settings.queue_url)
+    return RequeueWaitingItemsApp(ReanalysisJob(DynamoArticleRepository(table), queue))
+
+
+@cache
+def requeue_waiting_items_app() -> RequeueWaitingItemsApp:
+    return build_requeue_waiting_items(load_settings(RequeueSettings))
+
+
+# --- request_digest -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestDigestApp:
+    job: DigestJob
+
+    def run(self, kind: DigestKind, *, now: datetime) -> DigestMessage:
+        """Queue the digest of the period that ended before `now` (yesterday, last week)."""
+        return self.job.run(kind, now=now)
+
+
+def build_request_digest(settings: DigestRequestSettings) -> RequestDigestApp:
+    from frontline.adapters.sqs import SqsWorkQueue
+
+    return RequestDigestApp(DigestJob(SqsWorkQueue(aws_client("sqs"), settings.queue_url)))
+
+
+@cache
+def request_digest_app() -> RequestDigestApp:
+    return build_request_digest(load_settings(DigestRequestSettings))
 
 
 # --- analyze_item ---------------------------------------------------------------------------
@@ -203,7 +241,7 @@ def pricing(settings: AnalyzeSettings) -> Pricing:
 
     def price(used_model: str | None, usage: Usage) -> float:
         known = prices.get(used_model or model_id or "")
-        return known.cost_of(usage.input_tokens, usage.output_tokens) if known else 0.0
+        return known.cost_of(usage) if known else 0.0
 
     return price
 
@@ -217,24 +255,66 @@ def openai_api_key(settings: AnalyzeSettings) -> str | None:
     return str(secret["SecretString"]).strip()
 
 
-def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
-    """The configured provider: heuristic, or an LLM through the tool-calling adapter."""
+def heuristic_provider(vocabulary: Vocabulary) -> AnalysisProvider:
     from frontline.adapters.heuristic import HeuristicProvider
 
+    return HeuristicProvider(vocabulary)
+
+
+def bedrock_provider(
+    client: BedrockRuntimeClient,
+    model_id: str,
+    vocabulary: Vocabulary,
+    *,
+    grounding: GroundingRules | None = None,
+    cache_prompt: bool = False,
+    **kw: Any,
+) -> LlmAnalysisProvider:
+    """The analysis over Amazon Bedrock's Converse API (Claude, Amazon Nova)."""
+    from frontline.adapters.bedrock import BedrockConverseClient
+    from frontline.analysis.provider import LlmAnalysisProvider
+
+    client_ = BedrockConverseClient(client, model_id, cache_prompt=cache_prompt)
+    return LlmAnalysisProvider(client_, vocabulary, grounding=grounding, **kw)
+
+
+def openai_provider(
+    http: httpx.Client,
+    *,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    vocabulary: Vocabulary,
+    grounding: GroundingRules | None = None,
+    **kw: Any,
+) -> LlmAnalysisProvider:
+    """The analysis over an OpenAI-compatible /chat/completions server."""
+    from frontline.adapters.openai_compat import OpenAiChatClient
+    from frontline.analysis.provider import LlmAnalysisProvider
+
+    client = OpenAiChatClient(http, base_url=base_url, model=model, api_key=api_key)
+    return LlmAnalysisProvider(client, vocabulary, grounding=grounding, **kw)
+
+
+def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
+    """The configured provider: heuristic, or an LLM through the tool-calling loop."""
     vocabulary = load_vocabulary(settings.config_dir)
     if settings.llm_provider == "heuristic":
-        return HeuristicProvider(vocabulary)
-    from frontline.adapters.llm_provider import bedrock_provider, openai_provider
+        return heuristic_provider(vocabulary)
     from frontline.observability import MetricUnit, metrics
 
     def count_repair(problems: tuple[str, ...]) -> None:
         metrics.add_metric(name="AnalysisRepairs", unit=MetricUnit.Count, value=1)
 
+    grounding = load_grounding_rules(settings.config_dir)
     if settings.llm_provider == "bedrock":
+        price = load_prices(settings.config_dir).get(settings.bedrock_model_id)
         return bedrock_provider(
             aws_client("bedrock-runtime"),
             settings.bedrock_model_id,
             vocabulary,
+            grounding=grounding,
+            cache_prompt=price is not None and price.caches_prompts,
             on_repair=count_repair,
         )
     import httpx
@@ -245,6 +325,7 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
         model=settings.openai_model,
         api_key=openai_api_key(settings),
         vocabulary=vocabulary,
+        grounding=grounding,
         on_repair=count_repair,
     )
 
@@ -254,6 +335,7 @@ def build_analyze_item(
 ) -> AnalyzeItemApp:
     from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriodArticles
     from frontline.adapters.dynamodb import (
+        DynamoAnalysisClaims,
         DynamoArticleRepository,
         DynamoSpendLedger,
         DynamoTable,
@@ -283,12 +365,19 @@ def build_analyze_item(
             user_agent=agent,
         )
     budget = Budget(DynamoSpendLedger(table), settings.daily_budget_usd, pricing(settings))
+    from frontline.observability import MetricUnit, metrics
+
+    def count_ungrounded(article: Article) -> None:
+        metrics.add_metric(name="AnalysesUngrounded", unit=MetricUnit.Count, value=1)
+
     analyst = ItemAnalyst(
         provider,
         articles,
         fallback=HeuristicProvider(load_vocabulary(settings.config_dir)),
         budget=budget,
         page_text=page_text,
+        claims=DynamoAnalysisClaims(table),
+        on_ungrounded=count_ungrounded,
     )
     return AnalyzeItemApp(
         analyst, dead_letters, build_digest_writer(provider, period_articles, digest_store, budget)
@@ -303,7 +392,7 @@ def build_digest_writer(
 ) -> DigestWriter:
     """The LLM behind the analysis writes the digests too, within the same daily budget."""
     from frontline.adapters.heuristic import HeuristicDigestWriter
-    from frontline.adapters.llm_provider import LlmAnalysisProvider, LlmDigestProvider
+    from frontline.analysis.provider import LlmAnalysisProvider, LlmDigestProvider
 
     if not isinstance(provider, LlmAnalysisProvider):  # a custom provider: extractive only
         return DigestWriter(articles, digests, HeuristicDigestWriter())

@@ -5,6 +5,7 @@
     frontline feeds list [--config-dir DIR]
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
+    frontline check-grounding SOURCE_JSON ANALYSIS_JSON [--config-dir DIR]
 
 Errors print one line on stderr and exit 1; no tracebacks for expected failures. When the
 reader of the output goes away (`| head -1`), the command stops quietly with status 141.
@@ -22,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
@@ -30,6 +32,9 @@ from frontline.config import REPO_CONFIG_DIR, ConfigurationError, load_catalogue
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
 from frontline.domain.models import Article, FeedItem, FeedSource, FeedState, ItemMessage
 from frontline.domain.ports import AnalysisProvider, FrontlineError
+
+if TYPE_CHECKING:
+    from frontline.analysis.provider import LlmAnalysisProvider
 
 REPO = REPO_CONFIG_DIR.parent
 
@@ -227,22 +232,33 @@ def _item_for(target: str, *, allow_private_network: bool) -> FeedItem:
 
 
 def _provider(args: argparse.Namespace) -> AnalysisProvider:
-    from frontline.config import load_vocabulary
-
-    vocabulary = load_vocabulary(Path(args.config_dir))
     if args.provider == "heuristic":
-        from frontline.adapters.heuristic import HeuristicProvider
+        from frontline.bootstrap import heuristic_provider
+        from frontline.config import load_vocabulary
 
-        return HeuristicProvider(vocabulary)
-    from frontline.adapters.llm_provider import bedrock_provider, openai_provider
+        return heuristic_provider(load_vocabulary(Path(args.config_dir)))
+    return _llm_provider(args)
 
+
+def _llm_provider(args: argparse.Namespace) -> LlmAnalysisProvider:
+    from frontline.bootstrap import bedrock_provider, openai_provider
+    from frontline.config import load_grounding_rules, load_prices, load_vocabulary
+
+    config_dir = Path(args.config_dir)
+    vocabulary = load_vocabulary(config_dir)
+    grounding = load_grounding_rules(config_dir)
     if args.provider == "bedrock":
         import boto3
 
         model = args.model or os.environ.get("BEDROCK_MODEL_ID") or DEFAULT_BEDROCK_MODEL
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        price = load_prices(config_dir).get(model)
         return bedrock_provider(
-            boto3.client("bedrock-runtime", region_name=region), model, vocabulary
+            boto3.client("bedrock-runtime", region_name=region),
+            model,
+            vocabulary,
+            grounding=grounding,
+            cache_prompt=price is not None and price.caches_prompts,
         )
     import httpx
 
@@ -252,6 +268,7 @@ def _provider(args: argparse.Namespace) -> AnalysisProvider:
         model=args.model or os.environ.get("OPENAI_MODEL", "gpt-4.1-mini"),
         api_key=os.environ.get("OPENAI_API_KEY"),
         vocabulary=vocabulary,
+        grounding=grounding,
     )
 
 
@@ -259,14 +276,14 @@ def _analyze(args: argparse.Namespace) -> int:
     from frontline.domain.item_analysis import ItemAnalyst
 
     item = _item_for(args.target, allow_private_network=args.allow_private_network)
-    provider = _provider(args)
-    analyst = ItemAnalyst(provider, _Articles())
     if args.dry_run:
-        request_for = getattr(provider, "request_for", None)
-        if request_for is None:
+        if args.provider == "heuristic":
             raise CliError("the heuristic provider sends no request; --dry-run needs an LLM")
-        print(json.dumps(request_for(item, analyst.text_for(item)), ensure_ascii=False, indent=2))
+        llm = _llm_provider(args)
+        text = ItemAnalyst(llm, _Articles()).text_for(item)
+        print(json.dumps(llm.request_for(item, text), ensure_ascii=False, indent=2))
         return 0
+    analyst = ItemAnalyst(_provider(args), _Articles())
     article = analyst.process(ItemMessage(item=item), now=datetime.now(UTC))
     if args.json:
         print(article.model_dump_json())
@@ -292,6 +309,35 @@ def _render(args: argparse.Namespace) -> int:
 
     report = render_site_app().run(now=datetime.now(UTC))
     print(json.dumps(report.summary()))
+    return 0
+
+
+def _read_json_object(path: str) -> dict[str, object]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{path}: {exc}") from None
+    if not isinstance(document, dict):
+        raise CliError(f"{path}: expected a JSON object")
+    return document
+
+
+def _check_grounding(args: argparse.Namespace) -> int:
+    """One JSON object: is every number, date and name of the analysis in the source?"""
+    from frontline.config import load_grounding_rules, load_vocabulary
+    from frontline.domain.grounding import check_grounding
+
+    source = _read_json_object(args.source)
+    analysis = _read_json_object(args.analysis)
+    config_dir = Path(args.config_dir)
+    report = check_grounding(
+        str(source.get("title", "")),
+        str(source.get("text", "")),
+        analysis,
+        load_vocabulary(config_dir),
+        load_grounding_rules(config_dir),
+    )
+    print(json.dumps(report.as_json(), ensure_ascii=False))
     return 0
 
 
@@ -329,6 +375,16 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--allow-private-network", action="store_true")
     analyze.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     analyze.set_defaults(run=_analyze)
+
+    grounding = commands.add_parser(
+        "check-grounding", help="trace the analysis's numbers, dates and names to the source"
+    )
+    grounding.add_argument("source", metavar="SOURCE_JSON", help='{"title", "text"}')
+    grounding.add_argument(
+        "analysis", metavar="ANALYSIS_JSON", help='{"title_ja", "tldr", "key_points"}'
+    )
+    grounding.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
+    grounding.set_defaults(run=_check_grounding)
 
     render = commands.add_parser("render", help="render and publish the site from the store")
     render.add_argument("--full", action="store_true", required=True)

@@ -2,21 +2,25 @@
 
 Settings come from the environment (template.yaml sets every variable) and are validated once,
 when a handler first needs them; a missing or malformed variable fails loudly with its name.
-Config files (feeds.yaml, glossary.yaml, entities.yaml, prices.yaml) come from CONFIG_DIR:
-the ConfigLayer's /opt in Lambda, the repository's config/ locally.
+Config files (feeds.yaml, glossary.yaml, entities.yaml, grounding.yaml, prices.yaml) come
+from CONFIG_DIR: the ConfigLayer's /opt in Lambda, the repository's config/ locally.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from frontline.domain.models import FeedSource
+from frontline.domain.ports import Usage
 from frontline.domain.vocabulary import Vocabulary, parse_vocabulary
+
+if TYPE_CHECKING:
+    from frontline.domain.grounding import GroundingRules
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 
@@ -37,7 +41,6 @@ class _Settings(BaseSettings):
 
 class FetchSettings(_Settings):
     queue_url: str = Field(min_length=1)
-    llm_provider: Literal["bedrock", "openai", "heuristic"] = "heuristic"
     # Loopback and private addresses are refused unless this is set: local runs and tests only.
     allow_private_network: bool = False
     max_concurrency: int = Field(default=40, ge=1, le=200)  # per host: 2
@@ -61,6 +64,15 @@ class AnalyzeSettings(_Settings):
         return {"bedrock": self.bedrock_model_id, "openai": self.openai_model}.get(
             self.llm_provider
         )
+
+
+class RequeueSettings(_Settings):
+    queue_url: str = Field(min_length=1)
+    llm_provider: Literal["bedrock", "openai", "heuristic"]  # heuristic: nothing ever waits
+
+
+class DigestRequestSettings(_Settings):
+    queue_url: str = Field(min_length=1)
 
 
 class RenderSettings(_Settings):
@@ -137,19 +149,63 @@ def load_catalogue(path: Path) -> list[FeedSource]:
 def load_vocabulary(config_dir: Path) -> Vocabulary:
     glossary_path = config_dir / "glossary.yaml"
     entities_path = config_dir / "entities.yaml"
+    keywords_path = config_dir / "keywords.yaml"
     try:
-        return parse_vocabulary(_read_yaml(glossary_path), _read_yaml(entities_path))
+        return parse_vocabulary(
+            _read_yaml(glossary_path), _read_yaml(entities_path), _read_yaml(keywords_path)
+        )
     except ValueError as exc:
         raise ConfigurationError(f"{config_dir}: {exc}") from None
 
 
+class _GroundingDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kana: dict[Annotated[str, StringConstraints(pattern=r"^[ァ-ヺー]{1,3}$")], str]
+    claims: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]]
+    generic_latin: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]]
+
+
+@cache
+def load_grounding_rules(config_dir: Path) -> GroundingRules:
+    """config/grounding.yaml, validated: every error names the file and the field."""
+    from frontline.domain.grounding import GroundingRules  # the worker's alone
+
+    path = config_dir / "grounding.yaml"
+    try:
+        document = _GroundingDocument.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigurationError(f"{path}: {_describe(first['loc'])}: {first['msg']}") from None
+    empty = [word for word, stems in document.claims.items() if not stems]
+    if empty:
+        raise ConfigurationError(f"{path}: claims.{empty[0]}: needs at least one stem")
+    return GroundingRules(
+        kana=document.kana,
+        claims={word: tuple(s.lower() for s in stems) for word, stems in document.claims.items()},
+        generic_latin=frozenset(document.generic_latin),
+    )
+
+
 class ModelPrice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     input_per_million_usd: float = Field(ge=0)
     output_per_million_usd: float = Field(ge=0)
+    # Set for the models whose prompt prefix the provider caches; absent: no cache point sent.
+    cache_write_per_million_usd: float | None = Field(default=None, ge=0)
+    cache_read_per_million_usd: float | None = Field(default=None, ge=0)
 
-    def cost_of(self, input_tokens: int, output_tokens: int) -> float:
+    @property
+    def caches_prompts(self) -> bool:
+        return self.cache_read_per_million_usd is not None
+
+    def cost_of(self, usage: Usage) -> float:
         return (
-            input_tokens * self.input_per_million_usd + output_tokens * self.output_per_million_usd
+            usage.input_tokens * self.input_per_million_usd
+            + usage.output_tokens * self.output_per_million_usd
+            + usage.cache_write_tokens * (self.cache_write_per_million_usd or 0.0)
+            + usage.cache_read_tokens * (self.cache_read_per_million_usd or 0.0)
         ) / 1_000_000
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from frontline.adapters.llm_provider import Conversation, LlmReply
+from frontline.analysis.conversation import Conversation, LlmReply
 from frontline.domain.ports import ProviderRejected, ProviderRetryable, Usage
 
 if TYPE_CHECKING:
@@ -50,16 +50,26 @@ class BedrockConverseClient:
 
     provider = "bedrock"
 
-    def __init__(self, client: BedrockRuntimeClient, model_id: str) -> None:
+    def __init__(
+        self, client: BedrockRuntimeClient, model_id: str, *, cache_prompt: bool = False
+    ) -> None:
+        """`cache_prompt`: end the system prompt with a cache point (models that cache)."""
         self._client = client
         self.model_id = model_id
+        self._cache_prompt = cache_prompt
 
     def payload(self, conversation: Conversation) -> dict[str, Any]:
         """The Converse parameters, exactly as `send` passes them to `client.converse`."""
         tool = conversation.tool
+        system: list[dict[str, Any]] = [{"text": conversation.system}]
+        if self._cache_prompt:
+            # Bedrock reads tools, then system, then messages: one cache point after the
+            # system prompt caches the tool schema and the system prompt, the same for every
+            # article; only the user message is paid at the full input price.
+            system.append({"cachePoint": {"type": "default"}})
         return {
             "modelId": self.model_id,
-            "system": [{"text": conversation.system}],
+            "system": system,
             "messages": _messages(conversation),
             "inferenceConfig": {
                 "maxTokens": conversation.max_tokens,
@@ -148,7 +158,12 @@ def _reply_of(response: dict[str, Any], tool_name: str) -> LlmReply:
     return LlmReply(
         tool_input=tool_input,
         stop_reason=str(response.get("stopReason", "")),
-        usage=Usage(int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0))),
+        usage=Usage(
+            int(usage.get("inputTokens", 0)),
+            int(usage.get("outputTokens", 0)),
+            cache_read_tokens=int(usage.get("cacheReadInputTokens", 0)),
+            cache_write_tokens=int(usage.get("cacheWriteInputTokens", 0)),
+        ),
         request_id=response.get("ResponseMetadata", {}).get("RequestId"),
         text="\n".join(texts).strip(),
         tool_call_id=None if tool_use is None else tool_use.get("toolUseId"),

@@ -5,7 +5,9 @@ ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional w
                          sparse Unqueued index lists the claims a crash left unqueued
 URL#<feed>#<hash of canonical URL> / CLAIM   the item that owns a source URL: one article per URL
 ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them
+ITEM#<id>     / ANALYSIS the item's analysis lease and the model's recorded answer
 FEED#<id>     / STATE    per-feed polling state (validators, error streak, last error)
+USAGE#<day>   / COUNTER  the day's LLM spend;  CHARGE#<call id> / CHARGE  one per charged call
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from botocore.exceptions import ClientError
 
 from frontline.domain.models import (
+    Analysis,
     Article,
     ArticleChange,
     ArticleStatus,
@@ -27,7 +30,7 @@ from frontline.domain.models import (
     FeedState,
     ItemMessage,
 )
-from frontline.domain.ports import ClaimOutcome, Usage
+from frontline.domain.ports import AnalysisResult, ClaimOutcome, StaleVersion, Usage
 from frontline.domain.urls import names_one_page
 
 if TYPE_CHECKING:
@@ -40,7 +43,19 @@ NEEDS_ANALYSIS: Final = "NeedsAnalysis"
 UNQUEUED_PARTITION: Final = "UNQUEUED"
 UNQUEUED: Final = "Unqueued"
 USAGE_RETENTION: Final = timedelta(days=400)
+ANSWER_RETENTION: Final = timedelta(days=14)
 _BATCH_GET: Final = 100
+# Errors a write may meet under load; the SDK's own retries came first, these follow.
+_THROTTLED: Final = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "InternalServerError",
+    }
+)
+_WRITE_ATTEMPTS: Final = 5
 
 
 def _chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -50,6 +65,14 @@ def _chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 def _is_conditional_failure(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _epoch(moment: datetime) -> str:
+    return str(int(moment.timestamp()))
 
 
 class DynamoTable:
@@ -303,19 +326,38 @@ class DynamoArticleRepository:
         if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
             item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
             item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
+        # The version: a different content seen earlier than the stored one is stale.
+        seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
+        item["seen_at"] = {"S": seen_at}
         try:
             self._table.client.put_item(
                 TableName=self._table.table_name,
                 Item=item,
                 # Same content and same result already stored: do not write (no stream event).
-                ConditionExpression="attribute_not_exists(pk) OR #doc <> :doc",
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (#doc <> :doc AND (content_hash = :hash "
+                    "OR attribute_not_exists(seen_at) OR seen_at < :seen))"
+                ),
                 ExpressionAttributeNames={"#doc": "doc"},
-                ExpressionAttributeValues={":doc": item["doc"]},
+                ExpressionAttributeValues={
+                    ":doc": item["doc"],
+                    ":hash": item["content_hash"],
+                    ":seen": item["seen_at"],
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
+            if not _is_conditional_failure(exc):
+                raise
+            response: dict[str, Any] = dict(exc.response)
+            stored: dict[str, Any] = response.get("Item") or {}
+            mine = item["content_hash"]["S"]
+            if stored.get("content_hash", {}).get("S", mine) != mine:
+                raise StaleVersion(
+                    f"article {article.id}: a version seen at {stored.get('seen_at', {}).get('S')}"
+                    f" is stored; this one was seen at {seen_at}"
+                ) from exc
+            return False
         return True
 
     def list_public(self, limit: int | None = None) -> list[Article]:
@@ -362,21 +404,170 @@ class DynamoSpendLedger:
         ).get("Item")
         return float(row["cost_usd"]["N"]) if row else 0.0
 
-    def record(self, day: date, cost_usd: float, usage: Usage) -> None:
+    def record(
+        self, day: date, cost_usd: float, usage: Usage, *, charge_id: str | None = None
+    ) -> None:
+        """Add one call's cost; with `charge_id`, once: the charge's own item is written in the
+        same transaction, conditional on its absence. Throttled writes are retried."""
         expires = datetime(day.year, day.month, day.day, tzinfo=UTC) + USAGE_RETENTION
-        self._table.client.update_item(
-            TableName=self._table.table_name,
-            Key=_key(f"USAGE#{day.isoformat()}", "COUNTER"),
-            UpdateExpression=(
-                "ADD cost_usd :c, input_tokens :i, output_tokens :o, calls :one SET expires_at = :e"
+        counter: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "Key": _key(f"USAGE#{day.isoformat()}", "COUNTER"),
+            "UpdateExpression": (
+                "ADD cost_usd :c, input_tokens :i, output_tokens :o, cache_read_tokens :cr, "
+                "cache_write_tokens :cw, calls :one SET expires_at = :e"
             ),
-            ExpressionAttributeValues={
+            "ExpressionAttributeValues": {
                 ":c": {"N": f"{cost_usd:.8f}"},
                 ":i": {"N": str(usage.input_tokens)},
                 ":o": {"N": str(usage.output_tokens)},
+                ":cr": {"N": str(usage.cache_read_tokens)},
+                ":cw": {"N": str(usage.cache_write_tokens)},
                 ":one": {"N": "1"},
-                ":e": {"N": str(int(expires.timestamp()))},
+                ":e": {"N": _epoch(expires)},
             },
+        }
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                if charge_id is None:
+                    self._table.client.update_item(**counter)
+                else:
+                    self._charge_once(charge_id, day, cost_usd, counter, expires)
+                return
+            except ClientError as exc:
+                if _is_conditional_failure(exc) or _already_charged(exc):
+                    return  # this call was counted by an earlier attempt
+                if _code(exc) not in _THROTTLED and not _throttled_transaction(exc):
+                    raise
+                if attempt == _WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(min(0.1 * 2**attempt, 2.0))
+
+    def _charge_once(
+        self,
+        charge_id: str,
+        day: date,
+        cost_usd: float,
+        counter: dict[str, Any],
+        expires: datetime,
+    ) -> None:
+        charge = {
+            **_key(f"CHARGE#{charge_id}", "CHARGE"),
+            "day": {"S": day.isoformat()},
+            "cost_usd": {"N": f"{cost_usd:.8f}"},
+            "expires_at": {"N": _epoch(expires)},
+        }
+        self._table.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table.table_name,
+                        "Item": charge,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {"Update": counter},  # type: ignore[typeddict-item]
+            ]
+        )
+
+
+def _cancellation_codes(exc: ClientError) -> list[str]:
+    reasons = exc.response.get("CancellationReasons") or []
+    return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+def _already_charged(exc: ClientError) -> bool:
+    codes = _cancellation_codes(exc)
+    return _code(exc) == "TransactionCanceledException" and codes[:1] == ["ConditionalCheckFailed"]
+
+
+def _throttled_transaction(exc: ClientError) -> bool:
+    codes = _cancellation_codes(exc)
+    return _code(exc) == "TransactionCanceledException" and any(
+        code in {"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"}
+        for code in codes
+    )
+
+
+class DynamoAnalysisClaims:
+    """ITEM#<id> / ANALYSIS: the analysis lease (holder, until) and the recorded answer."""
+
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def lease(self, item_id: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        try:
+            self._table.client.update_item(
+                TableName=self._table.table_name,
+                Key=_key(f"ITEM#{item_id}", "ANALYSIS"),
+                UpdateExpression="SET lease_holder = :h, lease_until = :u, expires_at = :e",
+                ConditionExpression=(
+                    "attribute_not_exists(lease_until) OR lease_until < :now OR lease_holder = :h"
+                ),
+                ExpressionAttributeValues={
+                    ":h": {"S": holder},
+                    ":u": {"N": _epoch(until)},
+                    ":now": {"N": _epoch(now)},
+                    ":e": {"N": _epoch(now + ANSWER_RETENTION)},
+                },
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def release(self, item_id: str, *, holder: str) -> None:
+        try:
+            self._table.client.update_item(
+                TableName=self._table.table_name,
+                Key=_key(f"ITEM#{item_id}", "ANALYSIS"),
+                UpdateExpression="REMOVE lease_holder, lease_until",
+                ConditionExpression="lease_holder = :h",
+                ExpressionAttributeValues={":h": {"S": holder}},
+            )
+        except ClientError as exc:
+            if not _is_conditional_failure(exc):  # taken over after expiry: not ours to free
+                raise
+
+    def answer_for(self, item_id: str, content_hash: str) -> AnalysisResult | None:
+        row = self._table.client.get_item(
+            TableName=self._table.table_name,
+            Key=_key(f"ITEM#{item_id}", "ANALYSIS"),
+            ConsistentRead=True,
+        ).get("Item")
+        if not row or row.get("answer_hash", {}).get("S") != content_hash:
+            return None
+        return AnalysisResult(
+            analysis=Analysis.model_validate_json(row["answer_doc"]["S"]),
+            provider=row["answer_provider"]["S"],
+            model_id=row["answer_model_id"]["S"] or None,
+            usage=Usage(
+                int(row["answer_input_tokens"]["N"]), int(row["answer_output_tokens"]["N"])
+            ),
+            translated=True,
+            request_id=row["answer_request_id"]["S"] or None,
+        )
+
+    def record_answer(self, item_id: str, content_hash: str, result: AnalysisResult) -> None:
+        values: dict[str, Any] = {
+            ":a": {"S": result.analysis.model_dump_json()},
+            ":hash": {"S": content_hash},
+            ":p": {"S": result.provider},
+            ":i": {"N": str(result.usage.input_tokens)},
+            ":o": {"N": str(result.usage.output_tokens)},
+            ":m": {"S": result.model_id or ""},
+            ":r": {"S": result.request_id or ""},
+        }
+        self._table.client.update_item(
+            TableName=self._table.table_name,
+            Key=_key(f"ITEM#{item_id}", "ANALYSIS"),
+            UpdateExpression=(
+                "SET answer_doc = :a, answer_hash = :hash, answer_provider = :p, "
+                "answer_input_tokens = :i, answer_output_tokens = :o, answer_model_id = :m, "
+                "answer_request_id = :r"
+            ),
+            ExpressionAttributeValues=values,
         )
 
 

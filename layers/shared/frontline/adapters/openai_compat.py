@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import httpx
 
-from frontline.adapters.llm_provider import Conversation, LlmReply
+from frontline.analysis.conversation import Conversation, LlmReply
 from frontline.domain.ports import ProviderRejected, ProviderRetryable, Usage
 
 # OpenAI's reasoning models take `max_completion_tokens` and only the default temperature.
@@ -199,4 +199,11 @@ def _mapping(value: object) -> dict[str, Any]:
 
 def _usage_of(usage: dict[str, Any]) -> Usage:
     """Token counts; servers that report none (some local ones) count as zero."""
-    return Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    details = usage.get("prompt_tokens_details")
+    cached = int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0)
+    # OpenAI caches a repeated prompt prefix by itself; its cached tokens are part of
+    # prompt_tokens and priced apart.
+    prompt = int(usage.get("prompt_tokens") or 0)
+    return Usage(
+        max(0, prompt - cached), int(usage.get("completion_tokens") or 0), cache_read_tokens=cached
+    )

@@ -45,10 +45,11 @@ MAX_PROBLEMS: Final = 25
 class AnalysisProblems(AnalysisInvalid):
     """The answer broke the contract; `problems` lists each as "field.path: message"."""
 
-    def __init__(self, problems: Iterable[str]) -> None:
+    def __init__(self, problems: Iterable[str], *, ungrounded: bool = False) -> None:
         listed = tuple(problems)[:MAX_PROBLEMS]
         super().__init__("the analysis failed validation: " + "; ".join(listed))
         self.problems = listed
+        self.ungrounded = ungrounded  # the contract holds, but facts are not in the source
 
     def feedback(self) -> str:
         """The problems as a list, one per line, for the repair round."""

@@ -26,7 +26,6 @@ from frontline.domain.analysis_validation import (
     AnalysisProblems,
     japanese_share,
 )
-from frontline.domain.item_analysis import Budget
 from frontline.domain.models import (
     CATEGORY_LABELS,
     Article,
@@ -42,11 +41,10 @@ from frontline.domain.ports import (
     FrontlineError,
     OverviewWriter,
     PeriodArticles,
-    ProviderError,
-    ProviderRejected,
     ProviderRetryable,
     Usage,
 )
+from frontline.domain.spend import Budget, SpendPolicy
 
 DAILY_TOP: Final = 10
 WEEKLY_TOP: Final = 15
@@ -223,6 +221,7 @@ class OverviewResult:
     generated_by: GeneratedBy
     model_id: str | None = None
     usage: Usage = field(default_factory=Usage)
+    request_id: str | None = None
 
 
 # --- Validation of a model's answer ---------------------------------------------------------
@@ -351,7 +350,7 @@ class DigestWriter:
         self._digests = digests
         self._writer = writer
         self._fallback = fallback
-        self._budget = budget
+        self._spend = SpendPolicy(budget if fallback is not None else None)
         self._top = {DigestKind.DAILY: daily_top, DigestKind.WEEKLY: weekly_top}
 
     def process(self, message: DigestMessage, *, now: datetime) -> Digest:
@@ -417,23 +416,20 @@ class DigestWriter:
     def _write(
         self, request: DigestRequest, now: datetime
     ) -> tuple[OverviewResult, str | None, float]:
-        if self._fallback is None or self._budget is None:
-            return self._writer.write(request), None, 0.0
-        if self._budget.exhausted(now):
-            return self._fallback.write(request), "daily LLM budget reached", 0.0
-        model_id = getattr(self._writer, "model_id", None)
-        try:
-            result = self._writer.write(request)
-        except ProviderRetryable as exc:  # SQS retries the record; what was spent is spent
-            self._budget.charge(now, model_id, exc.usage)
-            raise
-        except (ProviderRejected, ProviderError) as exc:
-            # An invalid answer after its repair round, or a refused request: the digest is
-            # still published, with the extractive summary, and a later run may try again.
-            cost = self._budget.charge(now, model_id, exc.usage)
-            return self._fallback.write(request), f"overview failed: {exc.reason}"[:500], cost
-        cost = self._budget.charge(now, result.model_id, result.usage)
-        return result, None, cost
+        fallback = self._fallback or self._writer
+        # Only throttling is retried: an invalid answer or a refused request still publishes
+        # the digest, with the extractive summary, and a later run may try again.
+        spent = self._spend.run(
+            now,
+            lambda: self._writer.write(request),
+            lambda: fallback.write(request),
+            model_id=self._writer.model_id,
+            raises=(ProviderRetryable,),
+        )
+        reason = spent.fallback_reason
+        if spent.failure is not None:
+            reason = f"overview failed: {spent.failure.reason}"[:500]
+        return spent.result, reason, spent.cost
 
 
 class DigestNotQueued(FrontlineError):

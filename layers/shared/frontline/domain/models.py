@@ -302,6 +302,9 @@ class Article(Frozen):
     status: ArticleStatus
     status_reason: str | None = None
     needs_reanalysis: bool = False
+    # When the poller saw this version of the item: with item.content_hash, the version a
+    # write is conditional on (a stale message never overwrites a newer version).
+    seen_at: UtcDatetime | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

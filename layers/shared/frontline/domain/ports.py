@@ -31,12 +31,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """Tokens of one or more calls. `input_tokens` excludes what was read from or written to
+    the provider's prompt cache, which is counted (and priced) apart."""
+
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
-            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            not (self.input_tokens or self.output_tokens or self.cache_read_tokens)
+            and not self.cache_write_tokens
         )
 
 
@@ -83,6 +98,18 @@ class ProviderRejected(ProviderError):
 
 class AnalysisInvalid(ProviderError):
     """The model answered, but the answer failed validation (after the repair round)."""
+
+
+class AnalysisUngrounded(AnalysisInvalid):
+    """The answer kept numbers, dates, names or claims the source does not contain."""
+
+
+class StaleVersion(FrontlineError):
+    """A newer version of the item is already stored: the older message is dropped."""
+
+
+class AnalysisInProgress(FrontlineError):
+    """Another delivery holds the item's analysis lease: fail the record, SQS retries later."""
 
 
 # --- Fetching ------------------------------------------------------------------------------
@@ -153,7 +180,11 @@ class ArticleRepository(Protocol):
     def get(self, article_id: str) -> Article | None: ...
 
     def save(self, article: Article) -> bool:
-        """Store the article; False when an identical analysis was already stored."""
+        """Store the article; False when an identical analysis was already stored.
+
+        Conditional on the version: raises StaleVersion when a different version of the item
+        seen later (`seen_at`) is stored.
+        """
         ...
 
     def list_public(self, limit: int | None = None) -> list[Article]:
@@ -165,12 +196,32 @@ class ArticleRepository(Protocol):
         ...
 
 
+class AnalysisClaims(Protocol):
+    """Per item: who analyses it now (a lease with expiry) and the model's answer once given."""
+
+    def lease(self, item_id: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        """Take the item's lease unless another holder's lease is still running."""
+        ...
+
+    def release(self, item_id: str, *, holder: str) -> None: ...
+
+    def answer_for(self, item_id: str, content_hash: str) -> AnalysisResult | None:
+        """The model's recorded answer for this version of the item, if one was given."""
+        ...
+
+    def record_answer(self, item_id: str, content_hash: str, result: AnalysisResult) -> None: ...
+
+
 class SpendLedger(Protocol):
     """The daily LLM spend, kept with atomic counters."""
 
     def spent_on(self, day: date) -> float: ...
 
-    def record(self, day: date, cost_usd: float, usage: Usage) -> None: ...
+    def record(
+        self, day: date, cost_usd: float, usage: Usage, *, charge_id: str | None = None
+    ) -> None:
+        """Add one call's cost; a `charge_id` already recorded adds nothing."""
+        ...
 
 
 # --- The queue -----------------------------------------------------------------------------
@@ -204,10 +255,16 @@ class AnalysisResult:
     model_id: str | None = None
     usage: Usage = field(default_factory=Usage)
     translated: bool = True
+    request_id: str | None = None  # the call that answered: what the charge is keyed by
 
 
 class AnalysisProvider(Protocol):
     name: str
+
+    @property
+    def model_id(self) -> str | None:
+        """The model that answers (priced in config/prices.yaml); None for the heuristic."""
+        ...
 
     def analyse(self, item: FeedItem, text: str) -> AnalysisResult:
         """Analyse one item whose article text is `text`; raises ProviderError."""
@@ -274,6 +331,9 @@ class DigestQueue(Protocol):
 
 class OverviewWriter(Protocol):
     name: str
+
+    @property
+    def model_id(self) -> str | None: ...
 
     def write(self, request: DigestRequest) -> OverviewResult:
         """The Japanese overview of the request's articles; raises ProviderError."""

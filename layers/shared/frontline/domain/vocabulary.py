@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Final, NamedTuple, Self
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
+from frontline.domain.keywords import KeywordLexicon
 from frontline.domain.models import EntityKind, Frozen, Slug
 
 # A surface form: one line of printable text, at most the length of an entity name.
@@ -383,6 +384,7 @@ class Vocabulary:
 
     glossary: Glossary
     entities: EntityTable
+    keywords: KeywordLexicon = field(default_factory=KeywordLexicon)
 
     @classmethod
     def empty(cls) -> Vocabulary:
@@ -391,9 +393,12 @@ class Vocabulary:
 
 GLOSSARY_FILE: Final = "glossary.yaml"
 ENTITIES_FILE: Final = "entities.yaml"
+KEYWORDS_FILE: Final = "keywords.yaml"
 
 
-def parse_vocabulary(glossary_doc: object, entities_doc: object) -> Vocabulary:
+def parse_vocabulary(
+    glossary_doc: object, entities_doc: object, keywords_doc: object = None
+) -> Vocabulary:
     """Validate the loaded glossary.yaml and entities.yaml documents into a Vocabulary.
 
     Raises ValueError naming the file, the entry (numbered from 1, as a reader counts them in
@@ -414,7 +419,13 @@ def parse_vocabulary(glossary_doc: object, entities_doc: object) -> Vocabulary:
         entities = EntityTable(entities=records)
     except ValidationError as exc:
         raise ValueError(f"{ENTITIES_FILE}: {_table_message(exc)}") from None
-    return Vocabulary(glossary, entities)
+    try:
+        keywords = KeywordLexicon.model_validate(keywords_doc or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValueError(f"{KEYWORDS_FILE}: {where}: {_plain(first['msg'])}") from None
+    return Vocabulary(glossary, entities, keywords)
 
 
 def _validated_entries[Entry: Frozen](

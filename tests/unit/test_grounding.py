@@ -1,0 +1,177 @@
+"""Grounding: every number, date and name of the Japanese summary traced to the source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from frontline.cli import main
+from frontline.config import (
+    REPO_CONFIG_DIR,
+    ConfigurationError,
+    load_grounding_rules,
+    load_vocabulary,
+)
+from frontline.domain.grounding import GroundingReport, check_grounding
+
+LABELLED = Path(__file__).resolve().parents[1] / "fixtures" / "grounding" / "labelled.yaml"
+TITLE = "Google unveils 70B open-weights model as Alphabet invests $2.5 billion"
+TEXT = (
+    "On April 7, Google said its new 70B model was downloaded about 1.94 million times. "
+    "CEO Sundar Pichai said 40% of developers use it. Sam Altman of OpenAI criticised it. "
+    "The company expects revenue of $2.5 billion in 2027. It runs on Nvidia H100 chips."
+)
+
+
+def check(**analysis: Any) -> GroundingReport:
+    return check_grounding(
+        TITLE,
+        TEXT,
+        {"title_ja": "見出し", "tldr": "要約。", "key_points": [], **analysis},
+        load_vocabulary(REPO_CONFIG_DIR),
+        load_grounding_rules(REPO_CONFIG_DIR),
+    )
+
+
+def problems(**analysis: Any) -> list[tuple[str, str, str]]:
+    return [(p.field, p.text, p.kind) for p in check(**analysis).problems]
+
+
+@pytest.mark.parametrize(
+    "tldr",
+    [
+        "700億パラメータのモデル。",  # 70B → 700億
+        "７００億パラメータ。",  # full-width digits
+        "70Bモデル。",  # the Latin form kept
+        "売上は25億ドルの見込み。",  # $2.5 billion → 25億ドル
+        "約190万回ダウンロードされた。",  # about 1.94 million → 約190万
+        "開発者の4割が使う。",  # 40% → 4割
+        "開発者の40％が使う。",  # full-width percent sign
+        "4月7日に発表した。",  # April 7 → 4月7日
+        "２０２７年に25億ドル。",  # a year in full-width digits
+        "グーグルが発表した。",  # katakana of a known company
+        "アルファベット傘下のGoogle。",  # katakana of an alias
+        "サム・アルトマン氏が批判した。",  # a person's katakana name
+        "エヌビディアのH100で動く。",  # katakana company, a model name with digits
+        "ピチャイCEOが語った。",  # a katakana surname before a title
+    ],
+)
+def test_faithful_renderings_are_grounded(tldr: str) -> None:
+    assert check(tldr=tldr).grounded, check(tldr=tldr).problems
+
+
+@pytest.mark.parametrize(
+    ("tldr", "fact", "kind"),
+    [
+        ("約290万回ダウンロードされた。", "290万", "number"),
+        ("開発者の6割が使う。", "6割", "number"),
+        ("80Bモデル。", "80B", "entity"),
+        ("4月8日に発表した。", "4月8日", "date"),
+        ("5月7日に発表した。", "5月7日", "date"),
+        ("2026年に25億ドル。", "2026", "date"),
+        ("Metaが発表した。", "Meta", "entity"),
+        ("マイクロソフトが発表した。", "マイクロソフト", "entity"),
+        ("マーク・ザッカーバーグ氏が批判した。", "マーク・ザッカーバーグ", "entity"),
+        ("GoogleはOpenAIを買収した。", "買収", "claim"),
+        ("Googleは訴訟を起こした。", "訴訟", "claim"),
+    ],
+)
+def test_each_planted_fact_is_named(tldr: str, fact: str, kind: str) -> None:
+    assert problems(tldr=tldr) == [("tldr", fact, kind)]
+
+
+def test_problems_name_the_field_of_each_key_point() -> None:
+    points = [
+        {"title": "Googleの新モデル", "body": "4月7日に公開。"},
+        {"title": "Amazonも参入", "body": "開発者の4割が使う。"},
+    ]
+    assert problems(key_points=points) == [("key_points[1].title", "Amazon", "entity")]
+
+
+def test_the_labelled_set_meets_its_goals() -> None:
+    cases = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))["cases"]
+    vocabulary, rules = load_vocabulary(REPO_CONFIG_DIR), load_grounding_rules(REPO_CONFIG_DIR)
+    faithful = flagged = planted = caught = 0
+    for case in cases:
+        title, text = case["source"]["title"], case["source"]["text"]
+        for analysis in case["faithful"]:
+            faithful += 1
+            flagged += not check_grounding(title, text, analysis, vocabulary, rules).grounded
+        first = json.dumps(case["faithful"][0], ensure_ascii=False)
+        for plant in case["planted"]:
+            old, new = plant["replace"]
+            assert old in first, old
+            analysis = json.loads(first.replace(old, new, 1))
+            planted += 1
+            caught += not check_grounding(title, text, analysis, vocabulary, rules).grounded
+    assert (faithful, planted) == (22, 55)
+    assert flagged / faithful <= 0.05
+    assert caught / planted >= 0.90
+
+
+def test_cli_prints_one_json_object_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "source.json"
+    source.write_text(json.dumps({"title": TITLE, "text": TEXT}), encoding="utf-8")
+    analysis = tmp_path / "analysis.json"
+    analysis.write_text(
+        json.dumps(
+            {
+                "title_ja": "Meta、700億パラメータのモデル",
+                "tldr": "4月7日に公開。",
+                "key_points": [{"title": "4割が利用", "body": "開発者の4割。"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    assert main(["check-grounding", str(source), str(analysis)]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "grounded": False,
+        "problems": [{"field": "title_ja", "text": "Meta", "kind": "entity"}],
+    }
+
+
+def test_rules_file_errors_name_the_field(tmp_path: Path) -> None:
+    (tmp_path / "grounding.yaml").write_text(
+        "kana: {ア: a}\nclaims: {買収: []}\ngeneric_latin: [ai]\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigurationError, match=r"grounding.yaml: claims.買収: needs"):
+        load_grounding_rules(tmp_path)
+    (tmp_path / "grounding.yaml").write_text(
+        "kana: {ア: a}\nclaims: {}\ngeneric_latin: [AI]\n", encoding="utf-8"
+    )
+    load_grounding_rules.cache_clear()
+    with pytest.raises(ConfigurationError, match=r"grounding.yaml: generic_latin.0"):
+        load_grounding_rules(tmp_path)
+
+
+def test_the_published_date_and_differences_the_source_implies_are_grounded() -> None:
+    from datetime import UTC, datetime
+
+    report = check_grounding(
+        "Lab ships model",
+        "On Wednesday the score rose to 71.2% from 62.8%; revenue grew from $2 billion to "
+        "$6 billion.",
+        {"title_ja": "見出し", "tldr": "11月26日、スコアは8ポイント上昇し、売上は3倍になった。"},
+        load_vocabulary(REPO_CONFIG_DIR),
+        load_grounding_rules(REPO_CONFIG_DIR),
+        published=datetime(2026, 11, 26, 14, 30, tzinfo=UTC),
+    )
+    assert report.grounded, report.problems
+    assert problems(tldr="11月26日に発表。") == [("tldr", "11月26日", "date")]  # no date given
+
+
+def test_a_japanese_quarter_and_a_three_word_name_are_grounded() -> None:
+    vocabulary, rules = load_vocabulary(REPO_CONFIG_DIR), load_grounding_rules(REPO_CONFIG_DIR)
+    text = "Intel's third-quarter revenue rose, chief executive Lip-Bu Tan said."
+    faithful = {"tldr": "7〜9月期の売上高が増えたと、リップブー・タンCEOが述べた。"}
+    assert check_grounding("Intel", text, faithful, vocabulary, rules).grounded
+    planted = {"tldr": "7〜9月期の売上高が増えたと、パット・ゲルシンガーCEOが述べた。"}
+    [problem] = check_grounding("Intel", text, planted, vocabulary, rules).problems
+    assert (problem.text, problem.kind) == ("パット・ゲルシンガー", "entity")
