@@ -15,6 +15,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -39,6 +40,7 @@ from frontline.config import (
     load_settings,
 )
 from frontline.domain.models import FeedSource
+from infra.local.least_privilege import Credentials
 from infra.local.template_resources import LocalResources, create_local_stack, load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,6 +125,11 @@ class LocalPipeline:
     site_url: str
     catalogue: list[FeedSource] | None = None
     progress: Callable[[str], None] = lambda message: None
+    # With moto's access control on: the operator's credentials (the Lambda service's own
+    # reads, the demo's set-up and export) and each function's, by its folder under functions/.
+    operator: Credentials | None = None
+    function_credentials: dict[str, Credentials] = field(default_factory=dict)
+    invoked: set[str] = field(default_factory=set)
     _stream_iterators: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -141,6 +148,35 @@ class LocalPipeline:
         template = template if template is not None else load_template()
         resources = create_local_stack(boto3.session.Session(region_name=REGION), template=template)
         return cls(resources, template, config_dir, site_url, catalogue, progress)
+
+    @contextmanager
+    def identity(self, function: str | None) -> Iterator[None]:
+        """Run the block as `function`'s role (None: the operator); a no-op without
+        credentials. Clients are rebuilt, so apps built inside keep that identity."""
+        if function is not None:
+            self.invoked.add(function)
+        credentials = self.operator if function is None else self.function_credentials.get(function)
+        if credentials is None:
+            yield
+            return
+        saved = {
+            name: os.environ.get(name)
+            for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+        }
+        os.environ.pop("AWS_SESSION_TOKEN", None)  # IAM user keys carry no session token
+        os.environ.update(credentials.environment())
+        boto3.DEFAULT_SESSION = None  # the default session caches the credentials it found
+        aws_client.cache_clear()
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            boto3.DEFAULT_SESSION = None
+            aws_client.cache_clear()
 
     # --- settings as template.yaml would set them -----------------------------------------
 
@@ -190,7 +226,10 @@ class LocalPipeline:
 
     def fetch(self) -> dict[str, Any]:
         handler = load_handler("fetch_feeds").handler
-        summary: dict[str, Any] = handler({}, LambdaContext("fetch_feeds"), app=self.fetch_app())
+        with self.identity("fetch_feeds"):
+            summary: dict[str, Any] = handler(
+                {}, LambdaContext("fetch_feeds"), app=self.fetch_app()
+            )
         self.progress(
             f"fetch_feeds: {summary['feeds']} feeds, {summary['new']} new items queued "
             f"({summary['not_modified']} not modified, {summary['errors']} errors)"
@@ -198,7 +237,12 @@ class LocalPipeline:
         return summary
 
     def analyze(self) -> dict[str, int]:
-        """Deliver every queued message in SQS batch events until the queue is empty."""
+        """Deliver every queued message in SQS batch events until the queue is empty (the
+        event source mapping reads and deletes with the function's role)."""
+        with self.identity("analyze_item"):
+            return self._deliver_queued_items()
+
+    def _deliver_queued_items(self) -> dict[str, int]:
         handler = load_handler("analyze_item").handler
         app = self.analyze_app()
         sqs = aws_client("sqs")
@@ -243,15 +287,18 @@ class LocalPipeline:
         from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
         from frontline.domain.digests import DigestKind, periods_covering
 
-        table = DynamoTable(aws_client("dynamodb"), self.resources["Table"])
-        published = [article.published for article in DynamoArticleRepository(table).list_public()]
-        job = self.fetch_app().digest_job
-        if job is None:  # pragma: no cover - build_fetch_feeds always wires one
-            raise RuntimeError("fetch_feeds has no digest job")
-        counts = {
-            kind.value: len(job.request(kind, periods_covering(kind, published)))
-            for kind in DigestKind
-        }
+        with self.identity(None):
+            table = DynamoTable(aws_client("dynamodb"), self.resources["Table"])
+            repository = DynamoArticleRepository(table)
+            published = [article.published for article in repository.list_public()]
+        with self.identity("fetch_feeds"):
+            job = self.fetch_app().digest_job
+            if job is None:  # pragma: no cover - build_fetch_feeds always wires one
+                raise RuntimeError("fetch_feeds has no digest job")
+            counts = {
+                kind.value: len(job.request(kind, periods_covering(kind, published)))
+                for kind in DigestKind
+            }
         self.progress(
             f"digests: {counts['daily']} daily and {counts['weekly']} weekly reports queued"
         )
@@ -264,8 +311,9 @@ class LocalPipeline:
             region_name=REGION,
             config=Config(account_id_endpoint_mode="disabled"),  # moto serves the classic endpoint
         )
-        table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])["Table"]
-        stream_arn = table["LatestStreamArn"]
+        with self.identity(None):  # the event source mapping knows its stream's ARN
+            table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])
+        stream_arn = table["Table"]["LatestStreamArn"]
         prefixes = stream_prefix_filter(self.template)
         records: list[dict[str, Any]] = []
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
@@ -297,15 +345,17 @@ class LocalPipeline:
 
     def render(self, *, full_rebuild: bool = False) -> dict[str, Any]:
         handler = load_handler("render_site").handler
-        app = self.render_app()
-        events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
         summary: dict[str, Any] = {"uploaded": 0, "deleted": 0, "rendered": 0, "invocations": 0}
-        for event in events:
-            result = handler(event, LambdaContext("render_site", memory_limit_in_mb=1024), app=app)
-            summary["invocations"] += 1
-            summary["rendered"] = result["rendered"]
-            summary["uploaded"] += result["uploaded"]
-            summary["deleted"] += result["deleted"]
+        with self.identity("render_site"):
+            app = self.render_app()
+            events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
+            for event in events:
+                context = LambdaContext("render_site", memory_limit_in_mb=1024)
+                result = handler(event, context, app=app)
+                summary["invocations"] += 1
+                summary["rendered"] = result["rendered"]
+                summary["uploaded"] += result["uploaded"]
+                summary["deleted"] += result["deleted"]
         self.progress(
             f"render_site: {summary['invocations']} invocations, {summary['rendered']} objects "
             f"rendered, {summary['uploaded']} uploaded"
@@ -314,16 +364,18 @@ class LocalPipeline:
 
     def export_site(self, destination: Path) -> int:
         """Copy the bucket to a folder, as CloudFront would serve it."""
-        s3 = aws_client("s3")
-        bucket = self.resources["SiteBucket"]
-        count = 0
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            for obj in page.get("Contents", []):
-                target = destination / obj["Key"]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
-                count += 1
-        return count
+        with self.identity(None):
+            s3 = aws_client("s3")
+            bucket = self.resources["SiteBucket"]
+            count = 0
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                for obj in page.get("Contents", []):
+                    target = destination / obj["Key"]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                    target.write_bytes(body)
+                    count += 1
+            return count
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

@@ -396,6 +396,61 @@ def test_deployed_roles_add_no_hidden_permissions(template: dict[str, Any]) -> N
                 assert not [action for action in actions if "*" in action], (name, statement)
 
 
+def _role_statements(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in _props(resources, role)["Policies"]
+        for statement in _statements(policy["PolicyDocument"])
+    ]
+
+
+def test_fetch_writes_only_item_and_feed_keys_of_the_table(resources: dict[str, Any]) -> None:
+    """moto cannot evaluate dynamodb:LeadingKeys: every fetch grant on the table itself (not
+    an index) carries the condition, and it admits ITEM# and FEED# partitions only."""
+    on_table = [
+        statement
+        for statement in _role_statements(resources, "FetchFeedsRole")
+        if statement["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
+    ]
+
+    assert [s["Sid"] for s in on_table] == ["ClaimItemsAndKeepFeedState"]
+    assert on_table[0]["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ITEM#*", "FEED#*"]}
+    }
+    assert set(on_table[0]["Action"]) == {
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    }
+
+
+def test_only_the_conditions_the_local_run_cannot_judge_exist(resources: dict[str, Any]) -> None:
+    """Every condition on a function role is one of those checked here (moto drops them)."""
+    conditions = {
+        (role, statement["Sid"]): set(statement["Condition"])
+        for role in ("FetchFeedsRole", "AnalyzeItemRole", "RenderSiteRole")
+        for statement in _role_statements(resources, role)
+        if "Condition" in statement
+    }
+
+    assert conditions == {
+        ("FetchFeedsRole", "ClaimItemsAndKeepFeedState"): {"ForAllValues:StringLike"},
+        ("AnalyzeItemRole", "InvokeProfileModelInDestinationRegions"): {"ArnEquals"},
+    }
+
+
+def test_digests_can_read_the_public_index(resources: dict[str, Any]) -> None:
+    [statement] = [
+        s
+        for s in _role_statements(resources, "AnalyzeItemRole")
+        if s["Sid"] == "ReadPeriodArticlesForDigests"
+    ]
+
+    assert statement["Action"] == "dynamodb:Query"
+    assert statement["Resource"] == {"Fn::Sub": "${Table.Arn}/index/ByPublished"}
+
+
 def _bedrock_resources(template: dict[str, Any], model_id: str) -> list[tuple[str, Any]]:
     """(resource ARN, condition) pairs for bedrock:InvokeModel with BedrockModelId=model_id."""
     policy = _props(template["Resources"], "AnalyzeItemRole")["Policies"][0]["PolicyDocument"]

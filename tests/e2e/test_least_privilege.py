@@ -1,0 +1,204 @@
+"""The whole pipeline in moto with IAM enforced: each function runs under its own role.
+
+Roles come from template.yaml after the SAM transform, one per function found there, so a
+function added to the template is covered without naming it here. A grant that is missing
+fails the run (the handler's call is denied); a grant that nothing uses fails
+`test_every_grant_is_used`, unless it is listed in NOT_EXERCISED_LOCALLY with the reason the
+local run cannot reach it. Conditions (dynamodb:LeadingKeys) are checked by
+tests/unit/test_template.py; here the partition keys the fetch role actually wrote are
+checked against the same prefixes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.local.demo import DEMO_FEEDS, demo_catalogue
+from infra.local.feed_server import serve_feeds
+from infra.local.least_privilege import (
+    CallLog,
+    Credentials,
+    FunctionRole,
+    access_control,
+    create_identities,
+    function_roles,
+)
+from infra.local.pipeline import REGION, REPO, LocalPipeline
+from infra.local.template_resources import load_template
+
+# Granted actions the local run cannot reach, per role, and why.
+NOT_EXERCISED_LOCALLY: dict[tuple[str, str], str] = {
+    ("*", "logs:CreateLogStream"): "the Lambda service writes the function's logs",
+    ("*", "logs:PutLogEvents"): "the Lambda service writes the function's logs",
+    ("*", "xray:PutTraceSegments"): "Tracing: Active, sent by the Lambda runtime",
+    ("*", "xray:PutTelemetryRecords"): "Tracing: Active, sent by the Lambda runtime",
+    ("FetchFeedsRole", "dynamodb:UpdateItem"): "a claimed item edited at its source",
+    ("FetchFeedsRole", "dynamodb:DeleteItem"): "releasing claims when queueing fails",
+    ("FetchFeedsRole", "dynamodb:Query"): "re-queueing waiting articles needs a real LLM",
+    ("AnalyzeItemRole", "dynamodb:UpdateItem"): "spend is counted only for a real LLM",
+    ("AnalyzeItemRole", "sqs:SendMessage"): "parking a request the provider refused",
+    ("AnalyzeItemRole", "bedrock:InvokeModel"): "the local run uses the heuristic provider",
+    ("RenderSiteRole", "dynamodb:ListStreams"): "the stream event source lists streams",
+    ("RenderSiteRole", "s3:DeleteObject"): "only when a page leaves the site",
+    ("RenderSiteRole", "cloudfront:CreateInvalidation"): "no distribution in moto",
+    ("RenderSiteRole", "sqs:SendMessage"): "the stream's on-failure destination",
+}
+
+
+@dataclass
+class EnforcedRun:
+    pipeline: LocalPipeline
+    roles: list[FunctionRole]
+    credentials: dict[str, Credentials]
+    log: CallLog
+    summaries: dict[str, Any]
+    site: Path
+
+
+def run_enforced(template: dict[str, Any], output: Path) -> EnforcedRun:
+    """fetch → analyse → digests → analyse → render → nightly rebuild, each as its role."""
+    with mock_aws(), serve_feeds(DEMO_FEEDS) as feeds_base:
+        pipeline = LocalPipeline.create(
+            config_dir=REPO / "config",
+            site_url="http://127.0.0.1:8000",
+            catalogue=demo_catalogue(feeds_base),
+            template=template,
+            quiet=True,
+        )
+        roles = function_roles(template, pipeline.resources)
+        operator, credentials = create_identities(boto3.session.Session(region_name=REGION), roles)
+        pipeline.operator, pipeline.function_credentials = operator, credentials
+        with access_control() as log:
+            summaries = {
+                "fetch": pipeline.fetch(),
+                "analyse": pipeline.analyze(),
+                "digests": pipeline.request_digests(),
+                "analyse_digests": pipeline.analyze(),
+                "render": pipeline.render(),
+                "rebuild": pipeline.render(full_rebuild=True),
+            }
+            pipeline.export_site(output)
+    return EnforcedRun(pipeline, roles, credentials, log, summaries, output)
+
+
+@pytest.fixture(scope="module")
+def enforced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EnforcedRun]:
+    mp = pytest.MonkeyPatch()
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        mp.setenv(name, value)
+    yield run_enforced(load_template(), tmp_path_factory.mktemp("iam") / "_site")
+    mp.undo()
+
+
+def _granted(role: FunctionRole) -> list[tuple[str, str]]:
+    """(action, resource pattern) for every Allow statement of the role."""
+    pairs: list[tuple[str, str]] = []
+    for document in role.policies.values():
+        for statement in document["Statement"]:
+            if statement["Effect"] != "Allow":
+                continue
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            resources = (
+                statement["Resource"]
+                if isinstance(statement["Resource"], list)
+                else [statement["Resource"]]
+            )
+            pairs += [(action, resource) for action in actions for resource in resources]
+    return pairs
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), value) is not None
+
+
+def test_every_function_in_the_template_runs_under_its_own_role(enforced: EnforcedRun) -> None:
+    handlers = {role.handler for role in enforced.roles}
+
+    assert handlers == {p.name for p in (REPO / "functions").iterdir() if (p / "app.py").is_file()}
+    assert len({role.role for role in enforced.roles}) == len(enforced.roles)
+    assert enforced.pipeline.invoked >= handlers, "a function the local run never invokes"
+
+
+def test_the_pipeline_and_the_digests_succeed_under_their_roles(enforced: EnforcedRun) -> None:
+    summaries = enforced.summaries
+
+    assert summaries["fetch"]["new"] == 31
+    assert summaries["fetch"]["errors"] == 0
+    assert summaries["analyse"] == {"analysed": 31, "failed": 0}
+    assert summaries["analyse_digests"] == {
+        "analysed": summaries["digests"]["daily"] + summaries["digests"]["weekly"],
+        "failed": 0,
+    }
+    assert (enforced.site / "daily" / "index.html").is_file()
+    assert (enforced.site / "weekly" / "index.html").is_file()
+    assert len(list(enforced.site.glob("articles/*/*/*/*/index.html"))) >= 24
+
+
+def test_every_grant_is_used(enforced: EnforcedRun) -> None:
+    unused: list[str] = []
+    for role in enforced.roles:
+        used = enforced.log.by(enforced.credentials[role.handler])
+        for action, pattern in _granted(role):
+            if (role.role, action) in NOT_EXERCISED_LOCALLY or (
+                "*",
+                action,
+            ) in NOT_EXERCISED_LOCALLY:
+                continue
+            if not any(a == action and _matches(pattern, r) for a, r in used):
+                unused.append(f"{role.role}: {action} on {pattern}")
+
+    assert unused == []
+
+
+def test_every_exemption_names_a_real_grant(enforced: EnforcedRun) -> None:
+    granted = {(role.role, action) for role in enforced.roles for action, _ in _granted(role)}
+    granted |= {("*", action) for _, action in granted}
+
+    assert set(NOT_EXERCISED_LOCALLY) <= granted
+
+
+def test_fetch_writes_only_item_and_feed_keys(enforced: EnforcedRun) -> None:
+    keys = enforced.log.keys_by(enforced.credentials["fetch_feeds"])
+
+    assert {action for action, _ in keys} == {"dynamodb:BatchGetItem", "dynamodb:PutItem"}
+    assert {pk.split("#", 1)[0] for _, pk in keys} == {"ITEM", "FEED"}
+
+
+def _without_statement(template: dict[str, Any], role: str, sid: str) -> dict[str, Any]:
+    changed = copy.deepcopy(template)
+    document = changed["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    return changed
+
+
+def test_a_missing_grant_fails_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Query on ByPublished the analysis role cannot write the digests (as in AWS)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    template = _without_statement(
+        load_template(), "AnalyzeItemRole", "ReadPeriodArticlesForDigests"
+    )
+
+    run = run_enforced(template, tmp_path / "_site")
+
+    assert run.summaries["analyse"] == {"analysed": 31, "failed": 0}
+    assert run.summaries["analyse_digests"]["analysed"] == 0
+    assert run.summaries["analyse_digests"]["failed"] == sum(run.summaries["digests"].values())
