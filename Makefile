@@ -27,6 +27,7 @@ help:
 	@echo "              (SERVE=0 builds _site/ and exits)"
 	@echo "make test     lint, type-check, every test, sam validate --lint"
 	@echo "make build    sam build (the deployable artefacts)"
+	@echo "make chaos    random fault schedules over the demo (CHAOS_SECONDS=300), census printed"
 
 $(BIN)/python:
 	@test -n "$(PY313)" || { echo "Python 3.13 not found (PATH or ~/.pyenv/versions/3.13*)" >&2; exit 1; }
@@ -76,6 +77,12 @@ checkov: $(CHECKOV_VENV)/bin/checkov  ## static security checks of template.yaml
 
 test: venv lint typecheck validate checkov
 	$(BIN)/pytest tests
+
+CHAOS_SECONDS ?= 300
+CHAOS_SEEDS   ?= 1-100000
+chaos: venv  ## random fault schedules over the demo for CHAOS_SECONDS, census after each step
+	PYTHONPATH=layers/shared:. $(BIN)/python -m tests.faults.chaos \
+	    --seconds $(CHAOS_SECONDS) --seeds $(CHAOS_SEEDS)
 
 demo: venv
 	$(BIN)/frontline demo --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)

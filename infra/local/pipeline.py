@@ -49,6 +49,11 @@ SQS_BATCH_SIZE = 5  # as template.yaml's SQS event
 STREAM_BATCH_SIZE = 100
 
 
+class InvocationCrashed(BaseException):
+    """The function's process died mid-invocation (timeout, out of memory, killed): nothing
+    inside the handler can catch it, and Lambda treats it as a failed invocation."""
+
+
 def load_handler(function: str) -> ModuleType:
     """Import functions/<function>/app.py as Lambda does (by file, with the layer on the path)."""
     path = REPO / "functions" / function / "app.py"
@@ -236,13 +241,19 @@ class LocalPipeline:
         )
         return summary
 
-    def analyze(self) -> dict[str, int]:
+    def analyze(self, *, visibility_timeout: int = 60) -> dict[str, int]:
         """Deliver every queued message in SQS batch events until the queue is empty (the
-        event source mapping reads and deletes with the function's role)."""
-        with self.identity("analyze_item"):
-            return self._deliver_queued_items()
+        event source mapping reads and deletes with the function's role).
 
-    def _deliver_queued_items(self) -> dict[str, int]:
+        A failed record is redelivered once `visibility_timeout` seconds pass; 0 redelivers
+        it at once, so retries (and the redrive to the dead-letter queue after the queue's
+        maxReceiveCount) happen within one call. A handler that raises, or whose process
+        dies (`InvocationCrashed`), fails its whole batch, as in Lambda.
+        """
+        with self.identity("analyze_item"):
+            return self._deliver_queued_items(visibility_timeout)
+
+    def _deliver_queued_items(self, visibility_timeout: int) -> dict[str, int]:
         handler = load_handler("analyze_item").handler
         app = self.analyze_app()
         sqs = aws_client("sqs")
@@ -257,12 +268,17 @@ class LocalPipeline:
                 MaxNumberOfMessages=SQS_BATCH_SIZE,
                 MessageAttributeNames=["All"],
                 AttributeNames=["All"],
-                VisibilityTimeout=60,
+                VisibilityTimeout=visibility_timeout,
             ).get("Messages", [])
             if not messages:
                 break
             event = {"Records": [sqs_record(message, queue_arn) for message in messages]}
-            response = handler(event, LambdaContext("analyze_item"), app=app)
+            try:
+                response = handler(event, LambdaContext("analyze_item"), app=app)
+            except (Exception, InvocationCrashed):  # the whole batch returns to the queue
+                response = {
+                    "batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages]
+                }
             failures = {entry["itemIdentifier"] for entry in response["batchItemFailures"]}
             done = [message for message in messages if message["MessageId"] not in failures]
             if done:
