@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from frontline.domain.article_text import html_to_text
 from frontline.domain.html_policy import sanitise_html
+from frontline.domain.image_sources import admits_image, image_hosts, without_foreign_images
 from frontline.domain.models import FeedItem, FeedSource, Media, MediaKind
 from frontline.domain.ports import FeedUnparseable
 from frontline.domain.urls import canonical_url
@@ -133,7 +134,9 @@ def normalise_entry(
     summary = plain_text(
         _HNRSS_FOOTER.sub("", raw_summary), summary_detail.get("type", "text/html")
     )
-    content_html = _entry_content(entry)
+    source_html = _entry_content(entry)  # what the source published: the content hash's input
+    hosts = image_hosts(source.site_url, source.image_hosts)
+    content_html = without_foreign_images(source_html, hosts)
     published = _entry_date(entry, now)
     guid = entry.get("id") or ""
     if guid and guid_is_unique.get(guid, 0) == 1:
@@ -142,7 +145,7 @@ def normalise_entry(
         key = f"link:{link}"  # repeated or missing guids: the canonical link identifies it
     item_id = hashlib.sha256(f"{source.id}\n{key}".encode()).hexdigest()[:32]
     content_hash = hashlib.sha256(
-        "\x1f".join((title, summary, content_html, link)).encode()
+        "\x1f".join((title, summary, source_html, link)).encode()
     ).hexdigest()
     try:
         return FeedItem(
@@ -157,7 +160,7 @@ def normalise_entry(
             content_html=content_html,
             author=plain_text(entry.get("author", ""), "text/plain")[:200],
             categories=_entry_categories(entry),
-            media=_entry_media(entry),
+            media=_entry_media(entry, hosts),
             published=published,
             first_seen=now,
             content_hash=content_hash,
@@ -239,7 +242,8 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(term[:60] for term in terms if term))[:10]
 
 
-def _entry_media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
+def _entry_media(entry: Mapping[str, Any], hosts: frozenset[str]) -> tuple[Media, ...]:
+    """The entry's video and the images its own source serves (see image_sources)."""
     found: list[Media] = []
     video_id = entry.get("yt_videoid")
     if isinstance(video_id, str) and _YOUTUBE_ID.match(video_id):
@@ -266,7 +270,7 @@ def _entry_media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
     seen: set[str] = set()
     for candidate in candidates:
         url = canonical_url(str(candidate.get("url") or candidate.get("href") or ""))
-        if url is None or url in seen:
+        if url is None or url in seen or not admits_image(url, hosts):
             continue
         seen.add(url)
         try:
