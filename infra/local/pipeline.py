@@ -241,6 +241,23 @@ class LocalPipeline:
         )
         return summary
 
+    def scheduled(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Invoke `function` (its folder under functions/) as EventBridge Scheduler does, with
+        a schedule's Input as the event, under the function's role."""
+        builders: dict[str, Callable[[], object]] = {
+            "fetch_feeds": self.fetch_app,
+            "analyze_item": self.analyze_app,
+            "render_site": self.render_app,
+        }
+        if function not in builders:
+            raise KeyError(f"{function}: add its app builder to LocalPipeline.scheduled")
+        handler = load_handler(function).handler
+        with self.identity(function):
+            result: dict[str, Any] = handler(
+                event, LambdaContext(function), app=builders[function]()
+            )
+        return result
+
     def analyze(self, *, visibility_timeout: int = 60) -> dict[str, int]:
         """Deliver every queued message in SQS batch events until the queue is empty (the
         event source mapping reads and deletes with the function's role).

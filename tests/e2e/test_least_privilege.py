@@ -12,11 +12,13 @@ checked against the same prefixes.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import boto3
 import pytest
@@ -89,8 +91,25 @@ def run_enforced(template: dict[str, Any], output: Path) -> EnforcedRun:
                 "render": pipeline.render(),
                 "rebuild": pipeline.render(full_rebuild=True),
             }
+            summaries["schedules"] = {
+                f"{role.handler}/{name}": pipeline.scheduled(role.handler, event)
+                for role in roles
+                for name, event in scheduled_events(template, role.function)
+            }
+            summaries["analyse_scheduled"] = pipeline.analyze()
+            summaries["render_scheduled"] = pipeline.render()
             pipeline.export_site(output)
     return EnforcedRun(pipeline, roles, credentials, log, summaries, output)
+
+
+def scheduled_events(template: dict[str, Any], function: str) -> list[tuple[str, dict[str, Any]]]:
+    """(event name, the event Scheduler sends) for each ScheduleV2 event of the function."""
+    events = template["Resources"][function]["Properties"].get("Events", {})
+    return [
+        (name, json.loads(event["Properties"].get("Input", "{}")))
+        for name, event in events.items()
+        if event["Type"] == "ScheduleV2"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +172,15 @@ def test_the_pipeline_and_the_digests_succeed_under_their_roles(enforced: Enforc
         "analysed": summaries["digests"]["daily"] + summaries["digests"]["weekly"],
         "failed": 0,
     }
+    assert summaries["schedules"] == {
+        "fetch_feeds/Reanalyse": {"job": "reanalyse", "queued": 0},  # heuristic: none wait
+        "fetch_feeds/DailyDigest": {"job": "daily_digest", "period": ANY},
+        "fetch_feeds/WeeklyDigest": {"job": "weekly_digest", "period": ANY},
+        "fetch_feeds/Scheduled": ANY,
+        "render_site/NightlyRebuild": ANY,
+    }
+    assert summaries["schedules"]["fetch_feeds/Scheduled"]["errors"] == 0
+    assert summaries["analyse_scheduled"] == {"analysed": 2, "failed": 0}  # the two digests
     assert (enforced.site / "daily" / "index.html").is_file()
     assert (enforced.site / "weekly" / "index.html").is_file()
     assert len(list(enforced.site.glob("articles/*/*/*/*/index.html"))) >= 24
