@@ -130,6 +130,9 @@ class LocalPipeline:
     site_url: str
     catalogue: list[FeedSource] | None = None
     progress: Callable[[str], None] = lambda message: None
+    # The analysis provider: the offline heuristic unless a test answers the model's calls.
+    llm_provider: str = "heuristic"
+    daily_budget_usd: float = 0
     # With moto's access control on: the operator's credentials (the Lambda service's own
     # reads, the demo's set-up and export) and each function's, by its folder under functions/.
     operator: Credentials | None = None
@@ -211,9 +214,10 @@ class LocalPipeline:
         settings = load_settings(
             AnalyzeSettings,
             **self._common(),
-            llm_provider="heuristic",
+            llm_provider=self.llm_provider,
             bedrock_model_id=self._default("BedrockModelId"),
-            daily_budget_usd=0,
+            daily_budget_usd=self.daily_budget_usd,
+            fetch_pages=False,  # the demo's article links point at hosts that do not exist
             queue_url=self.resources["ItemQueue"],
             dead_letter_queue_url=self.resources["ItemDeadLetterQueue"],
         )

@@ -42,6 +42,7 @@ def run_schedules(schedules: Sequence[FaultSchedule], seed: int) -> RunResult:
             catalogue=demo_catalogue(feeds_base),
             quiet=True,
         )
+        pipeline.llm_provider, pipeline.daily_budget_usd = "bedrock", 1000.0  # a stubbed model
         faults = Faults(random.Random(seed))
         for schedule in schedules:
             schedule.arm(faults)

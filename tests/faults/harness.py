@@ -8,6 +8,9 @@ Faults enter in two ways, both outside the code under test:
 - wrapped adapters: the analysis app's analyst is wrapped so the process can die
   (`InvocationCrashed`) right after an article is stored and before SQS hears of it.
 
+Bedrock's Converse is answered by the same hook (an answer that fails validation, so each
+item costs two paid calls) and the tokens it bills are counted, for the census's spend check.
+
 The census reads the emulator's state (table, queues, bucket) with the faults suspended.
 """
 
@@ -33,6 +36,7 @@ from frontline.site.paths import article_json_path, key_for
 from infra.local.pipeline import REGION, InvocationCrashed, LocalPipeline
 
 ACCOUNT = "123456789012"
+MODEL_USAGE = (3000, 600)  # input and output tokens of every stubbed model answer
 
 
 # --- Faults ------------------------------------------------------------------------------------
@@ -92,6 +96,7 @@ class Faults:
     injected: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)  # every request sent, by operation
     active: bool = True
+    model_tokens: int = 0  # tokens the stubbed model billed, counted on the wire
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _emulator: Any = None
 
@@ -139,8 +144,27 @@ class Faults:
         throttled = self._throttle(event_name)
         if throttled is not None:
             return throttled
+        if event_name == "before-send.bedrock-runtime.Converse":
+            return self._model_answer(kwargs["request"])
         response: AWSResponse | None = self._emulator(event_name=event_name, **kwargs)
         return response
+
+    def _model_answer(self, request: Any) -> AWSResponse:
+        """The model calls its tool with an empty answer (which fails validation, so the
+        worker repairs once and then stores the heuristic analysis): every call is paid."""
+        tools = json.loads(request.body)["toolConfig"]["tools"]
+        usage = {"inputTokens": MODEL_USAGE[0], "outputTokens": MODEL_USAGE[1]}
+        with self._lock:
+            self.model_tokens += sum(MODEL_USAGE)
+        tool_use = {"toolUseId": "t1", "name": tools[0]["toolSpec"]["name"], "input": {}}
+        body = {
+            "output": {"message": {"role": "assistant", "content": [{"toolUse": tool_use}]}},
+            "stopReason": "tool_use",
+            "usage": {**usage, "totalTokens": sum(MODEL_USAGE)},
+            "metrics": {"latencyMs": 1},
+        }
+        headers = {"content-type": "application/json", "x-amzn-RequestId": "model"}
+        return AWSResponse("https://bedrock", 200, headers, MockRawResponse(json.dumps(body)))
 
     def _throttle(self, event_name: str) -> AWSResponse | None:
         service, operation = self._operation(event_name)
@@ -244,23 +268,23 @@ class Census:
     dead_lettered: dict[str, str] = field(default_factory=dict)  # item id -> reason
     lost: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
-    spend_calls: int = 0  # model calls recorded by the spend ledger
-    model_calls: int = 0  # model calls made (counted on the wire)
+    spend_tokens: int = 0  # tokens the spend ledger recorded
+    model_tokens: int = 0  # tokens the model billed (counted on the wire)
 
     def line(self) -> str:
         return (
             f"fetched={self.fetched} published={self.published} not_ai={self.not_ai} "
             f"waiting={len(self.waiting)} dead_lettered={len(self.dead_lettered)} "
             f"lost={len(self.lost)} duplicates={len(self.duplicates)} "
-            f"spend_calls={self.spend_calls} model_calls={self.model_calls}"
+            f"spend_tokens={self.spend_tokens} model_tokens={self.model_tokens}"
         )
 
     def problems(self) -> list[str]:
         """What must never be true, at any step."""
         found = [f"lost: {item}" for item in self.lost]
         found += [f"duplicate: {entry}" for entry in self.duplicates]
-        if self.spend_calls != self.model_calls:
-            found.append(f"spend recorded {self.spend_calls} calls, {self.model_calls} made")
+        if self.spend_tokens != self.model_tokens:
+            found.append(f"spend: {self.spend_tokens} tokens recorded, {self.model_tokens} billed")
         if any(not reason for reason in {**self.waiting, **self.dead_lettered}.values()):
             found.append("an item waits or is dead-lettered without a reason")
         return found
@@ -313,12 +337,14 @@ def _count(pipeline: LocalPipeline, faults: Faults | None) -> Census:
     dead = _queued_items(pipeline.resources["ItemDeadLetterQueue"])
 
     census = Census(fetched=len(claimed))
-    census.spend_calls = sum(
-        int(row.get("calls", {}).get("N", "0"))
+    census.spend_tokens = sum(
+        int(row[name]["N"])
         for row in rows
         if row["pk"]["S"].startswith("USAGE#")
+        for name in ("input_tokens", "output_tokens")
+        if name in row
     )
-    census.model_calls = faults.calls["bedrock-runtime:Converse"] if faults is not None else 0
+    census.model_tokens = faults.model_tokens if faults is not None else 0
     messages = Counter(item for item, _ in queued + dead)
     census.duplicates += [f"{item} has {n} messages" for item, n in messages.items() if n > 1]
     urls = Counter(a.item.url for a in articles.values() if a.status.is_public)

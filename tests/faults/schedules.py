@@ -16,8 +16,9 @@ Still to be added, as the fixes for them land (one entry each):
 - same-url-new-guid: a published story reappears with a new guid and the same link; one
   article per canonical URL.
 - concurrent-delivery: two deliveries of one message analyse at the same time (and a failure
-  after the model answered, and a throttled spend-counter write); the model is called once,
-  spend is counted once (census: spend_calls == model_calls with a stubbed model).
+  after the model answered, and a throttled spend-counter write); the model is called once
+  per version of an item and spend is counted once (the census already compares the tokens
+  recorded with the tokens the stubbed model billed; this entry adds model calls per item).
 - uploads-keep-failing: every upload fails for a while; the publish is retried until the site
   equals a full render, without waiting for a new article or the nightly rebuild.
 """

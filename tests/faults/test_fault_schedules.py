@@ -49,6 +49,7 @@ def test_the_pipeline_survives(name: str) -> None:
     assert result.final.fetched == DEMO_ITEMS
     assert result.final.published == DEMO_ITEMS
     assert result.site_matches_full_render
+    assert result.final.model_tokens > 0  # the stubbed model was called and billed
     expected = [key for n, key in EXPECTED_INJECTIONS.items() if n == name or name == "everything"]
     assert all(result.injected[key] > 0 for key in expected), result.injected
 
@@ -82,3 +83,12 @@ def test_the_census_counts_an_item_that_vanished_as_lost() -> None:
     assert (before.fetched, len(before.waiting), before.lost) == (DEMO_ITEMS, DEMO_ITEMS, [])
     assert len(after.lost) == DEMO_ITEMS
     assert len(after.problems()) == DEMO_ITEMS
+
+
+def test_the_census_flags_spend_that_differs_from_the_models_bill() -> None:
+    from tests.faults.harness import Census
+
+    assert Census(spend_tokens=7200, model_tokens=7200).problems() == []
+    assert Census(spend_tokens=3600, model_tokens=7200).problems() == [
+        "spend: 3600 tokens recorded, 7200 billed"
+    ]
