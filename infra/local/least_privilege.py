@@ -242,9 +242,10 @@ def dropped_conditions(template: dict[str, Any], resources: LocalResources) -> l
     """The conditions moto cannot evaluate, as `Role/Sid: condition` lines."""
     translated = translated_template(template, resources.region)
     resolver = _Resolver(translated, resources)
-    for role in (r for r in translated["Resources"].values() if r["Type"] == "AWS::IAM::Role"):
-        for policy in role["Properties"].get("Policies", []):
-            resolver.policy("role", policy["PolicyDocument"])
+    for name, role in translated["Resources"].items():
+        if role["Type"] == "AWS::IAM::Role":
+            for policy in role["Properties"].get("Policies", []):
+                resolver.policy(name, policy["PolicyDocument"])
     return resolver.dropped
 
 

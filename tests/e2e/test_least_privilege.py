@@ -32,6 +32,7 @@ from infra.local.least_privilege import (
     FunctionRole,
     access_control,
     create_identities,
+    dropped_conditions,
     function_roles,
 )
 from infra.local.pipeline import REGION, REPO, LocalPipeline
@@ -244,3 +245,15 @@ def test_a_missing_grant_fails_the_run(tmp_path: Path, monkeypatch: pytest.Monke
     assert run.summaries["analyse"] == {"analysed": 31, "failed": 0}
     assert run.summaries["analyse_digests"]["analysed"] == 0
     assert run.summaries["analyse_digests"]["failed"] == sum(run.summaries["digests"].values())
+
+
+def test_the_conditions_moto_cannot_judge_are_the_ones_the_template_tests_cover(
+    enforced: EnforcedRun,
+) -> None:
+    """tests/unit/test_template.py checks exactly these two statements' conditions."""
+    dropped = dropped_conditions(load_template(), enforced.pipeline.resources)
+
+    assert [line.split(":", 1)[0] for line in dropped] == [
+        "FetchFeedsRole/ClaimItemsAndKeepFeedState",
+        "AnalyzeItemRole/InvokeProfileModelInDestinationRegions",
+    ]
