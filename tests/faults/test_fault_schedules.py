@@ -92,3 +92,12 @@ def test_the_census_flags_spend_that_differs_from_the_models_bill() -> None:
     assert Census(spend_tokens=3600, model_tokens=7200).problems() == [
         "spend: 3600 tokens recorded, 7200 billed"
     ]
+
+
+def test_chaos_stops_starting_seeds_at_its_deadline(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.faults.chaos import main, seed_range
+
+    assert list(seed_range("3-5")) == [3, 4, 5]
+    assert list(seed_range("7")) == [7]
+    assert main(["--seconds", "0", "--seeds", "1-1000"]) == 0
+    assert capsys.readouterr().out.strip() == "chaos: 0 seeds, 0 failed"
