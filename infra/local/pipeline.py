@@ -15,6 +15,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -27,26 +28,36 @@ from frontline.bootstrap import (
     AnalyzeItemApp,
     FetchFeedsApp,
     RenderSiteApp,
+    RequestDigestApp,
+    RequeueWaitingItemsApp,
     aws_client,
     build_analyze_item,
     build_fetch_feeds,
     build_render_site,
     build_request_digest,
+    build_requeue_waiting_items,
 )
 from frontline.config import (
     AnalyzeSettings,
     DigestRequestSettings,
     FetchSettings,
     RenderSettings,
+    RequeueSettings,
     load_settings,
 )
 from frontline.domain.models import FeedSource
+from infra.local.least_privilege import Credentials
 from infra.local.template_resources import LocalResources, create_local_stack, load_template
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-1"
 SQS_BATCH_SIZE = 5  # as template.yaml's SQS event
 STREAM_BATCH_SIZE = 100
+
+
+class InvocationCrashed(BaseException):
+    """The function's process died mid-invocation (timeout, out of memory, killed): nothing
+    inside the handler can catch it, and Lambda treats it as a failed invocation."""
 
 
 def load_handler(function: str) -> ModuleType:
@@ -125,6 +136,14 @@ class LocalPipeline:
     site_url: str
     catalogue: list[FeedSource] | None = None
     progress: Callable[[str], None] = lambda message: None
+    # The analysis provider: the offline heuristic unless a test answers the model's calls.
+    llm_provider: str = "heuristic"
+    daily_budget_usd: float = 0
+    # With moto's access control on: the operator's credentials (the Lambda service's own
+    # reads, the demo's set-up and export) and each function's, by its folder under functions/.
+    operator: Credentials | None = None
+    function_credentials: dict[str, Credentials] = field(default_factory=dict)
+    invoked: set[str] = field(default_factory=set)
     _stream_iterators: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -143,6 +162,35 @@ class LocalPipeline:
         template = template if template is not None else load_template()
         resources = create_local_stack(boto3.session.Session(region_name=REGION), template=template)
         return cls(resources, template, config_dir, site_url, catalogue, progress)
+
+    @contextmanager
+    def identity(self, function: str | None) -> Iterator[None]:
+        """Run the block as `function`'s role (None: the operator); a no-op without
+        credentials. Clients are rebuilt, so apps built inside keep that identity."""
+        if function is not None:
+            self.invoked.add(function)
+        credentials = self.operator if function is None else self.function_credentials.get(function)
+        if credentials is None:
+            yield
+            return
+        saved = {
+            name: os.environ.get(name)
+            for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+        }
+        os.environ.pop("AWS_SESSION_TOKEN", None)  # IAM user keys carry no session token
+        os.environ.update(credentials.environment())
+        boto3.DEFAULT_SESSION = None  # the default session caches the credentials it found
+        aws_client.cache_clear()
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            boto3.DEFAULT_SESSION = None
+            aws_client.cache_clear()
 
     # --- settings as template.yaml would set them -----------------------------------------
 
@@ -172,13 +220,29 @@ class LocalPipeline:
         settings = load_settings(
             AnalyzeSettings,
             **self._common(),
-            llm_provider="heuristic",
+            llm_provider=self.llm_provider,
             bedrock_model_id=self._default("BedrockModelId"),
-            daily_budget_usd=0,
+            daily_budget_usd=self.daily_budget_usd,
+            fetch_pages=False,  # the demo's article links point at hosts that do not exist
             queue_url=self.resources["ItemQueue"],
             dead_letter_queue_url=self.resources["ItemDeadLetterQueue"],
         )
         return build_analyze_item(settings)
+
+    def requeue_app(self) -> RequeueWaitingItemsApp:
+        settings = load_settings(
+            RequeueSettings,
+            **self._common(),
+            queue_url=self.resources["ItemQueue"],
+            llm_provider=self.llm_provider,
+        )
+        return build_requeue_waiting_items(settings)
+
+    def digest_request_app(self) -> RequestDigestApp:
+        settings = load_settings(
+            DigestRequestSettings, **self._common(), queue_url=self.resources["ItemQueue"]
+        )
+        return build_request_digest(settings)
 
     def render_app(self) -> RenderSiteApp:
         settings = load_settings(
@@ -192,15 +256,48 @@ class LocalPipeline:
 
     def fetch(self) -> dict[str, Any]:
         handler = load_handler("fetch_feeds").handler
-        summary: dict[str, Any] = handler({}, LambdaContext("fetch_feeds"), app=self.fetch_app())
+        with self.identity("fetch_feeds"):
+            summary: dict[str, Any] = handler(
+                {}, LambdaContext("fetch_feeds"), app=self.fetch_app()
+            )
         self.progress(
             f"fetch_feeds: {summary['feeds']} feeds, {summary['new']} new items queued "
             f"({summary['not_modified']} not modified, {summary['errors']} errors)"
         )
         return summary
 
-    def analyze(self) -> dict[str, int]:
-        """Deliver every queued message in SQS batch events until the queue is empty."""
+    def scheduled(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Invoke `function` (its folder under functions/) as EventBridge Scheduler does, with
+        a schedule's Input as the event, under the function's role."""
+        builders: dict[str, Callable[[], object]] = {
+            "fetch_feeds": self.fetch_app,
+            "analyze_item": self.analyze_app,
+            "render_site": self.render_app,
+            "requeue_waiting_items": self.requeue_app,
+            "request_digest": self.digest_request_app,
+        }
+        if function not in builders:
+            raise KeyError(f"{function}: add its app builder to LocalPipeline.scheduled")
+        handler = load_handler(function).handler
+        with self.identity(function):
+            result: dict[str, Any] = handler(
+                event, LambdaContext(function), app=builders[function]()
+            )
+        return result
+
+    def analyze(self, *, visibility_timeout: int = 60) -> dict[str, int]:
+        """Deliver every queued message in SQS batch events until the queue is empty (the
+        event source mapping reads and deletes with the function's role).
+
+        A failed record is redelivered once `visibility_timeout` seconds pass; 0 redelivers
+        it at once, so retries (and the redrive to the dead-letter queue after the queue's
+        maxReceiveCount) happen within one call. A handler that raises, or whose process
+        dies (`InvocationCrashed`), fails its whole batch, as in Lambda.
+        """
+        with self.identity("analyze_item"):
+            return self._deliver_queued_items(visibility_timeout)
+
+    def _deliver_queued_items(self, visibility_timeout: int) -> dict[str, int]:
         handler = load_handler("analyze_item").handler
         app = self.analyze_app()
         sqs = aws_client("sqs")
@@ -215,12 +312,17 @@ class LocalPipeline:
                 MaxNumberOfMessages=SQS_BATCH_SIZE,
                 MessageAttributeNames=["All"],
                 AttributeNames=["All"],
-                VisibilityTimeout=60,
+                VisibilityTimeout=visibility_timeout,
             ).get("Messages", [])
             if not messages:
                 break
             event = {"Records": [sqs_record(message, queue_arn) for message in messages]}
-            response = handler(event, LambdaContext("analyze_item"), app=app)
+            try:
+                response = handler(event, LambdaContext("analyze_item"), app=app)
+            except (Exception, InvocationCrashed):  # the whole batch returns to the queue
+                response = {
+                    "batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages]
+                }
             failures = {entry["itemIdentifier"] for entry in response["batchItemFailures"]}
             done = [message for message in messages if message["MessageId"] not in failures]
             if done:
@@ -245,16 +347,16 @@ class LocalPipeline:
         from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
         from frontline.domain.digests import DigestKind, periods_covering
 
-        table = DynamoTable(aws_client("dynamodb"), self.resources["Table"])
-        published = [article.published for article in DynamoArticleRepository(table).list_public()]
-        settings = load_settings(
-            DigestRequestSettings, **self._common(), queue_url=self.resources["ItemQueue"]
-        )
-        job = build_request_digest(settings).job
-        counts = {
-            kind.value: len(job.request(kind, periods_covering(kind, published)))
-            for kind in DigestKind
-        }
+        with self.identity(None):
+            table = DynamoTable(aws_client("dynamodb"), self.resources["Table"])
+            repository = DynamoArticleRepository(table)
+            published = [article.published for article in repository.list_public()]
+        with self.identity("request_digest"):
+            job = self.digest_request_app().job
+            counts = {
+                kind.value: len(job.request(kind, periods_covering(kind, published)))
+                for kind in DigestKind
+            }
         self.progress(
             f"digests: {counts['daily']} daily and {counts['weekly']} weekly reports queued"
         )
@@ -267,8 +369,9 @@ class LocalPipeline:
             region_name=REGION,
             config=Config(account_id_endpoint_mode="disabled"),  # moto serves the classic endpoint
         )
-        table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])["Table"]
-        stream_arn = table["LatestStreamArn"]
+        with self.identity(None):  # the event source mapping knows its stream's ARN
+            table = aws_client("dynamodb").describe_table(TableName=self.resources["Table"])
+        stream_arn = table["Table"]["LatestStreamArn"]
         prefixes = stream_prefix_filter(self.template)
         records: list[dict[str, Any]] = []
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
@@ -300,15 +403,17 @@ class LocalPipeline:
 
     def render(self, *, full_rebuild: bool = False) -> dict[str, Any]:
         handler = load_handler("render_site").handler
-        app = self.render_app()
-        events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
         summary: dict[str, Any] = {"uploaded": 0, "deleted": 0, "rendered": 0, "invocations": 0}
-        for event in events:
-            result = handler(event, LambdaContext("render_site", memory_limit_in_mb=1024), app=app)
-            summary["invocations"] += 1
-            summary["rendered"] = result["rendered"]
-            summary["uploaded"] += result["uploaded"]
-            summary["deleted"] += result["deleted"]
+        with self.identity("render_site"):
+            app = self.render_app()
+            events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
+            for event in events:
+                context = LambdaContext("render_site", memory_limit_in_mb=1024)
+                result = handler(event, context, app=app)
+                summary["invocations"] += 1
+                summary["rendered"] = result["rendered"]
+                summary["uploaded"] += result["uploaded"]
+                summary["deleted"] += result["deleted"]
         self.progress(
             f"render_site: {summary['invocations']} invocations, {summary['rendered']} objects "
             f"rendered, {summary['uploaded']} uploaded"
@@ -317,16 +422,18 @@ class LocalPipeline:
 
     def export_site(self, destination: Path) -> int:
         """Copy the bucket to a folder, as CloudFront would serve it."""
-        s3 = aws_client("s3")
-        bucket = self.resources["SiteBucket"]
-        count = 0
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            for obj in page.get("Contents", []):
-                target = destination / obj["Key"]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
-                count += 1
-        return count
+        with self.identity(None):
+            s3 = aws_client("s3")
+            bucket = self.resources["SiteBucket"]
+            count = 0
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                for obj in page.get("Contents", []):
+                    target = destination / obj["Key"]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                    target.write_bytes(body)
+                    count += 1
+            return count
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

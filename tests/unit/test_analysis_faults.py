@@ -110,7 +110,9 @@ def test_a_throttled_spend_write_is_counted_once_and_never_lost() -> None:
     with pytest.raises(Throttled):
         analyst.process(message, now=NOW)
     analyst.process(message, now=NOW)
-    assert (model.calls, ledger.calls, ledger.charges) == (1, 1, {"req-1"})
+    item = message.item
+    assert (model.calls, ledger.calls) == (1, 1)
+    assert ledger.charges == {f"{item.id}:{item.content_hash}#req-1"}
     assert ledger.spent[budget_day(NOW)] == pytest.approx(0.002)
 
 
@@ -125,6 +127,26 @@ def test_a_charge_without_a_request_id_still_has_one_key() -> None:
     ledger = FakeSpendLedger()
     worker(Anonymous(), ledger=ledger).process(ItemMessage(item=make_item(1)), now=NOW)
     assert len(ledger.charges) == 1
+
+
+def test_two_items_answered_under_one_request_id_are_both_charged() -> None:
+    class Repeating(Model):  # a proxy or a stub that repeats its request ids
+        def analyse(self, item, text):
+            result = super().analyse(item, text)
+            return AnalysisResult(
+                analysis=result.analysis,
+                provider="bedrock",
+                model_id="test-model",
+                usage=result.usage,
+                request_id="same",
+            )
+
+    ledger = FakeSpendLedger()
+    analyst = worker(Repeating(), ledger=ledger)
+    for n in (1, 2):
+        analyst.process(ItemMessage(item=make_item(n)), now=NOW)
+    assert ledger.calls == 2
+    assert ledger.spent[budget_day(NOW)] == pytest.approx(0.004)
 
 
 def test_an_older_version_after_a_newer_one_is_dropped_without_a_model_call() -> None:

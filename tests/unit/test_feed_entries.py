@@ -186,7 +186,10 @@ def test_youtube_entries_get_video_and_thumbnail_media() -> None:
 <media:group><media:title>Agents explained</media:title><media:thumbnail url="https://i.ytimg.com/vi/AbCdEfGhIjK/hqdefault.jpg" width="480" height="360"/>
 <media:description>How AI agents work.</media:description></media:group></entry></feed>"""
     [video] = parse_feed(
-        document, content_type="application/atom+xml", source=make_source(kind="video"), now=NOW
+        document,
+        content_type="application/atom+xml",
+        source=make_source(kind="video", image_hosts=["i.ytimg.com"]),
+        now=NOW,
     ).items
     kinds = {media.kind.value: media for media in video.media}
     assert kinds["video"].video_id == "AbCdEfGhIjK"

@@ -423,6 +423,7 @@ class DigestWriter:
             now,
             lambda: self._writer.write(request),
             lambda: fallback.write(request),
+            scope=f"DIGEST:{request.kind.value}:{request.period}",
             model_id=self._writer.model_id,
             raises=(ProviderRetryable,),
         )

@@ -43,7 +43,7 @@ from frontline.domain.ports import (
     StaleVersion,
     WorkQueue,
 )
-from frontline.domain.spend import Budget, SpendPolicy, Spent
+from frontline.domain.spend import Budget, SpendPolicy, Spent, charge_key
 
 SUBSTANTIAL_TEXT = 600  # characters: shorter feed text sends the worker to the page itself
 # Longer than the function's timeout: a lease outlives only a process that died holding it.
@@ -159,12 +159,12 @@ class ItemAnalyst:
     def _spent(self, item: FeedItem, text: str, now: datetime) -> Spent[AnalysisResult]:
         budget, claims = self._spend.budget, self._claims
         fallback = self._fallback or self._provider
+        scope = f"{item.id}:{item.content_hash}"
         if budget is not None and claims is not None:
             recorded = claims.answer_for(item.id, item.content_hash)
             if recorded is not None:  # the model answered an earlier delivery: no second call
-                cost = budget.charge(
-                    now, recorded.model_id, recorded.usage, charge_id=recorded.request_id
-                )
+                charge = charge_key(scope, recorded.request_id)
+                cost = budget.charge(now, recorded.model_id, recorded.usage, charge_id=charge)
                 return Spent(recorded, cost)
 
         def primary() -> AnalysisResult:
@@ -179,6 +179,7 @@ class ItemAnalyst:
             now,
             primary,
             lambda: fallback.analyse(item, text),
+            scope=scope,
             model_id=self._provider.model_id,
             raises=(ProviderRetryable, ProviderRejected),
         )

@@ -48,6 +48,14 @@ def _slug(value: str) -> str:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 
+_HOST_NAME = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _host_name(value: str) -> str:
+    if not _HOST_NAME.match(value):
+        raise ValueError("must be a lower-case host name such as images.example.com")
+    return value
+
 
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
@@ -95,6 +103,8 @@ class FeedSource(Frozen):
     exclude: tuple[str, ...] = ()
     max_items: int = Field(default=20, ge=1, le=200)
     enabled: bool = True
+    # Hosts besides site_url's that serve this source's images (its CDN): see image_sources.
+    image_hosts: tuple[Annotated[str, AfterValidator(_host_name)], ...] = ()
 
     @property
     def ai_focused(self) -> bool:

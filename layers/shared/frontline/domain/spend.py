@@ -2,9 +2,10 @@
 
 Items and digests both go through `SpendPolicy.run`: past the daily budget the fallback (the
 heuristic) answers; otherwise the model does, and what it spent is charged even when its
-answer is refused or the call fails half-way. A charge carries the id of the call it pays
-for, so a charge retried after a throttled write, or repeated by a redelivered message, is
-counted once.
+answer is refused or the call fails half-way. A charge carries the id of the work it pays
+for (the item's version, the digest's period) and of the provider's call, so a charge
+retried after a throttled write, or repeated by a redelivered message, is counted once, and
+two pieces of work never share a charge even if a provider repeats its request ids.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ BUDGET_REACHED = "daily LLM budget reached"
 def budget_day(now: datetime) -> date:
     """The budget resets at midnight in Japan, where the site's day begins."""
     return now.astimezone(JST).date()
+
+
+def charge_key(scope: str, request_id: str | None) -> str | None:
+    """The charge's key: the work paid for and the provider's call; None without a call id
+    (a call that failed before the provider named it is counted as it comes)."""
+    return None if request_id is None else f"{scope}#{request_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +86,12 @@ class SpendPolicy:
         primary: Callable[[], R],
         fallback: Callable[[], R],
         *,
+        scope: str,
         model_id: str | None,
         raises: tuple[type[ProviderError], ...],
     ) -> Spent[R]:
-        """The primary's answer within the budget, else the fallback's.
+        """The primary's answer within the budget, else the fallback's; `scope` names the
+        work the call pays for (see `charge_key`).
 
         Errors of the `raises` types propagate (after their tokens are charged), so the queue
         retries or parks the message; any other ProviderError sends the work to the fallback.
@@ -95,9 +104,11 @@ class SpendPolicy:
         try:
             result = primary()
         except ProviderError as exc:
-            cost = budget.charge(now, model_id, exc.usage, charge_id=exc.request_id)
+            charge = charge_key(scope, exc.request_id)
+            cost = budget.charge(now, model_id, exc.usage, charge_id=charge)
             if isinstance(exc, raises):
                 raise
             return Spent(fallback(), cost, exc.reason[:500], exc)
-        cost = budget.charge(now, result.model_id, result.usage, charge_id=result.request_id)
+        charge = charge_key(scope, result.request_id)
+        cost = budget.charge(now, result.model_id, result.usage, charge_id=charge)
         return Spent(result, cost)

@@ -1,0 +1,103 @@
+"""Faults the pipeline survives stay survived: each schedule in the registry, over the demo,
+with the census after every step (see tests/faults/harness.py)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from moto import mock_aws
+
+from infra.local.demo import DEMO_FEEDS, demo_catalogue
+from infra.local.feed_server import serve_feeds
+from infra.local.pipeline import REPO
+from tests.faults.chaos import failures_of, run_schedules
+from tests.faults.harness import Faults, FaultyPipeline, take_census
+from tests.faults.schedules import SCHEDULES, random_schedule
+
+DEMO_ITEMS = 31  # claimed by the first poll of the demo feeds (one more is filtered out)
+
+# What each schedule must have done, or it tested nothing.
+EXPECTED_INJECTIONS = {
+    "s3-throttling": "throttle s3:PutObject",
+    "dynamodb-throttling": "throttle dynamodb:PutItem",
+    "crash-mid-batch": "crash",
+    "redelivery": "drop DeleteMessageBatch",
+    "partial-send-batch-failures": "drop SendMessageBatch",
+}
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_the_pipeline_survives(name: str) -> None:
+    schedule = SCHEDULES[name]
+
+    result = run_schedules([schedule], seed=11)
+
+    assert failures_of(result, [schedule]) == [], result.report()
+    assert result.final.fetched == DEMO_ITEMS
+    assert result.final.published == DEMO_ITEMS
+    assert result.site_matches_full_render
+    assert result.final.model_tokens > 0  # the stubbed model was called and billed
+    expected = [key for n, key in EXPECTED_INJECTIONS.items() if n == name or name == "everything"]
+    assert all(result.injected[key] > 0 for key in expected), result.injected
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_schedules_leave_the_census_clean(seed: int) -> None:
+    schedules = random_schedule(random.Random(seed))
+
+    result = run_schedules(schedules, seed)
+
+    assert failures_of(result, schedules) == [], result.report()
+
+
+def test_the_census_counts_an_item_that_vanished_as_lost() -> None:
+    """The census can fail: claimed items whose messages disappear are reported lost."""
+    with mock_aws(), serve_feeds(DEMO_FEEDS) as feeds_base:
+        pipeline = FaultyPipeline.create(
+            config_dir=REPO / "config",
+            site_url="http://127.0.0.1:8000",
+            catalogue=demo_catalogue(feeds_base),
+            quiet=True,
+        )
+        pipeline.faults = Faults(random.Random(0))
+        pipeline.fetch()
+        before = take_census(pipeline)
+        from frontline.bootstrap import aws_client
+
+        aws_client("sqs").purge_queue(QueueUrl=pipeline.resources["ItemQueue"])
+        after = take_census(pipeline)
+
+    assert (before.fetched, len(before.waiting), before.lost) == (DEMO_ITEMS, DEMO_ITEMS, [])
+    assert len(after.lost) == DEMO_ITEMS
+    assert len(after.problems()) == DEMO_ITEMS
+
+
+def test_the_census_flags_spend_that_differs_from_the_models_bill() -> None:
+    from tests.faults.harness import Census
+
+    assert Census(spend_tokens=7200, model_tokens=7200).problems() == []
+    assert Census(spend_tokens=3600, model_tokens=7200).problems() == [
+        "spend: 3600 tokens recorded, 7200 billed"
+    ]
+
+
+def test_chaos_stops_starting_seeds_at_its_deadline(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.faults.chaos import main, seed_range
+
+    assert list(seed_range("3-5")) == [3, 4, 5]
+    assert list(seed_range("7")) == [7]
+    assert main(["--seconds", "0", "--seeds", "1-1000"]) == 0
+    assert capsys.readouterr().out.strip() == "chaos: 0 seeds, 0 failed"
