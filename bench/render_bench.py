@@ -114,7 +114,7 @@ def incremental(count: int = ARTICLES) -> dict[str, Any]:
         added = new_article(count)
         articles.save(added)
         started = time.perf_counter()
-        # as the stream delivers it: one INSERT, planned (see frontline.site.page_plan)
+        # as the stream delivers it: one INSERT, planned (see frontline.site.families)
         second = publish_site(
             articles, store, SITE, now=added.created_at, changes=[ArticleChange(None, added)]
         )

@@ -10,7 +10,8 @@ from frontline.domain.models import Article, ArticleChange, ArticleStatus
 from frontline.domain.ports import SiteObject
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
-from frontline.site.page_plan import plan_pages_for
+from frontline.site.families import FAMILIES, SiteContext
+from frontline.site.paths import source_path
 from frontline.site.publishing import invalidation_paths, publish_site, viewer_path
 from tests.unit.fakes import FakeArticles
 
@@ -177,22 +178,35 @@ def test_an_unchanged_store_uploads_nothing(base: list[Article]) -> None:
     assert store.puts == [] and report.deleted == []
 
 
-def test_the_plan_names_the_pages_a_change_reaches(base: list[Article]) -> None:
+def touched_by(changes: list[ArticleChange], after: list[Article]) -> dict[str, set[str]]:
+    ctx = SiteContext(build_catalogue(after), SITE, now=NOW)
+    return {family.name: set(family.touched(changes, ctx)) for family in FAMILIES}
+
+
+def test_each_family_names_the_pages_a_change_reaches(base: list[Article]) -> None:
+    # Given one new article
     after, changes = scenarios(base)["new article"]
     [change] = changes
-    plan = plan_pages_for(changes, build_catalogue(after))
     new = change.after
-    assert new.id in plan.articles
-    assert plan.tags == set(tag_keys(new))
-    assert plan.companies == set(company_keys(new))
-    assert plan.sources == {new.item.feed_id}
-    assert len(plan.archive_pages) <= 2  # the newest end only
-    assert len(plan.articles) < len(after) // 4
+    # When each family is asked which of its pages the change touches
+    touched = touched_by(changes, after)
+    # Then they name the article's own pages, its groups, and a bounded set of neighbours
+    assert new.path in touched["article"]
+    assert touched["tags"] == {"/tags/", *(f"/tags/{key}/" for key in tag_keys(new))}
+    assert touched["companies"] == {
+        "/companies/",
+        *(f"/companies/{key}/" for key in company_keys(new)),
+    }
+    assert touched["sources"] == {"/sources/", source_path(new.item.feed_id)}
+    assert touched["api"] == {"/api/v1/latest.json", f"/api/v1/articles/{new.id}.json"}
+    assert len(touched["news"] - {"/news/"}) <= 2  # the newest end of the archive only
+    assert len(touched["article"]) < len(after) // 4
+    assert touched["assets"] == set()
 
     hidden_after, hidden_changes = scenarios(base)["hidden"]
-    hidden_plan = plan_pages_for(hidden_changes, build_catalogue(hidden_after))
-    assert hidden_changes[0].before.id not in hidden_plan.articles
-    assert len(hidden_plan.archive_pages) >= 1
+    hidden = touched_by(hidden_changes, hidden_after)
+    assert hidden_changes[0].before.path not in hidden["article"]
+    assert len(hidden["news"] - {"/news/"}) >= 1
 
 
 def test_a_hidden_article_loses_its_pages(base: list[Article]) -> None:

@@ -1,9 +1,11 @@
 """Render the site from the store and publish only the objects whose bytes changed.
 
 A full publish renders everything; an incremental one (a batch of stream records) renders
-the site-wide pages and the per-article pages the changes can touch. Both upload only
-objects whose bytes differ from what is published, delete what is no longer part of the
-site, and ask the CDN to drop the changed pages in one invalidation.
+what the page families say the changes touch, and any page not published yet (a new bucket,
+a lost object, a page that failed before): never the whole site because one page is missing.
+Both upload only objects whose bytes differ from what is published, delete what is no longer
+part of the site, and ask the CDN to drop the changed pages in one invalidation. A page that
+fails to render keeps its published object and is reported; the rest is published.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Final
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import ArticleRepository, CdnInvalidator, DigestRepository, SiteStore
 from frontline.site import SiteConfig
-from frontline.site.render import render
+from frontline.site.render import RenderFailure, render
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
 # a month are free, then $0.005 each). Past the cap, the most-read pages are invalidated and
@@ -31,6 +33,7 @@ class PublishReport:
     uploaded: list[str]
     deleted: list[str]
     invalidated: list[str]
+    failed: tuple[RenderFailure, ...] = ()
 
     def summary(self) -> dict[str, int]:
         return {
@@ -38,6 +41,7 @@ class PublishReport:
             "uploaded": len(self.uploaded),
             "deleted": len(self.deleted),
             "invalidated": len(self.invalidated),
+            "failed": len(self.failed),
         }
 
 
@@ -72,13 +76,10 @@ def publish_site(
     """Publish the site: in full, or only what `changes` (stream records) can touch."""
     stored = digests.list_all() if digests is not None else []
     listed = articles.list_public()
-    result = render(listed, site, now=now, digests=stored, changes=changes)
     existing = store.existing_hashes()
-    rendered = {obj.key for obj in result.objects}
-    if changes is not None and any(k not in existing and k not in rendered for k in result.keys):
-        # Pages the plan did not render are missing (a new bucket, a lost object): heal by
-        # publishing everything once.
-        result = render(listed, site, now=now, digests=stored)
+    result = render(
+        listed, site, now=now, digests=stored, changes=changes, published=existing.keys()
+    )
     uploaded: list[str] = []
     for obj in result.objects:
         if existing.get(obj.key) != store.hash_of(obj.body):
@@ -91,5 +92,9 @@ def publish_site(
     if invalidated and cdn is not None:
         cdn.invalidate(invalidated, reference=now.strftime("%Y%m%dT%H%M%S%f"))
     return PublishReport(
-        rendered=len(result.objects), uploaded=uploaded, deleted=stale, invalidated=invalidated
+        rendered=len(result.objects),
+        uploaded=uploaded,
+        deleted=stale,
+        invalidated=invalidated,
+        failed=result.failures,
     )
