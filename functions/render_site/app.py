@@ -24,5 +24,14 @@ def handler(
     summary = report.summary()
     metrics.add_metric(name="ObjectsUploaded", unit=MetricUnit.Count, value=summary["uploaded"])
     metrics.add_metric(name="ObjectsDeleted", unit=MetricUnit.Count, value=summary["deleted"])
+    metrics.add_metric(name="PagesFailed", unit=MetricUnit.Count, value=summary["failed"])
+    for failure in report.failed:  # kept out of the publish, rendered again when found missing
+        logger.error(
+            "page not rendered",
+            family=failure.family,
+            path=failure.path,
+            article_id=failure.article_id,
+            error=failure.error,
+        )
     logger.info("site published", trigger=trigger, changed_records=len(records), **summary)
     return {"trigger": trigger, **summary}

@@ -248,3 +248,93 @@ def test_a_missing_page_heals_with_a_full_publish(base: list[Article]) -> None:
     del store.objects[lost]
     publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
     assert store.objects.keys() == published(after).objects.keys()
+
+
+# --- one page that fails to render ----------------------------------------------------------
+
+
+@pytest.fixture
+def failing_page(monkeypatch: pytest.MonkeyPatch):
+    """Make the article page of chosen ids raise, as a bad record would."""
+    import frontline.site.families.article as article_family
+
+    bad: set[str] = set()
+    real = article_family.article_view
+
+    def article_view(article, *args, **kwargs):
+        if article.id in bad:
+            raise ValueError("unrenderable analysis")
+        return real(article, *args, **kwargs)
+
+    monkeypatch.setattr(article_family, "article_view", article_view)
+    return bad
+
+
+def test_one_page_that_fails_is_left_out_and_the_rest_is_published(
+    base: list[Article], failing_page: set[str]
+) -> None:
+    # Given a published site, and two new articles of which one cannot be rendered
+    last = newest(base)
+    bad = fresh(last, 21, first_seen=last.item.first_seen + timedelta(hours=1))
+    good = fresh(last, 22, first_seen=last.item.first_seen + timedelta(hours=1))
+    failing_page.add(bad.id)
+    after = [*base, bad, good]
+    store = published(base)
+    # When the stream delivers both
+    report = publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        now=NOW,
+        changes=[ArticleChange(None, bad), ArticleChange(None, good)],
+    )
+    # Then the failure names the article; its page is missing, everything else is published
+    assert [(f.family, f.path, f.article_id) for f in report.failed] == [
+        ("article", bad.path, bad.id)
+    ]
+    full = published(after).objects  # what a healthy render writes (the fault is per id)
+    assert key_of(bad.path) not in store.objects
+    assert store.objects.keys() == full.keys() - {key_of(bad.path)}
+    different = [key for key in store.objects if store.objects[key].body != full[key].body]
+    assert different == []
+    # and nothing escalated into a full render
+    assert report.rendered < len(full) // 2
+
+
+def test_a_page_that_failed_is_rendered_by_the_next_publish(
+    base: list[Article], failing_page: set[str]
+) -> None:
+    # Given a publish that left one new article's page out
+    last = newest(base)
+    bad = fresh(last, 23, first_seen=last.item.first_seen + timedelta(hours=1))
+    after = [*base, bad]
+    repository = FakeArticles({a.id: a for a in after})
+    store = published(base)
+    failing_page.add(bad.id)
+    first = publish_site(repository, store, SITE, now=NOW, changes=[ArticleChange(None, bad)])
+    assert [f.article_id for f in first.failed] == [bad.id]
+    # When the fault is gone and the next batch changes something else
+    failing_page.clear()
+    report = publish_site(repository, store, SITE, now=NOW, changes=[])
+    # Then the missing page is published and the site equals a full rebuild
+    assert report.failed == ()
+    assert key_of(bad.path) in report.uploaded
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []
+
+
+def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
+    base: list[Article], failing_page: set[str]
+) -> None:
+    victim = base[7]
+    failing_page.add(victim.id)
+    store = MemoryStore()
+    report = publish_site(FakeArticles({a.id: a for a in base}), store, SITE, now=NOW)
+    assert [f.article_id for f in report.failed] == [victim.id]
+    failing_page.clear()
+    assert store.objects.keys() == published(base).objects.keys() - {key_of(victim.path)}
+
+
+def key_of(path: str) -> str:
+    return path.strip("/") + "/index.html"
