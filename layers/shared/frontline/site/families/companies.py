@@ -117,6 +117,13 @@ def _company(ctx: SiteContext, group: Group) -> SiteObject:
     )
 
 
+def _moves_reference_time(changes: Sequence[ArticleChange], ctx: SiteContext) -> bool:
+    """Whether the newest publication time, which ends every sparkline's window, can differ
+    from before the changes: only if a changed version is (or was) at least as new."""
+    reference = ctx.reference_time
+    return reference is not None and any(v.published >= reference for v in versions(changes))
+
+
 def touched_companies(changes: Sequence[ArticleChange], ctx: SiteContext) -> list[Group]:
     """The companies of every version of the changed articles that still have a page."""
     keys = {key for version in versions(changes) for key in company_keys(version)}
@@ -131,6 +138,8 @@ class CompanyFamily:
         return [INDEX_PATH, *(group.path for group in ctx.catalogue.companies.values())]
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
+        if _moves_reference_time(changes, ctx):  # every page's 30-day sparkline shifts
+            return self.paths(ctx)
         return [INDEX_PATH, *(group.path for group in touched_companies(changes, ctx))]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:

@@ -101,6 +101,10 @@ def _touched_pages(changes: Sequence[ArticleChange], ctx: SiteContext) -> set[in
     for change in changes:
         after = change.after if change.after is not None and change.after.id in public else None
         new = change.before is None and after is not None
+        if new or after is None:
+            # The count of pages can change: the page that was (or now is) the newest full
+            # page links to its newer neighbour or to /news/.
+            touched.update({pages - 1, pages})
         for version in change.versions:
             position = listing_position(listing, version)
             first_page = max(1, (total - 1 - position) // NEWS_PAGE_SIZE + 1)
