@@ -201,11 +201,11 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         "`render_site` runs on one). Hugo's time is mostly its related-content query: "
         f"{no_related:.1f}× Hugo's time without it. The incremental publish renders the "
         "site-wide pages and the per-article pages the new article reaches (see "
-        "`site/families/`) and uploads only objects whose MD5 differs from the S3 ETag; "
-        "PUTs are counted with a botocore event hook, against moto S3. Where its time goes "
-        "(10,000 articles): the static search index about 9 s, listing the 21,000-object "
-        "bucket in moto, the trends page about 1 s, the catalogue about 0.7 s. Where its "
-        "PUTs go: 33 are the search index (a new article's character bigrams reach every "
+        "`site/families/`) and uploads only objects whose hash differs from the publish "
+        "manifest's; PUTs are counted with a botocore event hook, against moto S3. Where its "
+        "time goes (10,000 articles): the static search index about 9 s, the trends page "
+        "about 1 s, the catalogue about 0.7 s. Where its PUTs go: 33 are the search index "
+        "(a new article's character bigrams reach every "
         "shard), the rest are the pages it really changes.",
         "",
         "Token counts are estimates (no tokenizer offline): one token per CJK character "

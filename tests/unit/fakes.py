@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
-from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult
+from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult, SiteObject
 
 
 @dataclass
@@ -106,3 +106,61 @@ class FakeArticles:
             (a for a in self.articles.values() if a.needs_reanalysis), key=lambda a: a.created_at
         )
         return waiting[:limit]
+
+
+class UploadFailed(Exception):
+    pass
+
+
+@dataclass
+class MemoryBucket:
+    """The site bucket: objects by key; `failing` keys raise on upload, as S3 errors would."""
+
+    objects: dict[str, SiteObject] = field(default_factory=dict)
+    puts: list[str] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+
+    def put(self, obj: SiteObject) -> None:
+        if obj.key in self.failing:
+            raise UploadFailed(obj.key)
+        self.puts.append(obj.key)
+        self.objects[obj.key] = obj
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            del self.objects[key]
+
+
+@dataclass
+class FakeManifest:
+    """The publish manifest: hashes by key and pending paths; counts what was read."""
+
+    hashes: dict[str, str] = field(default_factory=dict)
+    pending_paths: set[str] = field(default_factory=set)
+    keys_read: int = 0
+    full_reads: int = 0
+
+    def hashes_of(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = set(keys)
+        self.keys_read += len(wanted)
+        return {key: self.hashes[key] for key in wanted if key in self.hashes}
+
+    def all_hashes(self) -> dict[str, str]:
+        self.full_reads += 1
+        return dict(self.hashes)
+
+    def record(self, hashes: Mapping[str, str]) -> None:
+        self.hashes.update(hashes)
+
+    def forget(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.hashes.pop(key, None)
+
+    def pending(self) -> list[str]:
+        return sorted(self.pending_paths)
+
+    def mark_pending(self, paths: Iterable[str]) -> None:
+        self.pending_paths.update(paths)
+
+    def clear_pending(self, paths: Iterable[str]) -> None:
+        self.pending_paths.difference_update(paths)

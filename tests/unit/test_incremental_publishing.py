@@ -7,13 +7,12 @@ import pytest
 
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import Article, ArticleChange, ArticleStatus
-from frontline.domain.ports import SiteObject
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
 from frontline.site.families import FAMILIES, SiteContext
 from frontline.site.paths import source_path
 from frontline.site.publishing import invalidation_paths, publish_site, viewer_path
-from tests.unit.fakes import FakeArticles
+from tests.unit.fakes import FakeArticles, FakeManifest, MemoryBucket, UploadFailed
 
 SITE = SiteConfig(
     title="AIニュース最前線",
@@ -23,24 +22,12 @@ SITE = SiteConfig(
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
-class MemoryStore:
+class MemoryStore(MemoryBucket):
+    """The bucket with the manifest that describes it."""
+
     def __init__(self) -> None:
-        self.objects: dict[str, SiteObject] = {}
-        self.puts: list[str] = []
-
-    def existing_hashes(self) -> dict[str, str]:
-        return {key: self.hash_of(obj.body) for key, obj in self.objects.items()}
-
-    def hash_of(self, body: bytes) -> str:
-        return hashlib.md5(body, usedforsecurity=False).hexdigest()
-
-    def put(self, obj: SiteObject) -> None:
-        self.puts.append(obj.key)
-        self.objects[obj.key] = obj
-
-    def delete(self, keys) -> None:
-        for key in keys:
-            del self.objects[key]
+        super().__init__()
+        self.manifest = FakeManifest()
 
 
 class Cdn:
@@ -58,7 +45,9 @@ def base() -> list[Article]:
 
 def published(articles: list[Article]) -> MemoryStore:
     store = MemoryStore()
-    publish_site(FakeArticles({a.id: a for a in articles}), store, SITE, now=NOW)
+    publish_site(
+        FakeArticles({a.id: a for a in articles}), store, SITE, manifest=store.manifest, now=NOW
+    )
     return store
 
 
@@ -133,7 +122,12 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     store = published(base)
     # When only the change is published
     report = publish_site(
-        FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
     )
     # Then the bucket holds exactly what a full rebuild of the new store writes
     full = published(after)
@@ -151,7 +145,14 @@ def test_incremental_equals_full_rebuild_at_other_sizes(size: int, name: str) ->
     after, changes = scenarios(base)[name]
     store = published(base)
     # When only the change is published
-    publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
+    publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
     # Then the bucket equals a full rebuild, byte for byte
     full = published(after).objects
     assert store.objects.keys() == full.keys()
@@ -167,6 +168,7 @@ def new_article_puts(articles: list[Article]) -> list[str]:
         FakeArticles({a.id: a for a in [*articles, new]}),
         store,
         SITE,
+        manifest=store.manifest,
         now=NOW,
         changes=[ArticleChange(None, new)],
     )
@@ -189,7 +191,9 @@ def test_a_new_article_touches_a_bounded_set_of_objects() -> None:
 def test_an_unchanged_store_uploads_nothing(base: list[Article]) -> None:
     store = published(base)
     store.puts.clear()
-    report = publish_site(FakeArticles({a.id: a for a in base}), store, SITE, now=NOW)
+    report = publish_site(
+        FakeArticles({a.id: a for a in base}), store, SITE, manifest=store.manifest, now=NOW
+    )
     assert store.puts == [] and report.deleted == []
 
 
@@ -220,7 +224,7 @@ def test_each_family_names_the_pages_a_change_reaches(base: list[Article]) -> No
 
     hidden_after, hidden_changes = scenarios(base)["hidden"]
     hidden = touched_by(hidden_changes, hidden_after)
-    assert hidden_changes[0].before.path not in hidden["article"]
+    assert hidden_changes[0].before.path in hidden["article"]  # to be deleted by key
     assert len(hidden["news"] - {"/news/"}) >= 1
 
 
@@ -229,7 +233,12 @@ def test_a_hidden_article_loses_its_pages(base: list[Article]) -> None:
     store = published(base)
     hidden = changes[0].before
     report = publish_site(
-        FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
     )
     page = hidden.path.strip("/") + "/index.html"
     assert page in report.deleted and page not in store.objects
@@ -240,7 +249,13 @@ def test_changed_pages_are_invalidated_in_one_capped_call(base: list[Article]) -
     after, changes = scenarios(base)["new article"]
     store, cdn = published(base), Cdn()
     publish_site(
-        FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes, cdn=cdn
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+        cdn=cdn,
     )
     [paths] = cdn.calls
     assert paths[:2] == ["/", "/news/"]
@@ -256,13 +271,60 @@ def test_viewer_paths() -> None:
     assert invalidation_paths(["a/index.html", "index.html", "assets/x.css"]) == ["/", "/a/"]
 
 
-def test_a_missing_page_heals_with_a_full_publish(base: list[Article]) -> None:
+def test_a_site_never_published_is_published_in_full(base: list[Article]) -> None:
+    # Given an empty bucket and manifest, and a stream batch of one new article
+    after, changes = scenarios(base)["new article"]
+    store = MemoryStore()
+    # When the batch is published
+    publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    # Then the whole site is there
+    assert store.objects.keys() == published(after).objects.keys()
+
+
+def test_a_publish_reads_the_manifest_for_just_the_keys_it_renders(base: list[Article]) -> None:
     after, changes = scenarios(base)["new article"]
     store = published(base)
-    lost = next(key for key in store.objects if key.startswith("tags/"))
-    del store.objects[lost]
-    publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
-    assert store.objects.keys() == published(after).objects.keys()
+    store.manifest.keys_read = store.manifest.full_reads = 0
+    report = publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    assert store.manifest.full_reads == 0
+    assert store.manifest.keys_read <= report.rendered + 1 + len(report.deleted)
+    assert store.manifest.hashes == {
+        key: hashlib.sha256(obj.body).hexdigest() for key, obj in store.objects.items()
+    }
+
+
+def test_an_upload_that_failed_is_retried_by_the_next_publish(base: list[Article]) -> None:
+    # Given a publish whose upload of the top page and one article page fails
+    after, changes = scenarios(base)["new article"]
+    new = changes[0].after
+    repository = FakeArticles({a.id: a for a in after})
+    store = published(base)
+    store.failing = {"index.html", key_of(new.path)}
+    with pytest.raises(UploadFailed):
+        publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=changes)
+    assert "/" in store.manifest.pending()
+    # When the fault is gone and the next batch changes nothing these pages depend on
+    store.failing.clear()
+    publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
+    # Then the site equals a full rebuild and nothing is pending
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []
+    assert store.manifest.pending() == []
 
 
 # --- one page that fails to render ----------------------------------------------------------
@@ -300,6 +362,7 @@ def test_one_page_that_fails_is_left_out_and_the_rest_is_published(
         FakeArticles({a.id: a for a in after}),
         store,
         SITE,
+        manifest=store.manifest,
         now=NOW,
         changes=[ArticleChange(None, bad), ArticleChange(None, good)],
     )
@@ -326,11 +389,18 @@ def test_a_page_that_failed_is_rendered_by_the_next_publish(
     repository = FakeArticles({a.id: a for a in after})
     store = published(base)
     failing_page.add(bad.id)
-    first = publish_site(repository, store, SITE, now=NOW, changes=[ArticleChange(None, bad)])
+    first = publish_site(
+        repository,
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=[ArticleChange(None, bad)],
+    )
     assert [f.article_id for f in first.failed] == [bad.id]
     # When the fault is gone and the next batch changes something else
     failing_page.clear()
-    report = publish_site(repository, store, SITE, now=NOW, changes=[])
+    report = publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
     # Then the missing page is published and the site equals a full rebuild
     assert report.failed == ()
     assert key_of(bad.path) in report.uploaded
@@ -345,7 +415,9 @@ def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
     victim = base[7]
     failing_page.add(victim.id)
     store = MemoryStore()
-    report = publish_site(FakeArticles({a.id: a for a in base}), store, SITE, now=NOW)
+    report = publish_site(
+        FakeArticles({a.id: a for a in base}), store, SITE, manifest=store.manifest, now=NOW
+    )
     assert [f.article_id for f in report.failed] == [victim.id]
     failing_page.clear()
     assert store.objects.keys() == published(base).objects.keys() - {key_of(victim.path)}

@@ -37,6 +37,7 @@ from frontline.domain.ports import (
     ItemLedger,
     PeriodArticles,
     ProviderRejected,
+    PublishManifest,
     SiteStore,
     Usage,
     WorkQueue,
@@ -334,6 +335,7 @@ class RenderSiteApp:
     articles: ArticleRepository
     store: SiteStore
     site: SiteConfig
+    manifest: PublishManifest
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
 
@@ -347,6 +349,7 @@ class RenderSiteApp:
             self.articles,
             self.store,
             self.site,
+            manifest=self.manifest,
             now=now,
             digests=self.digests,
             changes=changes,
@@ -357,6 +360,7 @@ class RenderSiteApp:
 def build_render_site(settings: RenderSettings) -> RenderSiteApp:
     from frontline.adapters.digest_store import DynamoDigestRepository
     from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.publish_manifest import DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.site import SiteConfig
 
@@ -371,6 +375,7 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
         articles=DynamoArticleRepository(table),
         digests=DynamoDigestRepository(table),
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),
+        manifest=DynamoPublishManifest(table),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url
         ),

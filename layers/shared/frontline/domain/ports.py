@@ -213,17 +213,35 @@ class SiteObject:
 
 
 class SiteStore(Protocol):
-    def existing_hashes(self) -> Mapping[str, str]:
-        """The content hash of every object now published, by key."""
-        ...
-
-    def hash_of(self, body: bytes) -> str:
-        """The content hash of `body`, as existing_hashes reports it."""
-        ...
+    """The bucket readers are served from: written and deleted by key, never listed."""
 
     def put(self, obj: SiteObject) -> None: ...
 
     def delete(self, keys: Sequence[str]) -> None: ...
+
+
+class PublishManifest(Protocol):
+    """What is published: each object's content hash by key, and the pages left pending."""
+
+    def hashes_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The published hash of each of these keys (keys not published are absent)."""
+        ...
+
+    def all_hashes(self) -> dict[str, str]:
+        """Every published key's hash: for a full rebuild only."""
+        ...
+
+    def record(self, hashes: Mapping[str, str]) -> None: ...
+
+    def forget(self, keys: Sequence[str]) -> None: ...
+
+    def pending(self) -> list[str]:
+        """The site paths an earlier publish could not render or upload."""
+        ...
+
+    def mark_pending(self, paths: Iterable[str]) -> None: ...
+
+    def clear_pending(self, paths: Iterable[str]) -> None: ...
 
 
 class CdnInvalidator(Protocol):

@@ -1,23 +1,32 @@
 """Render the site from the store and publish only the objects whose bytes changed.
 
 A full publish renders everything; an incremental one (a batch of stream records) renders
-what the page families say the changes touch, and any page not published yet (a new bucket,
-a lost object, a page that failed before): never the whole site because one page is missing.
-Both upload only objects whose bytes differ from what is published, delete what is no longer
-part of the site, and ask the CDN to drop the changed pages in one invalidation. A page that
-fails to render keeps its published object and is reported; the rest is published.
+what the page families say the changes touch, and the pages an earlier publish left
+pending. What is published is known from the manifest (each key's content hash, read for
+just the keys rendered): the bucket is never listed. Objects whose hash differs are
+uploaded, pages the changes took away are deleted by key, and the CDN drops the changed
+paths in one invalidation. A page that fails to render keeps its published object and is
+left pending, as are the objects of an upload that failed; the next publish retries them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from frontline.domain.models import ArticleChange
-from frontline.domain.ports import ArticleRepository, CdnInvalidator, DigestRepository, SiteStore
+from frontline.domain.ports import (
+    ArticleRepository,
+    CdnInvalidator,
+    DigestRepository,
+    PublishManifest,
+    SiteStore,
+)
 from frontline.site import SiteConfig
+from frontline.site.paths import key_for, path_for
 from frontline.site.render import RenderFailure, render
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
@@ -47,13 +56,11 @@ class PublishReport:
 
 def viewer_path(key: str) -> str | None:
     """The URL path readers use for an object key; None for hashed (immutable) assets."""
-    if key.startswith("assets/"):
-        return None
-    if key == "index.html":
-        return "/"
-    if key.endswith("/index.html"):
-        return "/" + key.removesuffix("index.html")
-    return "/" + key
+    return None if key.startswith("assets/") else path_for(key)
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def invalidation_paths(changed_keys: Sequence[str], cap: int = INVALIDATION_CAP) -> list[str]:
@@ -68,26 +75,53 @@ def publish_site(
     store: SiteStore,
     site: SiteConfig,
     *,
+    manifest: PublishManifest,
     now: datetime,
     digests: DigestRepository | None = None,
     changes: Sequence[ArticleChange] | None = None,
     cdn: CdnInvalidator | None = None,
 ) -> PublishReport:
-    """Publish the site: in full, or only what `changes` (stream records) can touch."""
+    """Publish the site: in full, or only what `changes` (stream records) can touch.
+
+    A site never published (no top page in the manifest) is published in full."""
     stored = digests.list_all() if digests is not None else []
     listed = articles.list_public()
-    existing = store.existing_hashes()
+    incremental = changes is not None and bool(manifest.hashes_of([key_for("/")]))
+    pending = manifest.pending()
     result = render(
-        listed, site, now=now, digests=stored, changes=changes, published=existing.keys()
+        listed,
+        site,
+        now=now,
+        digests=stored,
+        changes=changes if incremental else None,
+        also=pending,
     )
+    if incremental:
+        known = manifest.hashes_of([*(obj.key for obj in result.objects), *result.gone])
+        stale = sorted(key for key in result.gone if key in known)
+    else:
+        known = manifest.all_hashes()
+        stale = sorted(key for key in known if key not in result.keys)
+    hashes = {obj.key: content_hash(obj.body) for obj in result.objects}
+    changed = [obj for obj in result.objects if known.get(obj.key) != hashes[obj.key]]
     uploaded: list[str] = []
-    for obj in result.objects:
-        if existing.get(obj.key) != store.hash_of(obj.body):
+    try:
+        for obj in changed:
             store.put(obj)
             uploaded.append(obj.key)
-    stale = sorted(key for key in existing if key not in result.keys)
+    except Exception:
+        manifest.mark_pending(path_for(obj.key) for obj in changed[len(uploaded) :])
+        raise
+    finally:
+        manifest.record({key: hashes[key] for key in uploaded})
     if stale:
         store.delete(stale)
+        manifest.forget(stale)
+    failed = {failure.path for failure in result.failures}
+    if failed:
+        manifest.mark_pending(failed)
+    if settled := [path for path in pending if path not in failed]:
+        manifest.clear_pending(settled)
     invalidated = invalidation_paths(uploaded + stale) if cdn is not None else []
     if invalidated and cdn is not None:
         cdn.invalidate(invalidated, reference=now.strftime("%Y%m%dT%H%M%S%f"))

@@ -2,14 +2,15 @@
 
 The renderer walks the page families (`frontline.site.families`): in full, every path of
 every family; given the article changes since the last publish, only the paths each family
-says those changes touch, plus any path whose object is not published yet. A page that
+says those changes touch (and any left pending by an earlier publish). Touched paths that
+are no longer part of the site are reported as gone, so they are deleted by key. A page that
 fails to render is left out and reported with the article it belongs to; the rest of the
 site renders as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,6 +46,7 @@ class RenderResult:
     objects: list[SiteObject]  # what was rendered: everything, or what the changes touch
     keys: frozenset[str]  # every key of the complete site (what is not here is stale)
     failures: tuple[RenderFailure, ...] = ()
+    gone: frozenset[str] = frozenset()  # keys the changes touched that the site no longer has
 
 
 def render_site(
@@ -72,14 +74,15 @@ def render(
     now: datetime,
     digests: Sequence[Digest] = (),
     changes: Sequence[ArticleChange] | None = None,
-    published: Container[str] = (),
+    also: Collection[str] = (),
 ) -> RenderResult:
     """The whole site, or — given the article changes since the last publish — the paths
-    those changes touch and those whose key is not among the `published` ones."""
+    those changes touch, and the paths in `also`."""
     ctx = SiteContext(build_catalogue(articles), site, now=now, digests=digests)
     by_key: dict[str, SiteObject] = {}
     owner: dict[str, str] = {}
     failures: list[RenderFailure] = []
+    asked = set(also)
     for family in FAMILIES:
         paths = list(family.paths(ctx))
         for path in paths:
@@ -90,7 +93,8 @@ def render(
         wanted = paths
         if changes is not None:
             touched = set(family.touched(changes, ctx))
-            wanted = [p for p in paths if p in touched or key_for(p) not in published]
+            asked |= touched
+            wanted = [path for path in paths if path in touched or path in also]
         for path in wanted:
             try:
                 by_key[key_for(path)] = family.render(path, ctx)
@@ -105,4 +109,5 @@ def render(
         objects=[by_key[key] for key in sorted(by_key)],
         keys=frozenset(owner),
         failures=tuple(failures),
+        gone=frozenset(key for key in map(key_for, asked) if key not in owner),
     )

@@ -65,7 +65,8 @@ class ArticleFamily:
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         ids = touched_articles(changes, ctx.catalogue)
-        return [article.path for article in ctx.catalogue.articles if article.id in ids]
+        own = [version.path for version in versions(changes)]  # gone, if hidden
+        return [*own, *(article.path for article in ctx.catalogue.articles if article.id in ids)]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         article = ctx.article_by_path[path]

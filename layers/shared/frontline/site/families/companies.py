@@ -9,7 +9,7 @@ from typing import Final
 
 from markupsafe import Markup
 
-from frontline.domain.models import ArticleChange
+from frontline.domain.models import ArticleChange, EntityKind
 from frontline.domain.ports import SiteObject
 from frontline.domain.trends import co_occurrences, window_ending
 from frontline.site.catalogue import Group, by_count, company_keys
@@ -18,6 +18,7 @@ from frontline.site.families.base import SiteContext, versions
 from frontline.site.families.listing import group_at
 from frontline.site.families.trends import SPARK_DAYS, mentions, spark_desc, spark_series
 from frontline.site.formatting import format_jst_span
+from frontline.site.paths import company_path
 from frontline.site.views import FeedLink, PageMeta
 
 INDEX_PATH: Final = "/companies/"
@@ -124,11 +125,16 @@ def _moves_reference_time(changes: Sequence[ArticleChange], ctx: SiteContext) ->
     return reference is not None and any(v.published >= reference for v in versions(changes))
 
 
-def touched_companies(changes: Sequence[ArticleChange], ctx: SiteContext) -> list[Group]:
-    """The companies of every version of the changed articles that still have a page."""
-    keys = {key for version in versions(changes) for key in company_keys(version)}
-    companies = ctx.catalogue.companies
-    return [companies[key] for key in sorted(keys) if key in companies]
+def touched_companies(changes: Sequence[ArticleChange]) -> list[str]:
+    """The company pages of every version of the changed articles (gone, if it was the last)."""
+    return sorted(
+        {
+            company_path(entity.name)
+            for version in versions(changes)
+            for entity in version.analysis.entities
+            if entity.kind is EntityKind.COMPANY
+        }
+    )
 
 
 class CompanyFamily:
@@ -140,7 +146,7 @@ class CompanyFamily:
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         if _moves_reference_time(changes, ctx):  # every page's 30-day sparkline shifts
             return self.paths(ctx)
-        return [INDEX_PATH, *(group.path for group in touched_companies(changes, ctx))]
+        return [INDEX_PATH, *touched_companies(changes)]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         if path == INDEX_PATH:

@@ -49,8 +49,8 @@ class FeedFamily:
         return [*SITE_FEEDS, JSON_FEED_PATH, *_group_feeds(ctx)]
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        groups = [*touched_tags(changes, ctx), *touched_companies(changes, ctx)]
-        return [*SITE_FEEDS, JSON_FEED_PATH, *(group.path + FEED_NAME for group in groups)]
+        pages = [*touched_tags(changes), *touched_companies(changes)]
+        return [*SITE_FEEDS, JSON_FEED_PATH, *(page + FEED_NAME for page in pages)]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         site = ctx.site

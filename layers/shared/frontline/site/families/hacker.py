@@ -11,7 +11,7 @@ from typing import Final
 from frontline.domain.models import Article, ArticleChange, FeedKind
 from frontline.domain.ports import SiteObject
 from frontline.domain.trends import jst_day
-from frontline.site.families.base import SiteContext
+from frontline.site.families.base import SiteContext, versions
 from frontline.site.formatting import (
     format_jst,
     format_jst_date,
@@ -175,7 +175,12 @@ class HackerFamily:
         return [INDEX_PATH, *(hacker_day_path(day) for day in _days(ctx))]
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        return self.paths(ctx)  # a bounded set: one page per day with stories
+        days = {
+            hacker_day_path(jst_day(version.published))
+            for version in versions(changes)
+            if version.item.kind is FeedKind.COMMUNITY
+        }  # a day whose only story was hidden is gone
+        return [*self.paths(ctx), *sorted(days)]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         if path == INDEX_PATH:

@@ -103,8 +103,9 @@ def _touched_pages(changes: Sequence[ArticleChange], ctx: SiteContext) -> set[in
         new = change.before is None and after is not None
         if new or after is None:
             # The count of pages can change: the page that was (or now is) the newest full
-            # page links to its newer neighbour or to /news/.
-            touched.update({pages - 1, pages})
+            # page links to its newer neighbour or to /news/, and a removal can leave the
+            # old newest page gone.
+            touched.update({pages - 1, pages, *([pages + 1] if after is None else [])})
         for version in change.versions:
             position = listing_position(listing, version)
             first_page = max(1, (total - 1 - position) // NEWS_PAGE_SIZE + 1)
@@ -118,7 +119,7 @@ def _touched_pages(changes: Sequence[ArticleChange], ctx: SiteContext) -> set[in
                 touched.add(first_page)
             else:
                 touched.update(range(first_page, pages + 1))
-    return {page for page in touched if 1 <= page <= pages}
+    return {page for page in touched if page >= 1}
 
 
 class NewsFamily:

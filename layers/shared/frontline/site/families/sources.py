@@ -10,6 +10,7 @@ from frontline.domain.ports import SiteObject
 from frontline.site.catalogue import Group, by_count
 from frontline.site.families.base import SiteContext, versions
 from frontline.site.families.listing import GroupSection, group_at, groups_page, listing_page
+from frontline.site.paths import source_path
 from frontline.site.views import PageMeta
 
 INDEX_PATH: Final = "/sources/"
@@ -53,8 +54,7 @@ class SourceFamily:
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         feeds = {version.item.feed_id for version in versions(changes)}
-        sources = ctx.catalogue.sources
-        return [INDEX_PATH, *(sources[feed].path for feed in sorted(feeds) if feed in sources)]
+        return [INDEX_PATH, *(source_path(feed) for feed in sorted(feeds))]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         if path == INDEX_PATH:

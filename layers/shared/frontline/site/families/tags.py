@@ -7,9 +7,10 @@ from typing import Final
 
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.site.catalogue import Group, by_count, tag_keys
+from frontline.site.catalogue import Group, by_count
 from frontline.site.families.base import SiteContext, versions
 from frontline.site.families.listing import GroupSection, group_at, groups_page, listing_page
+from frontline.site.paths import tag_path
 from frontline.site.views import FeedLink, PageMeta
 
 INDEX_PATH: Final = "/tags/"
@@ -51,10 +52,9 @@ def _index(ctx: SiteContext) -> SiteObject:
     return groups_page(ctx, page, "タグ一覧", ("記事数の多い順に並べています。",), (section,))
 
 
-def touched_tags(changes: Sequence[ArticleChange], ctx: SiteContext) -> list[Group]:
-    """The tags of every version of the changed articles that still have a page."""
-    keys = {key for version in versions(changes) for key in tag_keys(version)}
-    return [ctx.catalogue.tags[key] for key in sorted(keys) if key in ctx.catalogue.tags]
+def touched_tags(changes: Sequence[ArticleChange]) -> list[str]:
+    """The tag pages of every version of the changed articles (gone, if it was the last)."""
+    return sorted({tag_path(tag) for version in versions(changes) for tag in version.analysis.tags})
 
 
 class TagFamily:
@@ -64,7 +64,7 @@ class TagFamily:
         return [INDEX_PATH, *(group.path for group in ctx.catalogue.tags.values())]
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        return [INDEX_PATH, *(group.path for group in touched_tags(changes, ctx))]
+        return [INDEX_PATH, *touched_tags(changes)]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         if path == INDEX_PATH:
