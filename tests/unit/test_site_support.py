@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -341,3 +343,16 @@ def key_of_href(href: str) -> str:
     path = unquote(urlsplit(href).path)
     key = path.lstrip("/")
     return key + "index.html" if key == "" or key.endswith("/") else key
+
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_urls(read: Callable[[str], bytes], base_url: str) -> list[str]:
+    """Every page URL the sitemap index leads to; `read` gives the bytes of an S3 key."""
+    index = ET.fromstring(read("sitemap.xml"))
+    urls: list[str] = []
+    for loc in index.findall("sm:sitemap/sm:loc", SITEMAP_NS):
+        sitemap = ET.fromstring(read((loc.text or "").removeprefix(base_url + "/")))
+        urls += [url.text or "" for url in sitemap.findall("sm:url/sm:loc", SITEMAP_NS)]
+    return urls
