@@ -299,11 +299,13 @@ class LocalPipeline:
         handler = load_handler("render_site").handler
         app = self.render_app()
         events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
+        if not full_rebuild:
+            events.append({"drain": True})  # what the drain schedule does a minute later
         summary: dict[str, Any] = {"uploaded": 0, "deleted": 0, "rendered": 0, "invocations": 0}
         for event in events:
             result = handler(event, LambdaContext("render_site", memory_limit_in_mb=1024), app=app)
             summary["invocations"] += 1
-            summary["rendered"] = result["rendered"]
+            summary["rendered"] = max(summary["rendered"], result["rendered"])
             summary["uploaded"] += result["uploaded"]
             summary["deleted"] += result["deleted"]
         self.progress(

@@ -11,7 +11,7 @@ import pytest
 
 from bench.synthetic import synthetic_articles
 from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
-from frontline.adapters.publish_manifest import DynamoPublishManifest
+from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
 from frontline.adapters.s3_site import S3SiteStore
 from frontline.domain.models import ArticleChange, ArticleStatus
 from frontline.site import SiteConfig
@@ -130,3 +130,27 @@ def test_a_new_article_uploads_only_changed_objects(stack: dict[str, Any]) -> No
     assert "articles/2026/11/27/new-ffffffff/index.html" in report.uploaded
     assert stack["s3_calls"].count("PutObject") - before == len(report.uploaded)
     assert len(report.uploaded) < report.rendered  # unchanged bytes are not uploaded again
+
+
+def test_the_backlog_keeps_batches_in_order_until_settled(local_aws: LocalResources) -> None:
+    session = boto3.session.Session(region_name="ap-northeast-1")
+    backlog = DynamoChangeBacklog(DynamoTable(session.client("dynamodb"), local_aws["Table"]))
+    first, second = synthetic_articles(2)
+    # Given two stream batches and a digest-only batch
+    backlog.add([ArticleChange(None, first), ArticleChange(None, second)])
+    backlog.add([])
+    backlog.add([ArticleChange(first, None)])
+    # Then they wait in arrival order, whole, with a marker for the digest batch
+    waiting = backlog.waiting()
+    assert [change for _token, change in waiting] == [
+        ArticleChange(None, first),
+        ArticleChange(None, second),
+        None,
+        ArticleChange(first, None),
+    ]
+    assert backlog.last_publish() is None
+    # When the first three are settled by a publish
+    backlog.settle([token for token, _ in waiting[:3]], published_at=NOW)
+    # Then only the last waits, and the publish time is kept
+    assert [change for _token, change in backlog.waiting()] == [ArticleChange(first, None)]
+    assert backlog.last_publish() == NOW

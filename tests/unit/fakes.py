@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
+from frontline.domain.models import Article, ArticleChange, FeedItem, FeedState, ItemMessage
 from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult, SiteObject
 
 
@@ -164,3 +165,29 @@ class FakeManifest:
 
     def clear_pending(self, paths: Iterable[str]) -> None:
         self.pending_paths.difference_update(paths)
+
+
+@dataclass
+class FakeBacklog:
+    """Stream batches waiting to be published, and when the last publish ran."""
+
+    entries: list[tuple[str, ArticleChange | None]] = field(default_factory=list)
+    published_at: datetime | None = None
+    added: int = 0
+
+    def add(self, changes: Sequence[ArticleChange]) -> None:
+        batch: Sequence[ArticleChange | None] = changes or [None]
+        for change in batch:
+            self.added += 1
+            self.entries.append((f"{self.added:08d}", change))
+
+    def waiting(self) -> list[tuple[str, ArticleChange | None]]:
+        return list(self.entries)
+
+    def settle(self, tokens: Sequence[str], *, published_at: datetime) -> None:
+        settled = set(tokens)
+        self.entries = [entry for entry in self.entries if entry[0] not in settled]
+        self.published_at = published_at
+
+    def last_publish(self) -> datetime | None:
+        return self.published_at

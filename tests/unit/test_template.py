@@ -387,7 +387,7 @@ def test_deployed_roles_add_no_hidden_permissions(template: dict[str, Any]) -> N
     generated = transformed["Resources"]
 
     roles = {name: r for name, r in generated.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == len(FUNCTIONS) + 5  # plus one per schedule
+    assert len(roles) == len(FUNCTIONS) + 6  # plus one per schedule
     for name, role in roles.items():
         assert "ManagedPolicyArns" not in role["Properties"], name
         for policy in role["Properties"].get("Policies", []):

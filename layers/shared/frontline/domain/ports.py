@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from frontline.domain.models import (
     Analysis,
     Article,
+    ArticleChange,
     FeedItem,
     FeedState,
     ItemMessage,
@@ -242,6 +243,24 @@ class PublishManifest(Protocol):
     def mark_pending(self, paths: Iterable[str]) -> None: ...
 
     def clear_pending(self, paths: Iterable[str]) -> None: ...
+
+
+class ChangeBacklog(Protocol):
+    """Article changes waiting to be published, so that a burst is published together."""
+
+    def add(self, changes: Sequence[ArticleChange]) -> None:
+        """Record a stream batch (no changes: a digest, which only site-wide pages show)."""
+        ...
+
+    def waiting(self) -> list[tuple[str, ArticleChange | None]]:
+        """Every batch entry waiting, oldest first, with the token that settles it."""
+        ...
+
+    def settle(self, tokens: Sequence[str], *, published_at: datetime) -> None:
+        """These entries are published; a publish happened at `published_at`."""
+        ...
+
+    def last_publish(self) -> datetime | None: ...
 
 
 class CdnInvalidator(Protocol):

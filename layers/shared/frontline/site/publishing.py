@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import (
     ArticleRepository,
     CdnInvalidator,
+    ChangeBacklog,
     DigestRepository,
     PublishManifest,
     SiteStore,
@@ -35,6 +36,11 @@ from frontline.site.render import RenderFailure, render
 INVALIDATION_CAP: Final = 15
 _FIRST: Final = ("/", "/news/", "/rss.xml", "/atom.xml", "/feed.json")
 
+# Stream batches that arrive within this long of the last publish wait in the backlog and
+# are published together (by a later batch, or by the drain schedule): a burst of a
+# thousand articles renders the site-wide pages a few times, not once per batch.
+COALESCE: Final = timedelta(seconds=60)
+
 
 @dataclass(frozen=True, slots=True)
 class PublishReport:
@@ -43,6 +49,7 @@ class PublishReport:
     deleted: list[str]
     invalidated: list[str]
     failed: tuple[RenderFailure, ...] = ()
+    deferred: int = 0  # changes left in the backlog for the next publish
 
     def summary(self) -> dict[str, int]:
         return {
@@ -51,6 +58,7 @@ class PublishReport:
             "deleted": len(self.deleted),
             "invalidated": len(self.invalidated),
             "failed": len(self.failed),
+            "deferred": self.deferred,
         }
 
 
@@ -132,3 +140,54 @@ def publish_site(
         invalidated=invalidated,
         failed=result.failures,
     )
+
+
+def merge_changes(changes: Sequence[ArticleChange]) -> list[ArticleChange]:
+    """One change per article, oldest first: its first `before` and its last `after`."""
+    merged: dict[str, ArticleChange] = {}
+    for change in changes:
+        ident = change.versions[0].id
+        known = merged.get(ident)
+        merged[ident] = change if known is None else ArticleChange(known.before, change.after)
+    return list(merged.values())
+
+
+def publish_coalesced(
+    articles: ArticleRepository,
+    store: SiteStore,
+    site: SiteConfig,
+    *,
+    manifest: PublishManifest,
+    backlog: ChangeBacklog,
+    now: datetime,
+    changes: Sequence[ArticleChange] | None,
+    full: bool = False,
+    digests: DigestRepository | None = None,
+    cdn: CdnInvalidator | None = None,
+    interval: timedelta = COALESCE,
+) -> PublishReport:
+    """Record a stream batch (`changes`) and publish everything waiting, unless a publish
+    ran less than `interval` ago. A drain (`changes=None`, on a schedule) publishes what
+    waits whenever anything does; a full publish renders everything and so settles the
+    whole backlog."""
+    if changes is not None and not full:
+        backlog.add(changes)
+    waiting = backlog.waiting()
+    if not full:
+        last = backlog.last_publish()
+        recent = changes is not None and last is not None and now - last < interval
+        if not waiting or recent:
+            return PublishReport(0, [], [], [], deferred=len(waiting))
+    merged = merge_changes([change for _token, change in waiting if change is not None])
+    report = publish_site(
+        articles,
+        store,
+        site,
+        manifest=manifest,
+        now=now,
+        digests=digests,
+        changes=None if full else merged,
+        cdn=cdn,
+    )
+    backlog.settle([token for token, _change in waiting], published_at=now)
+    return report
