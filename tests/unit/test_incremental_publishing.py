@@ -428,3 +428,42 @@ def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
 
 def key_of(path: str) -> str:
     return path.strip("/") + "/index.html"
+
+
+def test_a_record_whose_card_fails_drops_out_of_every_list(
+    base: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import frontline.site.families.base as family_base
+
+    # Given a published site and two new articles, one of which cannot even be shown as a card
+    last = newest(base)
+    bad = fresh(last, 31, first_seen=last.item.first_seen + timedelta(hours=1))
+    good = fresh(last, 32, first_seen=last.item.first_seen + timedelta(hours=1))
+    real = family_base.card_view
+
+    def card_view(article: Article):
+        if article.id == bad.id:
+            raise ValueError("unrenderable record")
+        return real(article)
+
+    monkeypatch.setattr(family_base, "card_view", card_view)
+    after = [*base, bad, good]
+    store = published(base)
+    # When the stream delivers both
+    report = publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=[ArticleChange(None, bad), ArticleChange(None, good)],
+    )
+    # Then the bad record is reported once and left out; the lists show the good one
+    assert [(f.path, f.article_id) for f in report.failed] == [(bad.path, bad.id)]
+    home = store.objects["index.html"].body.decode()
+    assert good.path in home and bad.path not in home
+    assert store.manifest.pending() == [bad.path]
+    # and the site is what a full rebuild under the same fault writes
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []

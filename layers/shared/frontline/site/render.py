@@ -105,6 +105,9 @@ def render(
                         family.name, path, article.id if article else None, repr(exc)[:300]
                     )
                 )
+    for article_id, (path, error) in sorted(ctx.card_failures.items()):
+        if not any(failure.article_id == article_id for failure in failures):
+            failures.append(RenderFailure("card", path, article_id, error))
     return RenderResult(
         objects=[by_key[key] for key in sorted(by_key)],
         keys=frozenset(owner),

@@ -85,15 +85,33 @@ class SiteContext:
         self.css_path = stylesheet().path
         self._cards: dict[str, CardView] = {}
         self._memo: dict[str, Any] = {}
+        self.card_failures: dict[str, tuple[str, str]] = {}  # article id -> (path, error)
 
     def card(self, article: Article) -> CardView:
+        """The article's card; raises if the article cannot be shown (see `cards`)."""
         card = self._cards.get(article.id)
         if card is None:
             card = self._cards[article.id] = card_view(article)
         return card
 
     def cards(self, articles: Iterable[Article]) -> tuple[CardView, ...]:
-        return tuple(self.card(article) for article in articles)
+        """The cards of the articles that can be shown: one bad record drops out of every
+        list (and is reported in `card_failures`) instead of taking the lists down."""
+        return tuple(self.card(article) for article in self.showable(articles))
+
+    def showable(self, articles: Iterable[Article]) -> list[Article]:
+        """The articles whose card can be built, in the same order."""
+        shown = []
+        for article in articles:
+            if article.id in self.card_failures:
+                continue
+            try:
+                self.card(article)
+            except Exception as exc:  # a bad record must not stop every list it is in
+                self.card_failures[article.id] = (article.path, repr(exc)[:300])
+                continue
+            shown.append(article)
+        return shown
 
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """`build()` once per render: what several pages of a family derive from the slice."""

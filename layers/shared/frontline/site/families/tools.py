@@ -32,7 +32,9 @@ class ToolsFamily:
         return [PATH]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        articles = [a for a in ctx.catalogue.articles if a.analysis.category is Category.TOOL]
+        articles = ctx.showable(
+            a for a in ctx.catalogue.articles if a.analysis.category is Category.TOOL
+        )
         articles.sort(key=lambda a: (a.published, a.id), reverse=True)
         tools = [
             ToolView(ctx.card(a), a.item.url, urlsplit(a.item.url).hostname or a.item.url)

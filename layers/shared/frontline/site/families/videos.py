@@ -63,7 +63,7 @@ class VideosFamily:
         return [PATH]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        articles = ctx.catalogue.of_kind(FeedKind.VIDEO)
+        articles = ctx.showable(ctx.catalogue.of_kind(FeedKind.VIDEO))
         videos = [_video_view(article, ctx.card(article)) for article in articles]
         page = PageMeta(
             title="動画",
