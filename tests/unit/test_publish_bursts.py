@@ -106,3 +106,36 @@ def test_changes_to_one_article_across_batches_merge_into_one() -> None:
         ]
     )
     assert merged == [ArticleChange(None, None), ArticleChange(None, other)]
+
+
+def test_a_publish_that_fails_leaves_its_batches_waiting_until_a_drain_succeeds(
+    published,
+) -> None:
+    from tests.unit.fakes import UploadFailed
+
+    # Given a batch whose publish fails at an upload
+    repository, bucket, manifest, base = published
+    backlog = FakeBacklog()
+    new = arrival(base[0], 600, max(a.item.first_seen for a in base) + timedelta(hours=1))
+    repository.save(new)
+    bucket.failing = {"index.html"}
+    with pytest.raises(UploadFailed):
+        publish_coalesced(
+            repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW,
+            changes=[ArticleChange(None, new)],
+        )  # fmt: skip
+    # Then the change still waits, and no publish time was recorded
+    assert [change for _token, change in backlog.waiting()] == [ArticleChange(None, new)]
+    assert backlog.last_publish() is None
+    # When S3 recovers and the drain schedule runs
+    bucket.failing.clear()
+    publish_coalesced(
+        repository, bucket, SITE, manifest=manifest, backlog=backlog,
+        now=NOW + timedelta(minutes=1), changes=None,
+    )  # fmt: skip
+    # Then the site matches the store and nothing waits
+    assert backlog.waiting() == [] and manifest.pending() == []
+    full_bucket = MemoryBucket()
+    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    assert bucket.objects.keys() == full_bucket.objects.keys()
+    assert [k for k, o in full_bucket.objects.items() if bucket.objects[k].body != o.body] == []
