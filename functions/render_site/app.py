@@ -1,4 +1,5 @@
-"""render_site: re-render the site and publish changed objects (DynamoDB stream, nightly)."""
+"""render_site: re-render the site and publish changed objects (DynamoDB stream, a drain
+schedule for batches a burst left waiting, and the nightly full rebuild)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,24 @@ def handler(
     event: dict[str, Any], context: LambdaContext, app: RenderSiteApp | None = None
 ) -> dict[str, Any]:
     records = event.get("Records", [])
-    trigger = "full_rebuild" if event.get("full_rebuild") or not records else "stream"
-    changes = None if trigger == "full_rebuild" else article_changes(records)
-    report = (app or render_site_app()).run(now=datetime.now(UTC), changes=changes)
+    trigger = "stream" if records else "drain" if event.get("drain") else "full_rebuild"
+    if event.get("full_rebuild"):
+        trigger = "full_rebuild"
+    changes = article_changes(records) if trigger == "stream" else None
+    report = (app or render_site_app()).run(
+        now=datetime.now(UTC), changes=changes, drain=trigger == "drain"
+    )
     summary = report.summary()
     metrics.add_metric(name="ObjectsUploaded", unit=MetricUnit.Count, value=summary["uploaded"])
     metrics.add_metric(name="ObjectsDeleted", unit=MetricUnit.Count, value=summary["deleted"])
+    metrics.add_metric(name="PagesFailed", unit=MetricUnit.Count, value=summary["failed"])
+    for failure in report.failed:  # kept out of the publish, rendered again when found missing
+        logger.error(
+            "page not rendered",
+            family=failure.family,
+            path=failure.path,
+            article_id=failure.article_id,
+            error=failure.error,
+        )
     logger.info("site published", trigger=trigger, changed_records=len(records), **summary)
     return {"trigger": trigger, **summary}

@@ -407,11 +407,13 @@ class LocalPipeline:
         with self.identity("render_site"):
             app = self.render_app()
             events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
+            if not full_rebuild:
+                events.append({"drain": True})  # what the drain schedule does a minute later
             for event in events:
                 context = LambdaContext("render_site", memory_limit_in_mb=1024)
                 result = handler(event, context, app=app)
                 summary["invocations"] += 1
-                summary["rendered"] = result["rendered"]
+                summary["rendered"] = max(summary["rendered"], result["rendered"])
                 summary["uploaded"] += result["uploaded"]
                 summary["deleted"] += result["deleted"]
         self.progress(

@@ -179,6 +179,7 @@ def test_the_pipeline_and_the_digests_succeed_under_their_roles(enforced: Enforc
         "request_digest/WeeklyDigest": {"kind": "weekly", "period": ANY},
         "fetch_feeds/Scheduled": ANY,
         "render_site/NightlyRebuild": ANY,
+        "render_site/DrainBacklog": ANY,
     }
     assert summaries["schedules"]["fetch_feeds/Scheduled"]["errors"] == 0
     assert summaries["analyse_scheduled"] == {"analysed": 2, "failed": 0}  # the two digests

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
+from frontline.domain.models import Article, ArticleChange, FeedItem, FeedState, ItemMessage
 from frontline.domain.ports import (
     AnalysisResult,
     ClaimOutcome,
     FeedUnavailable,
     FetchResult,
+    SiteObject,
     StaleVersion,
     Usage,
 )
@@ -211,3 +212,87 @@ class FakeClaims:
 
     def record_answer(self, item_id: str, content_hash: str, result: AnalysisResult) -> None:
         self.answers[(item_id, content_hash)] = result
+
+
+class UploadFailed(Exception):
+    pass
+
+
+@dataclass
+class MemoryBucket:
+    """The site bucket: objects by key; `failing` keys raise on upload, as S3 errors would."""
+
+    objects: dict[str, SiteObject] = field(default_factory=dict)
+    puts: list[str] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+
+    def put(self, obj: SiteObject) -> None:
+        if obj.key in self.failing:
+            raise UploadFailed(obj.key)
+        self.puts.append(obj.key)
+        self.objects[obj.key] = obj
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            del self.objects[key]
+
+
+@dataclass
+class FakeManifest:
+    """The publish manifest: hashes by key and pending paths; counts what was read."""
+
+    hashes: dict[str, str] = field(default_factory=dict)
+    pending_paths: set[str] = field(default_factory=set)
+    keys_read: int = 0
+    full_reads: int = 0
+
+    def hashes_of(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = set(keys)
+        self.keys_read += len(wanted)
+        return {key: self.hashes[key] for key in wanted if key in self.hashes}
+
+    def all_hashes(self) -> dict[str, str]:
+        self.full_reads += 1
+        return dict(self.hashes)
+
+    def record(self, hashes: Mapping[str, str]) -> None:
+        self.hashes.update(hashes)
+
+    def forget(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.hashes.pop(key, None)
+
+    def pending(self) -> list[str]:
+        return sorted(self.pending_paths)
+
+    def mark_pending(self, paths: Iterable[str]) -> None:
+        self.pending_paths.update(paths)
+
+    def clear_pending(self, paths: Iterable[str]) -> None:
+        self.pending_paths.difference_update(paths)
+
+
+@dataclass
+class FakeBacklog:
+    """Stream batches waiting to be published, and when the last publish ran."""
+
+    entries: list[tuple[str, ArticleChange | None]] = field(default_factory=list)
+    published_at: datetime | None = None
+    added: int = 0
+
+    def add(self, changes: Sequence[ArticleChange]) -> None:
+        batch: Sequence[ArticleChange | None] = changes or [None]
+        for change in batch:
+            self.added += 1
+            self.entries.append((f"{self.added:08d}", change))
+
+    def waiting(self) -> list[tuple[str, ArticleChange | None]]:
+        return list(self.entries)
+
+    def settle(self, tokens: Sequence[str], *, published_at: datetime) -> None:
+        settled = set(tokens)
+        self.entries = [entry for entry in self.entries if entry[0] not in settled]
+        self.published_at = published_at
+
+    def last_publish(self) -> datetime | None:
+        return self.published_at

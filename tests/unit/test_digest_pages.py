@@ -19,7 +19,14 @@ from frontline.domain.digests import (
 from frontline.domain.ports import SiteObject, Usage
 from frontline.site import render_site
 from tests.unit.test_digests import FakeDigests, FakePeriodArticles
-from tests.unit.test_site_support import NOW, SITE, by_key, parse_html, three_articles
+from tests.unit.test_site_support import (
+    NOW,
+    SITE,
+    by_key,
+    parse_html,
+    sitemap_urls,
+    three_articles,
+)
 
 WRITTEN_AT = datetime(2026, 4, 8, 22, 0, tzinfo=UTC)
 LLM_OVERVIEW = DigestOverview(
@@ -169,7 +176,7 @@ def test_each_report_kind_has_an_rss_feed(site) -> None:
 
 
 def test_the_report_pages_are_in_the_sitemap(site) -> None:
-    sitemap = site["sitemap.xml"].body.decode()
+    sitemap = sitemap_urls(lambda key: site[key].body, SITE.base_url)
 
     assert f"{SITE.base_url}/daily/2026-04-07/" in sitemap
     assert f"{SITE.base_url}/weekly/2026-W15/" in sitemap

@@ -15,7 +15,15 @@ from frontline.observability import metrics
 from frontline.site import SiteConfig
 from infra.local.pipeline import load_handler
 from tests.factories import make_analysis, make_item, make_source
-from tests.unit.fakes import FakeArticles, FakeFetcher, FakeLedger, FakeQueue, FakeStates
+from tests.unit.fakes import (
+    FakeArticles,
+    FakeFetcher,
+    FakeLedger,
+    FakeManifest,
+    FakeQueue,
+    FakeStates,
+    MemoryBucket,
+)
 
 
 @dataclass
@@ -141,38 +149,17 @@ def test_fetch_handler_returns_the_poll_summary(monkeypatch: pytest.MonkeyPatch)
     assert json.loads(queue.sent[0].model_dump_json())["schema_version"] == "frontline.item/1"
 
 
-class MemoryStore:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self.puts = 0
-
-    def existing_hashes(self):
-        return {key: self.hash_of(body) for key, body in self.objects.items()}
-
-    def hash_of(self, body: bytes) -> str:
-        import hashlib
-
-        return hashlib.md5(body, usedforsecurity=False).hexdigest()
-
-    def put(self, obj) -> None:
-        self.puts += 1
-        self.objects[obj.key] = obj.body
-
-    def delete(self, keys) -> None:
-        for key in keys:
-            del self.objects[key]
-
-
 def test_render_handler_uploads_only_what_changed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     from tests.factories import make_article
 
     articles = FakeArticles({a.id: a for a in (make_article(n) for n in range(1, 4))})
-    store = MemoryStore()
+    store = MemoryBucket()
     app = RenderSiteApp(
         articles,
         store,
         SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://x.example"),
+        FakeManifest(),
     )
     handler = load_handler("render_site").handler
     first = handler({"Records": [{}]}, Context(), app=app)
@@ -183,7 +170,7 @@ def test_render_handler_uploads_only_what_changed(monkeypatch: pytest.MonkeyPatc
     # Hiding an article removes its page
     hidden = next(iter(articles.articles.values()))
     articles.articles[hidden.id] = hidden.model_copy(update={"status": ArticleStatus.HIDDEN})
-    third = handler({"Records": [{}]}, Context(), app=app)
+    third = handler({"full_rebuild": True}, Context(), app=app)
     assert third["deleted"] >= 1
     assert hidden.path.strip("/") + "/index.html" not in store.objects
 

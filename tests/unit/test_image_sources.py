@@ -1,4 +1,4 @@
-"""Feed images load only from their own source: its site's host or a CDN it lists."""
+"""Pages load feed images only from their own source: its site's host or a CDN it lists."""
 
 from __future__ import annotations
 
@@ -6,9 +6,17 @@ import pytest
 from pydantic import ValidationError
 
 from frontline.domain.feed_entries import parse_feed
-from frontline.domain.image_sources import admits_image, image_hosts, without_foreign_images
-from frontline.domain.models import MediaKind
-from tests.factories import NOW, make_source
+from frontline.domain.image_sources import (
+    admits_image,
+    image_hosts,
+    shown_images,
+    without_foreign_images,
+)
+from frontline.site.site_config import SiteConfig
+from frontline.site.views import article_view
+from tests.factories import NOW, make_article, make_source
+
+SITE = SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://news.example")
 
 HOSTS = image_hosts("https://ai-wire.example/news/", ["images.ai-wire-cdn.example"])
 
@@ -57,7 +65,7 @@ def _rss(body: str, media: str) -> bytes:
     ).encode()
 
 
-def test_a_feed_entry_keeps_its_sources_images_and_drops_a_planted_pixel() -> None:
+def test_an_item_keeps_every_image_and_a_page_shows_only_its_sources() -> None:
     document = _rss(
         '<p>Story</p><img src="https://ai-wire.example/lead.jpg">'
         '<img src="https://pixel.tracker.example/t.gif?reader=1">',
@@ -68,17 +76,25 @@ def test_a_feed_entry_keeps_its_sources_images_and_drops_a_planted_pixel() -> No
     source = make_source(image_hosts=["cdn.ai-wire.example"])
 
     [item] = parse_feed(document, content_type="application/rss+xml", source=source, now=NOW).items
+    view = article_view(make_article(item=item), SITE, ())
 
-    assert "tracker" not in item.content_html
-    assert '<img src="https://ai-wire.example/lead.jpg">' in item.content_html
-    assert [m.url for m in item.media if m.kind is MediaKind.IMAGE] == [
+    # the item is what the feed said (its real image URLs), with its source's image hosts
+    assert "pixel.tracker.example/t.gif" in item.content_html
+    assert item.image_hosts == ("ai-wire.example", "cdn.ai-wire.example")
+    # the page loads images from those hosts alone
+    assert [m.url for m in shown_images(item)] == [
         "https://cdn.ai-wire.example/hero.jpg",
         "https://ai-wire.example/thumb.jpg",
     ]
+    assert [image.url for image in view.images] == [m.url for m in shown_images(item)]
+    assert view.original_html is not None
+    assert "tracker" not in view.original_html
+    assert 'src="https://ai-wire.example/lead.jpg"' in view.original_html
 
 
-def test_dropping_foreign_images_does_not_mark_items_as_changed() -> None:
-    """The content hash is the source's content: listing a CDN later re-queues nothing."""
+def test_listing_a_cdn_later_shows_its_images_without_changing_the_item() -> None:
+    """The content hash is the source's content: listing a CDN re-queues nothing, and the
+    pages of articles already stored follow the catalogue once the item is seen again."""
     document = _rss('<img src="https://cdn.ai-wire.example/a.jpg">', "")
     parse = lambda source: parse_feed(  # noqa: E731
         document, content_type="application/rss+xml", source=source, now=NOW
@@ -86,9 +102,10 @@ def test_dropping_foreign_images_does_not_mark_items_as_changed() -> None:
 
     before = parse(make_source())
     after = parse(make_source(image_hosts=["cdn.ai-wire.example"]))
+    shown = lambda item: article_view(make_article(item=item), SITE, ()).original_html  # noqa: E731
 
-    assert "cdn.ai-wire.example" not in before.content_html
-    assert "cdn.ai-wire.example" in after.content_html
+    assert "cdn.ai-wire.example" not in str(shown(before))
+    assert "cdn.ai-wire.example" in str(shown(after))
     assert before.content_hash == after.content_hash
 
 

@@ -7,12 +7,12 @@ import pytest
 
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import Article, ArticleChange, ArticleStatus
-from frontline.domain.ports import SiteObject
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
-from frontline.site.page_plan import plan_pages_for
+from frontline.site.families import FAMILIES, SiteContext
+from frontline.site.paths import source_path
 from frontline.site.publishing import invalidation_paths, publish_site, viewer_path
-from tests.unit.fakes import FakeArticles
+from tests.unit.fakes import FakeArticles, FakeManifest, MemoryBucket, UploadFailed
 
 SITE = SiteConfig(
     title="AIニュース最前線",
@@ -22,24 +22,12 @@ SITE = SiteConfig(
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
-class MemoryStore:
+class MemoryStore(MemoryBucket):
+    """The bucket with the manifest that describes it."""
+
     def __init__(self) -> None:
-        self.objects: dict[str, SiteObject] = {}
-        self.puts: list[str] = []
-
-    def existing_hashes(self) -> dict[str, str]:
-        return {key: self.hash_of(obj.body) for key, obj in self.objects.items()}
-
-    def hash_of(self, body: bytes) -> str:
-        return hashlib.md5(body, usedforsecurity=False).hexdigest()
-
-    def put(self, obj: SiteObject) -> None:
-        self.puts.append(obj.key)
-        self.objects[obj.key] = obj
-
-    def delete(self, keys) -> None:
-        for key in keys:
-            del self.objects[key]
+        super().__init__()
+        self.manifest = FakeManifest()
 
 
 class Cdn:
@@ -57,7 +45,9 @@ def base() -> list[Article]:
 
 def published(articles: list[Article]) -> MemoryStore:
     store = MemoryStore()
-    publish_site(FakeArticles({a.id: a for a in articles}), store, SITE, now=NOW)
+    publish_site(
+        FakeArticles({a.id: a for a in articles}), store, SITE, manifest=store.manifest, now=NOW
+    )
     return store
 
 
@@ -132,7 +122,12 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     store = published(base)
     # When only the change is published
     report = publish_site(
-        FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
     )
     # Then the bucket holds exactly what a full rebuild of the new store writes
     full = published(after)
@@ -140,6 +135,28 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     different = [key for key in full.objects if store.objects[key].body != full.objects[key].body]
     assert different == []
     assert report.rendered < len(full.objects)  # it really was incremental
+
+
+@pytest.mark.parametrize("size", [39, 121])
+@pytest.mark.parametrize("name", ["new article", "late arrival", "new tags", "hidden"])
+def test_incremental_equals_full_rebuild_at_other_sizes(size: int, name: str) -> None:
+    # Given archives just under one archive page and just over six
+    base = synthetic_articles(size)
+    after, changes = scenarios(base)[name]
+    store = published(base)
+    # When only the change is published
+    publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    # Then the bucket equals a full rebuild, byte for byte
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []
 
 
 def new_article_puts(articles: list[Article]) -> list[str]:
@@ -151,6 +168,7 @@ def new_article_puts(articles: list[Article]) -> list[str]:
         FakeArticles({a.id: a for a in [*articles, new]}),
         store,
         SITE,
+        manifest=store.manifest,
         now=NOW,
         changes=[ArticleChange(None, new)],
     )
@@ -173,26 +191,41 @@ def test_a_new_article_touches_a_bounded_set_of_objects() -> None:
 def test_an_unchanged_store_uploads_nothing(base: list[Article]) -> None:
     store = published(base)
     store.puts.clear()
-    report = publish_site(FakeArticles({a.id: a for a in base}), store, SITE, now=NOW)
+    report = publish_site(
+        FakeArticles({a.id: a for a in base}), store, SITE, manifest=store.manifest, now=NOW
+    )
     assert store.puts == [] and report.deleted == []
 
 
-def test_the_plan_names_the_pages_a_change_reaches(base: list[Article]) -> None:
+def touched_by(changes: list[ArticleChange], after: list[Article]) -> dict[str, set[str]]:
+    ctx = SiteContext(build_catalogue(after), SITE, now=NOW)
+    return {family.name: set(family.touched(changes, ctx)) for family in FAMILIES}
+
+
+def test_each_family_names_the_pages_a_change_reaches(base: list[Article]) -> None:
+    # Given one new article
     after, changes = scenarios(base)["new article"]
     [change] = changes
-    plan = plan_pages_for(changes, build_catalogue(after))
     new = change.after
-    assert new.id in plan.articles
-    assert plan.tags == set(tag_keys(new))
-    assert plan.companies == set(company_keys(new))
-    assert plan.sources == {new.item.feed_id}
-    assert len(plan.archive_pages) <= 2  # the newest end only
-    assert len(plan.articles) < len(after) // 4
+    # When each family is asked which of its pages the change touches
+    touched = touched_by(changes, after)
+    # Then they name the article's own pages, its groups, and a bounded set of neighbours
+    assert new.path in touched["article"]
+    assert touched["tags"] == {"/tags/", *(f"/tags/{key}/" for key in tag_keys(new))}
+    assert touched["companies"] >= {
+        "/companies/",
+        *(f"/companies/{key}/" for key in company_keys(new)),
+    }  # all of them when it is the newest: each company page's 30-day chart ends there
+    assert touched["sources"] == {"/sources/", source_path(new.item.feed_id)}
+    assert touched["api"] == {"/api/v1/latest.json", f"/api/v1/articles/{new.id}.json"}
+    assert len(touched["news"] - {"/news/"}) <= 2  # the newest end of the archive only
+    assert len(touched["article"]) < len(after) // 4
+    assert touched["assets"] == set()
 
     hidden_after, hidden_changes = scenarios(base)["hidden"]
-    hidden_plan = plan_pages_for(hidden_changes, build_catalogue(hidden_after))
-    assert hidden_changes[0].before.id not in hidden_plan.articles
-    assert len(hidden_plan.archive_pages) >= 1
+    hidden = touched_by(hidden_changes, hidden_after)
+    assert hidden_changes[0].before.path in hidden["article"]  # to be deleted by key
+    assert len(hidden["news"] - {"/news/"}) >= 1
 
 
 def test_a_hidden_article_loses_its_pages(base: list[Article]) -> None:
@@ -200,7 +233,12 @@ def test_a_hidden_article_loses_its_pages(base: list[Article]) -> None:
     store = published(base)
     hidden = changes[0].before
     report = publish_site(
-        FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
     )
     page = hidden.path.strip("/") + "/index.html"
     assert page in report.deleted and page not in store.objects
@@ -211,7 +249,13 @@ def test_changed_pages_are_invalidated_in_one_capped_call(base: list[Article]) -
     after, changes = scenarios(base)["new article"]
     store, cdn = published(base), Cdn()
     publish_site(
-        FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes, cdn=cdn
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+        cdn=cdn,
     )
     [paths] = cdn.calls
     assert paths[:2] == ["/", "/news/"]
@@ -227,10 +271,199 @@ def test_viewer_paths() -> None:
     assert invalidation_paths(["a/index.html", "index.html", "assets/x.css"]) == ["/", "/a/"]
 
 
-def test_a_missing_page_heals_with_a_full_publish(base: list[Article]) -> None:
+def test_a_site_never_published_is_published_in_full(base: list[Article]) -> None:
+    # Given an empty bucket and manifest, and a stream batch of one new article
+    after, changes = scenarios(base)["new article"]
+    store = MemoryStore()
+    # When the batch is published
+    publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    # Then the whole site is there
+    assert store.objects.keys() == published(after).objects.keys()
+
+
+def test_a_publish_reads_the_manifest_for_just_the_keys_it_renders(base: list[Article]) -> None:
     after, changes = scenarios(base)["new article"]
     store = published(base)
-    lost = next(key for key in store.objects if key.startswith("tags/"))
-    del store.objects[lost]
-    publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
-    assert store.objects.keys() == published(after).objects.keys()
+    store.manifest.keys_read = store.manifest.full_reads = 0
+    report = publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    assert store.manifest.full_reads == 0
+    # the top page, what was rendered, and a few candidates for deletion (none here)
+    assert report.deleted == []
+    assert store.manifest.keys_read <= 1 + report.rendered + 10
+    assert store.manifest.keys_read < len(store.objects) // 4
+    assert store.manifest.hashes == {
+        key: hashlib.sha256(obj.body).hexdigest() for key, obj in store.objects.items()
+    }
+
+
+def test_an_upload_that_failed_is_retried_by_the_next_publish(base: list[Article]) -> None:
+    # Given a publish whose upload of the top page and one article page fails
+    after, changes = scenarios(base)["new article"]
+    new = changes[0].after
+    repository = FakeArticles({a.id: a for a in after})
+    store = published(base)
+    store.failing = {"index.html", key_of(new.path)}
+    with pytest.raises(UploadFailed):
+        publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=changes)
+    assert "/" in store.manifest.pending()
+    # When the fault is gone and the next batch changes nothing these pages depend on
+    store.failing.clear()
+    publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
+    # Then the site equals a full rebuild and nothing is pending
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []
+    assert store.manifest.pending() == []
+
+
+# --- one page that fails to render ----------------------------------------------------------
+
+
+@pytest.fixture
+def failing_page(monkeypatch: pytest.MonkeyPatch):
+    """Make the article page of chosen ids raise, as a bad record would."""
+    import frontline.site.families.article as article_family
+
+    bad: set[str] = set()
+    real = article_family.article_view
+
+    def article_view(article, *args, **kwargs):
+        if article.id in bad:
+            raise ValueError("unrenderable analysis")
+        return real(article, *args, **kwargs)
+
+    monkeypatch.setattr(article_family, "article_view", article_view)
+    return bad
+
+
+def test_one_page_that_fails_is_left_out_and_the_rest_is_published(
+    base: list[Article], failing_page: set[str]
+) -> None:
+    # Given a published site, and two new articles of which one cannot be rendered
+    last = newest(base)
+    bad = fresh(last, 21, first_seen=last.item.first_seen + timedelta(hours=1))
+    good = fresh(last, 22, first_seen=last.item.first_seen + timedelta(hours=1))
+    failing_page.add(bad.id)
+    after = [*base, bad, good]
+    store = published(base)
+    # When the stream delivers both
+    report = publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=[ArticleChange(None, bad), ArticleChange(None, good)],
+    )
+    # Then the failure names the article; its page is missing, everything else is published
+    assert [(f.family, f.path, f.article_id) for f in report.failed] == [
+        ("article", bad.path, bad.id)
+    ]
+    full = published(after).objects  # what a healthy render writes (the fault is per id)
+    assert key_of(bad.path) not in store.objects
+    assert store.objects.keys() == full.keys() - {key_of(bad.path)}
+    different = [key for key in store.objects if store.objects[key].body != full[key].body]
+    assert different == []
+    # and nothing escalated into a full render
+    assert report.rendered < len(full) // 2
+
+
+def test_a_page_that_failed_is_rendered_by_the_next_publish(
+    base: list[Article], failing_page: set[str]
+) -> None:
+    # Given a publish that left one new article's page out
+    last = newest(base)
+    bad = fresh(last, 23, first_seen=last.item.first_seen + timedelta(hours=1))
+    after = [*base, bad]
+    repository = FakeArticles({a.id: a for a in after})
+    store = published(base)
+    failing_page.add(bad.id)
+    first = publish_site(
+        repository,
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=[ArticleChange(None, bad)],
+    )
+    assert [f.article_id for f in first.failed] == [bad.id]
+    # When the fault is gone and the next batch changes something else
+    failing_page.clear()
+    report = publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
+    # Then the missing page is published and the site equals a full rebuild
+    assert report.failed == ()
+    assert key_of(bad.path) in report.uploaded
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []
+
+
+def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
+    base: list[Article], failing_page: set[str]
+) -> None:
+    victim = base[7]
+    failing_page.add(victim.id)
+    store = MemoryStore()
+    report = publish_site(
+        FakeArticles({a.id: a for a in base}), store, SITE, manifest=store.manifest, now=NOW
+    )
+    assert [f.article_id for f in report.failed] == [victim.id]
+    failing_page.clear()
+    assert store.objects.keys() == published(base).objects.keys() - {key_of(victim.path)}
+
+
+def key_of(path: str) -> str:
+    return path.strip("/") + "/index.html"
+
+
+def test_a_record_whose_card_fails_drops_out_of_every_list(
+    base: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import frontline.site.families.base as family_base
+
+    # Given a published site and two new articles, one of which cannot even be shown as a card
+    last = newest(base)
+    bad = fresh(last, 31, first_seen=last.item.first_seen + timedelta(hours=1))
+    good = fresh(last, 32, first_seen=last.item.first_seen + timedelta(hours=1))
+    real = family_base.card_view
+
+    def card_view(article: Article):
+        if article.id == bad.id:
+            raise ValueError("unrenderable record")
+        return real(article)
+
+    monkeypatch.setattr(family_base, "card_view", card_view)
+    after = [*base, bad, good]
+    store = published(base)
+    # When the stream delivers both
+    report = publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=[ArticleChange(None, bad), ArticleChange(None, good)],
+    )
+    # Then the bad record is reported once and left out; the lists show the good one
+    assert [(f.path, f.article_id) for f in report.failed] == [(bad.path, bad.id)]
+    home = store.objects["index.html"].body.decode()
+    assert good.path in home and bad.path not in home
+    assert store.manifest.pending() == [bad.path]
+    # and the site is what a full rebuild under the same fault writes
+    full = published(after).objects
+    assert store.objects.keys() == full.keys()
+    assert [key for key in full if store.objects[key].body != full[key].body] == []

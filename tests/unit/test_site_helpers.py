@@ -172,7 +172,11 @@ def test_original_html_is_sanitised_again_with_a_strict_allow_list() -> None:
         '<iframe src="https://evil.example/"></iframe><table><tr><td>cell</td></tr></table>'
         '<img src="https://cdn.example/a.png" alt="図" width="10" height="5" style="x">'
     )
-    cleaned = str(clean_original_html(html, "https://source.example/news/1"))
+    cleaned = str(
+        clean_original_html(
+            html, "https://source.example/news/1", image_hosts=frozenset({"cdn.example"})
+        )
+    )
     assert "script" not in cleaned and "__xss" not in cleaned
     assert "onerror" not in cleaned and "onclick" not in cleaned and "style" not in cleaned
     assert "javascript" not in cleaned and "iframe" not in cleaned and "<table" not in cleaned
@@ -180,6 +184,21 @@ def test_original_html_is_sanitised_again_with_a_strict_allow_list() -> None:
     assert 'rel="noopener noreferrer nofollow"' in cleaned
     assert '<img src="https://cdn.example/a.png" alt="図" width="10" height="5"' in cleaned
     assert 'loading="lazy"' in cleaned
+
+
+def test_original_html_shows_only_images_from_the_sources_hosts() -> None:
+    html = (
+        '<p>Story <img src="https://source.example/lead.jpg" alt="lead"></p>'
+        '<img src="https://pixel.tracker.example/t.gif?reader=1" width="1" height="1">'
+        '<img src="http://source.example/plain.jpg">'
+    )
+    cleaned = str(
+        clean_original_html(
+            html, "https://source.example/news/1", image_hosts=frozenset({"source.example"})
+        )
+    )
+    assert 'src="https://source.example/lead.jpg"' in cleaned
+    assert "tracker" not in cleaned and "plain.jpg" not in cleaned
 
 
 def test_script_json_cannot_end_its_script_element() -> None:

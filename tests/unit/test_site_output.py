@@ -25,6 +25,7 @@ from tests.unit.test_site_support import (
     key_of_href,
     make_article,
     parse_html,
+    sitemap_urls,
     three_articles,
     xss_article,
 )
@@ -72,7 +73,8 @@ def test_a_three_article_site_has_every_page(
     search_index = [key for key in site if key.startswith("search/") and key.endswith(".json")]
     expected = {
         "index.html", "404.html", "about/index.html", "favicon.svg", "robots.txt",
-        "sitemap.xml", "rss.xml", "atom.xml", "feed.json",
+        "sitemap.xml", "sitemaps/pages.xml", "sitemaps/articles-2026-04.xml",
+        "rss.xml", "atom.xml", "feed.json",
         "api/v1/latest.json", "api/v1/schema/article.json",
         "news/index.html", "daily/index.html", "hacker/index.html", "weekly/index.html",
         "videos/index.html", "tools/index.html", "trends/index.html", "search/index.html",
@@ -284,9 +286,7 @@ def test_json_feed_1_1(site: dict[str, SiteObject], articles: list[Article]) -> 
 
 
 def test_sitemap_lists_every_page(site: dict[str, SiteObject], articles: list[Article]) -> None:
-    root = ET.fromstring(site["sitemap.xml"].body)
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = {loc.text for loc in root.findall("s:url/s:loc", ns)}
+    locations = set(sitemap_urls(lambda key: site[key].body, "https://news.example.jp"))
     keys = {key_of_href(urlsplit(loc).path) for loc in locations if loc}
     assert keys == set(html_pages(site)) - {"404.html"}
     for article in articles:

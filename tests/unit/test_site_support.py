@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -91,6 +93,7 @@ def make_article(
     published: datetime | None = None,
     created: datetime | None = None,
     media: tuple[Media, ...] = (),
+    image_hosts: tuple[str, ...] = (),
     content_html: str = "<p>Mistral AI released a reasoning model with open weights.</p>",
     summary: str = "Mistral AI released a reasoning model with open weights.",
     content_policy: ContentPolicy = ContentPolicy.EXCERPT,
@@ -111,6 +114,7 @@ def make_article(
         summary=summary,
         content_html=content_html,
         media=media,
+        image_hosts=image_hosts,
         published=published,
         first_seen=created,
         content_hash=hashlib.sha256(f"content-{n}".encode()).hexdigest(),
@@ -178,6 +182,7 @@ def three_articles() -> list[Article]:
             ),
             Media(url="https://i.ytimg.com/vi/abcDEF12345/hqdefault.jpg", width=480, height=360),
         ),
+        image_hosts=("i.ytimg.com",),  # as the catalogue lists for YouTube feeds
         published=datetime(2026, 4, 6, 3, 0, tzinfo=UTC),
         scores=(3, 3, 2, 4),
     )
@@ -341,3 +346,16 @@ def key_of_href(href: str) -> str:
     path = unquote(urlsplit(href).path)
     key = path.lstrip("/")
     return key + "index.html" if key == "" or key.endswith("/") else key
+
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_urls(read: Callable[[str], bytes], base_url: str) -> list[str]:
+    """Every page URL the sitemap index leads to; `read` gives the bytes of an S3 key."""
+    index = ET.fromstring(read("sitemap.xml"))
+    urls: list[str] = []
+    for loc in index.findall("sm:sitemap/sm:loc", SITEMAP_NS):
+        sitemap = ET.fromstring(read((loc.text or "").removeprefix(base_url + "/")))
+        urls += [url.text or "" for url in sitemap.findall("sm:url/sm:loc", SITEMAP_NS)]
+    return urls

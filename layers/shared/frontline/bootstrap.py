@@ -33,6 +33,7 @@ from frontline.domain.ports import (
     AnalysisProvider,
     ArticleRepository,
     CdnInvalidator,
+    ChangeBacklog,
     DeadLetters,
     DigestRepository,
     FeedFetcher,
@@ -40,6 +41,7 @@ from frontline.domain.ports import (
     ItemLedger,
     PeriodArticles,
     ProviderRejected,
+    PublishManifest,
     SiteStore,
     Usage,
     WorkQueue,
@@ -423,22 +425,43 @@ class RenderSiteApp:
     articles: ArticleRepository
     store: SiteStore
     site: SiteConfig
+    manifest: PublishManifest
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
+    backlog: ChangeBacklog | None = None  # None: every batch is published at once
 
     def run(
-        self, *, now: datetime, changes: Sequence[ArticleChange] | None = None
+        self,
+        *,
+        now: datetime,
+        changes: Sequence[ArticleChange] | None = None,
+        drain: bool = False,
     ) -> PublishReport:
-        """A full publish, or (with the stream's article changes) an incremental one."""
-        from frontline.site.publishing import publish_site
+        """A full publish; or a stream batch (`changes`), published with whatever else
+        waits in the backlog unless a publish ran moments ago; or (`drain`) what waits."""
+        from frontline.site.publishing import publish_coalesced, publish_site
 
-        return publish_site(
+        if self.backlog is None:
+            return publish_site(
+                self.articles,
+                self.store,
+                self.site,
+                manifest=self.manifest,
+                now=now,
+                digests=self.digests,
+                changes=[] if drain else changes,
+                cdn=self.cdn,
+            )
+        return publish_coalesced(
             self.articles,
             self.store,
             self.site,
+            manifest=self.manifest,
+            backlog=self.backlog,
             now=now,
-            digests=self.digests,
             changes=changes,
+            full=changes is None and not drain,
+            digests=self.digests,
             cdn=self.cdn,
         )
 
@@ -446,6 +469,7 @@ class RenderSiteApp:
 def build_render_site(settings: RenderSettings) -> RenderSiteApp:
     from frontline.adapters.digest_store import DynamoDigestRepository
     from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.site import SiteConfig
 
@@ -460,6 +484,8 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
         articles=DynamoArticleRepository(table),
         digests=DynamoDigestRepository(table),
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),
+        manifest=DynamoPublishManifest(table),
+        backlog=DynamoChangeBacklog(table),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url
         ),

@@ -1,12 +1,11 @@
-"""The published site on S3: objects are written only when their bytes changed.
+"""The published site on S3, written and deleted by key.
 
-S3's ETag of a single-part upload without SSE-KMS is the MD5 of the bytes, so one
-ListObjectsV2 pass tells what is already there, without a HEAD per object.
+What is there, and with which bytes, is kept in the publish manifest (DynamoDB), so a
+publish never lists the bucket: its cost does not grow with the site.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,25 +15,10 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
-def md5_hex(body: bytes) -> str:
-    return hashlib.md5(body, usedforsecurity=False).hexdigest()
-
-
 class S3SiteStore:
     def __init__(self, client: S3Client, bucket: str) -> None:
         self._client = client
         self._bucket = bucket
-
-    def existing_hashes(self) -> dict[str, str]:
-        hashes: dict[str, str] = {}
-        paginator = self._client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket):
-            for obj in page.get("Contents", []):
-                hashes[obj["Key"]] = obj["ETag"].strip('"')
-        return hashes
-
-    def hash_of(self, body: bytes) -> str:
-        return md5_hex(body)
 
     def put(self, obj: SiteObject) -> None:
         self._client.put_object(

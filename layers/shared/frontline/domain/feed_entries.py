@@ -19,7 +19,7 @@ from frontline.domain.article_text import html_to_text, split_sentences, truncat
 from frontline.domain.feed_dates import parse_feed_date
 from frontline.domain.hidden_markup import strip_literal_tags
 from frontline.domain.html_policy import sanitise_html
-from frontline.domain.image_sources import admits_image, image_hosts, without_foreign_images
+from frontline.domain.image_sources import image_hosts
 from frontline.domain.json_feed import is_json_feed, json_feed_entries
 from frontline.domain.models import DateSource, FeedItem, FeedSource, Media, MediaKind
 from frontline.domain.ports import FeedUnparseable
@@ -268,10 +268,7 @@ def normalise_entry(
     summary = plain_text(
         _HNRSS_FOOTER.sub("", raw_summary), summary_detail.get("type", "text/html")
     )
-    # what the source published (links resolved): the content hash's input
-    source_html = _entry_content(entry, base_url)
-    hosts = image_hosts(source.site_url, source.image_hosts)
-    content_html = without_foreign_images(source_html, hosts)
+    content_html = _entry_content(entry, base_url)
     title_derived = not title
     if title_derived:
         title = derived_title(summary or html_to_text(content_html))
@@ -285,7 +282,7 @@ def normalise_entry(
         key = f"link:{link}"  # repeated or missing guids: the canonical link identifies it
     item_id = hashlib.sha256(f"{source.id}\n{key}".encode()).hexdigest()[:32]
     content_hash = hashlib.sha256(
-        "\x1f".join((title, summary, source_html, link)).encode()
+        "\x1f".join((title, summary, content_html, link)).encode()
     ).hexdigest()
     try:
         return FeedItem(
@@ -300,7 +297,8 @@ def normalise_entry(
             content_html=content_html,
             author=plain_text(entry.get("author", ""), "text/plain")[:200],
             categories=_entry_categories(entry),
-            media=_entry_media(entry, base_url, hosts),
+            media=_entry_media(entry, base_url),
+            image_hosts=tuple(sorted(image_hosts(source.site_url, source.image_hosts))),
             published=published,
             date_source=date_source,
             first_seen=now,
@@ -408,10 +406,7 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(term[:60] for term in terms if term))[:10]
 
 
-def _entry_media(
-    entry: Mapping[str, Any], base_url: str | None, hosts: frozenset[str]
-) -> tuple[Media, ...]:
-    """The entry's video and the images its own source serves (see image_sources)."""
+def _entry_media(entry: Mapping[str, Any], base_url: str | None) -> tuple[Media, ...]:
     found: list[Media] = []
     video_id = entry.get("yt_videoid")
     if isinstance(video_id, str) and _YOUTUBE_ID.match(video_id):
@@ -438,7 +433,7 @@ def _entry_media(
     seen: set[str] = set()
     for candidate in candidates:
         url = _absolute(candidate.get("url") or candidate.get("href"), base_url)
-        if url is None or url in seen or not admits_image(url, hosts):
+        if url is None or url in seen:
             continue
         seen.add(url)
         try:

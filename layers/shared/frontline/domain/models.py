@@ -170,6 +170,9 @@ class FeedItem(Frozen):
     author: str = ""
     categories: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
+    # The hosts its source serves images from (site and listed CDNs): pages load images
+    # from these alone (see image_sources).
+    image_hosts: tuple[str, ...] = ()
     published: UtcDatetime
     date_source: DateSource = "feed"
     first_seen: UtcDatetime

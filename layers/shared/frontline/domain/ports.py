@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from frontline.domain.models import (
     Analysis,
     Article,
+    ArticleChange,
     FeedItem,
     FeedState,
     ItemMessage,
@@ -283,17 +284,53 @@ class SiteObject:
 
 
 class SiteStore(Protocol):
-    def existing_hashes(self) -> Mapping[str, str]:
-        """The content hash of every object now published, by key."""
-        ...
-
-    def hash_of(self, body: bytes) -> str:
-        """The content hash of `body`, as existing_hashes reports it."""
-        ...
+    """The bucket readers are served from: written and deleted by key, never listed."""
 
     def put(self, obj: SiteObject) -> None: ...
 
     def delete(self, keys: Sequence[str]) -> None: ...
+
+
+class PublishManifest(Protocol):
+    """What is published: each object's content hash by key, and the pages left pending."""
+
+    def hashes_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The published hash of each of these keys (keys not published are absent)."""
+        ...
+
+    def all_hashes(self) -> dict[str, str]:
+        """Every published key's hash: for a full rebuild only."""
+        ...
+
+    def record(self, hashes: Mapping[str, str]) -> None: ...
+
+    def forget(self, keys: Sequence[str]) -> None: ...
+
+    def pending(self) -> list[str]:
+        """The site paths an earlier publish could not render or upload."""
+        ...
+
+    def mark_pending(self, paths: Iterable[str]) -> None: ...
+
+    def clear_pending(self, paths: Iterable[str]) -> None: ...
+
+
+class ChangeBacklog(Protocol):
+    """Article changes waiting to be published, so that a burst is published together."""
+
+    def add(self, changes: Sequence[ArticleChange]) -> None:
+        """Record a stream batch (no changes: a digest, which only site-wide pages show)."""
+        ...
+
+    def waiting(self) -> list[tuple[str, ArticleChange | None]]:
+        """Every batch entry waiting, oldest first, with the token that settles it."""
+        ...
+
+    def settle(self, tokens: Sequence[str], *, published_at: datetime) -> None:
+        """These entries are published; a publish happened at `published_at`."""
+        ...
+
+    def last_publish(self) -> datetime | None: ...
 
 
 class CdnInvalidator(Protocol):

@@ -1,4 +1,4 @@
-"""The static files: one stylesheet, named by the hash of its bytes, and the favicon."""
+"""The static files: stylesheet and scripts named by the hash of their bytes, and the favicon."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def stylesheet() -> Asset:
 @functools.cache
 def favicon() -> Asset:
     return Asset("/favicon.svg", _static("favicon.svg"), "image/svg+xml; charset=utf-8", False)
+
+
+@functools.cache
+def script(name: str) -> Asset:
+    """`static/<name>.js` as `/assets/<name>.<hash>.js` (cached for a year)."""
+    body = _static(f"{name}.js")
+    digest = hashlib.sha256(body).hexdigest()[:8]
+    return Asset(f"/assets/{name}.{digest}.js", body, "text/javascript; charset=utf-8", True)

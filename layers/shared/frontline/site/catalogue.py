@@ -8,6 +8,7 @@ the oldest never change when a new article arrives, even one whose source dated 
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,21 @@ def listing_key(article: Article) -> tuple[datetime, bool, datetime, str]:
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=listing_key, reverse=True)
+
+
+def listing_position(listing: Sequence[Article], article: Article) -> int:
+    """Where `article` stands (or would stand) in a newest-first listing."""
+    return bisect_left(listing, _descending(article), key=_descending)
+
+
+def _descending(article: Article) -> tuple[float, bool, float, str]:
+    """listing_key, reversed: listings are newest first (the id breaks ties the same way)."""
+    first_seen, dated, published, ident = listing_key(article)
+    return (-first_seen.timestamp(), not dated, -published.timestamp(), _reversed(ident))
+
+
+def _reversed(text: str) -> str:
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
 
 
 def _display_name(variants: Counter[str]) -> str:

@@ -21,7 +21,8 @@ from frontline.site.paths import absolute_url
 from frontline.site.views import CardView, FeedLink, Link, PageMeta
 
 if TYPE_CHECKING:
-    from frontline.site.pages import RenderedPage, SitePages
+    from frontline.domain.ports import SiteObject
+    from frontline.site.families.base import SiteContext
 
 HEURISTIC_NOTICE: Final = "自動抽出による要約です"
 HEURISTIC_EXPLANATION: Final = (
@@ -119,28 +120,28 @@ class ArchiveRow:
 class DigestPages:
     """The digest pages of one render, on top of the site's page renderer and its cards."""
 
-    def __init__(self, pages: SitePages, digests: Sequence[Digest]) -> None:
-        self._pages = pages
+    def __init__(self, ctx: SiteContext, digests: Sequence[Digest]) -> None:
+        self._ctx = ctx
         self._by_kind = {
             kind: sorted(
                 (d for d in digests if d.kind is kind), key=lambda d: d.period, reverse=True
             )
             for kind in DigestKind
         }
-        self._articles: dict[str, Article] = {a.id: a for a in pages.catalogue.articles}
+        self._articles: dict[str, Article] = {a.id: a for a in ctx.catalogue.articles}
 
     def of_kind(self, kind: DigestKind) -> list[Digest]:
         """The kind's digests, newest period first."""
         return self._by_kind[kind]
 
-    def reports(self) -> Iterator[RenderedPage]:
+    def reports(self) -> Iterator[SiteObject]:
         for kind in DigestKind:
             for digest in self._by_kind[kind]:
                 yield self.report(digest)
 
     # --- archive ----------------------------------------------------------------------------
 
-    def archive(self, kind: DigestKind) -> RenderedPage:
+    def archive(self, kind: DigestKind) -> SiteObject:
         wording = WORDING[kind]
         feed = FeedLink(f"{wording.name}をRSSで購読", rss_path(kind))
         page = PageMeta(
@@ -151,7 +152,7 @@ class DigestPages:
             feeds=(feed,),
         )
         rows = tuple(self._archive_row(digest) for digest in self._by_kind[kind])
-        return self._pages._render(
+        return self._ctx.html(
             f"{kind.value}_archive.html",
             page,
             heading=wording.name,
@@ -189,7 +190,7 @@ class DigestPages:
         for section in digest.sections:
             shown = [self._articles[i] for i in section.article_ids if i in self._articles]
             if shown:
-                sections.append(CardSection(section.label, self._pages._cards(shown)))
+                sections.append(CardSection(section.label, self._ctx.cards(shown)))
         overview = digest.overview
         return ReportView(
             title=f"{wording.name} {label}",
@@ -203,7 +204,7 @@ class DigestPages:
             sections=tuple(sections),
         )
 
-    def report(self, digest: Digest) -> RenderedPage:
+    def report(self, digest: Digest) -> SiteObject:
         wording = WORDING[digest.kind]
         view = self._view(digest)
         listed = self._by_kind[digest.kind]
@@ -238,7 +239,7 @@ class DigestPages:
             nav=wording.nav,
             feeds=(FeedLink(f"{wording.name}をRSSで購読", rss_path(digest.kind)),),
         )
-        return self._pages._render(
+        return self._ctx.html(
             f"{digest.kind.value}_report.html",
             page,
             view=view,
@@ -253,10 +254,10 @@ class DigestPages:
 
     def rss(self, kind: DigestKind, *, now: datetime) -> str:
         wording = WORDING[kind]
-        site = self._pages.site
+        site = self._ctx.site
         shown = self._by_kind[kind][:RSS_SIZE]
         # No reports yet: the site's own newest update dates the feed, so the bytes stay put.
-        fallback = max((a.updated_at for a in self._pages.catalogue.articles), default=now)
+        fallback = max((a.updated_at for a in self._ctx.catalogue.articles), default=now)
         updated = max((d.updated_at for d in shown), default=fallback)
         entries = []
         for digest in shown:

@@ -150,5 +150,9 @@ def render_sitemap(entries: Sequence[SitemapEntry]) -> str:
     return environment().get_template("sitemap.xml").render(entries=entries)
 
 
+def render_sitemap_index(sitemaps: Sequence[SitemapEntry]) -> str:
+    return environment().get_template("sitemap_index.xml").render(entries=sitemaps)
+
+
 def render_robots(site: SiteConfig) -> str:
     return f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}/sitemap.xml\n"

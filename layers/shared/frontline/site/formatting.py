@@ -6,7 +6,7 @@ Japan has no daylight saving time, so JST is a fixed UTC+9 offset.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
 
@@ -94,3 +94,13 @@ def stars(importance: int) -> str:
     """'★★★★☆' for importance 4 (clamped to 1–5)."""
     filled = min(5, max(1, importance))
     return "★" * filled + "☆" * (5 - filled)
+
+
+def jst_midnight(day: date) -> datetime:
+    """The start of a day on the Japanese calendar."""
+    return datetime(day.year, day.month, day.day, tzinfo=JST)
+
+
+def format_jst_span(first: date, last: date) -> str:
+    """'2026年4月1日〜4月7日': a run of Japanese calendar days."""
+    return f"{format_jst_date(jst_midnight(first))}〜{format_jst_month_day(jst_midnight(last))}"

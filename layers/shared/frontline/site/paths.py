@@ -85,6 +85,15 @@ def key_for(path: str) -> str:
     return f"{key}index.html" if key == "" or key.endswith("/") else key
 
 
+def path_for(key: str) -> str:
+    """The site path of an S3 key: the inverse of key_for."""
+    if key == "index.html":
+        return "/"
+    if key.endswith("/index.html"):
+        return "/" + key.removesuffix("index.html")
+    return "/" + key
+
+
 def href_for(path: str) -> str:
     """A site path as a link target: percent-encoded, root-relative."""
     if not path.startswith("/") or path.startswith("//"):

@@ -1,28 +1,45 @@
 """Render the site from the store and publish only the objects whose bytes changed.
 
 A full publish renders everything; an incremental one (a batch of stream records) renders
-the site-wide pages and the per-article pages the changes can touch. Both upload only
-objects whose bytes differ from what is published, delete what is no longer part of the
-site, and ask the CDN to drop the changed pages in one invalidation.
+what the page families say the changes touch, and the pages an earlier publish left
+pending. What is published is known from the manifest (each key's content hash, read for
+just the keys rendered): the bucket is never listed. Objects whose hash differs are
+uploaded, pages the changes took away are deleted by key, and the CDN drops the changed
+paths in one invalidation. A page that fails to render keeps its published object and is
+left pending, as are the objects of an upload that failed; the next publish retries them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from frontline.domain.models import ArticleChange
-from frontline.domain.ports import ArticleRepository, CdnInvalidator, DigestRepository, SiteStore
+from frontline.domain.ports import (
+    ArticleRepository,
+    CdnInvalidator,
+    ChangeBacklog,
+    DigestRepository,
+    PublishManifest,
+    SiteStore,
+)
 from frontline.site import SiteConfig
-from frontline.site.render import render
+from frontline.site.paths import key_for, path_for
+from frontline.site.render import RenderFailure, render
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
 # a month are free, then $0.005 each). Past the cap, the most-read pages are invalidated and
 # the rest expire on their own: HTML and feeds are cached for 5 minutes (max-age=300).
 INVALIDATION_CAP: Final = 15
 _FIRST: Final = ("/", "/news/", "/rss.xml", "/atom.xml", "/feed.json")
+
+# Stream batches that arrive within this long of the last publish wait in the backlog and
+# are published together (by a later batch, or by the drain schedule): a burst of a
+# thousand articles renders the site-wide pages a few times, not once per batch.
+COALESCE: Final = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +48,8 @@ class PublishReport:
     uploaded: list[str]
     deleted: list[str]
     invalidated: list[str]
+    failed: tuple[RenderFailure, ...] = ()
+    deferred: int = 0  # changes left in the backlog for the next publish
 
     def summary(self) -> dict[str, int]:
         return {
@@ -38,18 +57,18 @@ class PublishReport:
             "uploaded": len(self.uploaded),
             "deleted": len(self.deleted),
             "invalidated": len(self.invalidated),
+            "failed": len(self.failed),
+            "deferred": self.deferred,
         }
 
 
 def viewer_path(key: str) -> str | None:
     """The URL path readers use for an object key; None for hashed (immutable) assets."""
-    if key.startswith("assets/"):
-        return None
-    if key == "index.html":
-        return "/"
-    if key.endswith("/index.html"):
-        return "/" + key.removesuffix("index.html")
-    return "/" + key
+    return None if key.startswith("assets/") else path_for(key)
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def invalidation_paths(changed_keys: Sequence[str], cap: int = INVALIDATION_CAP) -> list[str]:
@@ -64,32 +83,111 @@ def publish_site(
     store: SiteStore,
     site: SiteConfig,
     *,
+    manifest: PublishManifest,
     now: datetime,
     digests: DigestRepository | None = None,
     changes: Sequence[ArticleChange] | None = None,
     cdn: CdnInvalidator | None = None,
 ) -> PublishReport:
-    """Publish the site: in full, or only what `changes` (stream records) can touch."""
+    """Publish the site: in full, or only what `changes` (stream records) can touch.
+
+    A site never published (no top page in the manifest) is published in full."""
     stored = digests.list_all() if digests is not None else []
     listed = articles.list_public()
-    result = render(listed, site, now=now, digests=stored, changes=changes)
-    existing = store.existing_hashes()
-    rendered = {obj.key for obj in result.objects}
-    if changes is not None and any(k not in existing and k not in rendered for k in result.keys):
-        # Pages the plan did not render are missing (a new bucket, a lost object): heal by
-        # publishing everything once.
-        result = render(listed, site, now=now, digests=stored)
+    incremental = changes is not None and bool(manifest.hashes_of([key_for("/")]))
+    pending = manifest.pending()
+    result = render(
+        listed,
+        site,
+        now=now,
+        digests=stored,
+        changes=changes if incremental else None,
+        also=pending,
+    )
+    if incremental:
+        known = manifest.hashes_of([*(obj.key for obj in result.objects), *result.gone])
+        stale = sorted(key for key in result.gone if key in known)
+    else:
+        known = manifest.all_hashes()
+        stale = sorted(key for key in known if key not in result.keys)
+    hashes = {obj.key: content_hash(obj.body) for obj in result.objects}
+    changed = [obj for obj in result.objects if known.get(obj.key) != hashes[obj.key]]
     uploaded: list[str] = []
-    for obj in result.objects:
-        if existing.get(obj.key) != store.hash_of(obj.body):
+    try:
+        for obj in changed:
             store.put(obj)
             uploaded.append(obj.key)
-    stale = sorted(key for key in existing if key not in result.keys)
+    except Exception:
+        manifest.mark_pending(path_for(obj.key) for obj in changed[len(uploaded) :])
+        raise
+    finally:
+        manifest.record({key: hashes[key] for key in uploaded})
     if stale:
         store.delete(stale)
+        manifest.forget(stale)
+    failed = {failure.path for failure in result.failures}
+    if failed:
+        manifest.mark_pending(failed)
+    if settled := [path for path in pending if path not in failed]:
+        manifest.clear_pending(settled)
     invalidated = invalidation_paths(uploaded + stale) if cdn is not None else []
     if invalidated and cdn is not None:
         cdn.invalidate(invalidated, reference=now.strftime("%Y%m%dT%H%M%S%f"))
     return PublishReport(
-        rendered=len(result.objects), uploaded=uploaded, deleted=stale, invalidated=invalidated
+        rendered=len(result.objects),
+        uploaded=uploaded,
+        deleted=stale,
+        invalidated=invalidated,
+        failed=result.failures,
     )
+
+
+def merge_changes(changes: Sequence[ArticleChange]) -> list[ArticleChange]:
+    """One change per article, oldest first: its first `before` and its last `after`."""
+    merged: dict[str, ArticleChange] = {}
+    for change in changes:
+        ident = change.versions[0].id
+        known = merged.get(ident)
+        merged[ident] = change if known is None else ArticleChange(known.before, change.after)
+    return list(merged.values())
+
+
+def publish_coalesced(
+    articles: ArticleRepository,
+    store: SiteStore,
+    site: SiteConfig,
+    *,
+    manifest: PublishManifest,
+    backlog: ChangeBacklog,
+    now: datetime,
+    changes: Sequence[ArticleChange] | None,
+    full: bool = False,
+    digests: DigestRepository | None = None,
+    cdn: CdnInvalidator | None = None,
+    interval: timedelta = COALESCE,
+) -> PublishReport:
+    """Record a stream batch (`changes`) and publish everything waiting, unless a publish
+    ran less than `interval` ago. A drain (`changes=None`, on a schedule) publishes what
+    waits whenever anything does; a full publish renders everything and so settles the
+    whole backlog."""
+    if changes is not None and not full:
+        backlog.add(changes)
+    waiting = backlog.waiting()
+    if not full:
+        last = backlog.last_publish()
+        recent = changes is not None and last is not None and now - last < interval
+        if not waiting or recent:
+            return PublishReport(0, [], [], [], deferred=len(waiting))
+    merged = merge_changes([change for _token, change in waiting if change is not None])
+    report = publish_site(
+        articles,
+        store,
+        site,
+        manifest=manifest,
+        now=now,
+        digests=digests,
+        changes=None if full else merged,
+        cdn=cdn,
+    )
+    backlog.settle([token for token, _change in waiting], published_at=now)
+    return report

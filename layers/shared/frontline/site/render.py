@@ -1,128 +1,52 @@
-"""The whole static site for a set of articles, as S3 objects: pure and deterministic."""
+"""The static site for a set of articles, as S3 objects: pure and deterministic.
+
+The renderer walks the page families (`frontline.site.families`): in full, every path of
+every family; given the article changes since the last publish, only the paths each family
+says those changes touch (and any left pending by an earlier publish). Touched paths that
+are no longer part of the site are reported as gone, so they are deleted by key. A page that
+fails to render is left out and reported with the article it belongs to; the rest of the
+site renders as usual.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from frontline.domain.digests import Digest, DigestKind
+from frontline.domain.digests import Digest
 from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.site.api import (
-    LATEST_PATH,
-    SCHEMA_PATH,
-    render_article_json,
-    render_article_schema,
-    render_latest_json,
-)
-from frontline.site.assets import favicon, stylesheet
-from frontline.site.catalogue import Catalogue, build_catalogue
-from frontline.site.digest_pages import rss_path
-from frontline.site.discovery import discovery_files
-from frontline.site.feeds import (
-    SitemapEntry,
-    build_feed,
-    render_atom,
-    render_json_feed,
-    render_robots,
-    render_rss,
-    render_sitemap,
-)
-from frontline.site.formatting import iso_utc
-from frontline.site.page_plan import PagePlan, plan_pages_for
-from frontline.site.pages import SitePages
-from frontline.site.paths import absolute_url, article_json_path, key_for
+from frontline.site.catalogue import build_catalogue
+from frontline.site.families import FAMILIES, SiteContext
+from frontline.site.paths import key_for
 from frontline.site.site_config import SiteConfig
 
-CACHE_PAGES = "public, max-age=300, stale-while-revalidate=86400"
-CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 
-HTML = "text/html; charset=utf-8"
-RSS = "application/rss+xml; charset=utf-8"
-ATOM = "application/atom+xml; charset=utf-8"
-JSON_FEED = "application/feed+json; charset=utf-8"
-JSON = "application/json; charset=utf-8"
-XML = "application/xml; charset=utf-8"
-TEXT = "text/plain; charset=utf-8"
+@dataclass(frozen=True)
+class RenderFailure:
+    """A page that could not be rendered, and the article it belongs to (if any)."""
 
-NOT_FOUND_PATH = "/404.html"
+    family: str
+    path: str
+    article_id: str | None
+    error: str
 
 
-class _Objects:
-    """Collects objects by key; two pages claiming one key is a bug, not a silent overwrite."""
+class PageRenderError(Exception):
+    """Raised where the whole site is wanted and some pages could not be rendered."""
 
-    def __init__(self) -> None:
-        self._by_key: dict[str, SiteObject] = {}
-
-    def add(
-        self, path: str, body: str | bytes, content_type: str, cache: str = CACHE_PAGES
-    ) -> None:
-        key = key_for(path)
-        if key in self._by_key:
-            raise ValueError(f"two site objects claim the key {key!r}")
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self._by_key[key] = SiteObject(key, data, content_type, cache)
-
-    def sorted(self) -> list[SiteObject]:
-        return [self._by_key[key] for key in sorted(self._by_key)]
-
-
-def _add_feeds(
-    objects: _Objects,
-    catalogue: Catalogue,
-    site: SiteConfig,
-    now: datetime,
-    plan: PagePlan | None,
-) -> None:
-    """The site's RSS, Atom and JSON Feed, and an RSS feed per tag and per company."""
-    listed = list(catalogue.articles)
-    for path, render, content_type in (
-        ("/rss.xml", render_rss, RSS),
-        ("/atom.xml", render_atom, ATOM),
-    ):
-        feed = build_feed(
-            listed,
-            site,
-            title=site.title,
-            description=site.tagline,
-            home_path="/",
-            feed_path=path,
-            now=now,
-        )
-        objects.add(path, render(feed), content_type)
-    objects.add("/feed.json", render_json_feed(listed, site), JSON_FEED)
-    groups = [
-        (group, f"#{group.name}", f"タグ「{group.name}」がついたAIニュース")
-        for key, group in catalogue.tags.items()
-        if plan is None or key in plan.tags
-    ]
-    groups += [
-        (group, group.name, f"{group.name}に関するAIニュース")
-        for key, group in catalogue.companies.items()
-        if plan is None or key in plan.companies
-    ]
-    for group, title, description in groups:
-        feed = build_feed(
-            list(group.articles),
-            site,
-            title=f"{title} | {site.title}",
-            description=description,
-            home_path=group.path,
-            feed_path=group.path + "rss.xml",
-            now=now,
-        )
-        objects.add(group.path + "rss.xml", render_rss(feed), RSS)
-
-
-def _cache(immutable: bool) -> str:
-    return CACHE_IMMUTABLE if immutable else CACHE_PAGES
+    def __init__(self, failures: Sequence[RenderFailure]) -> None:
+        super().__init__(", ".join(f"{f.path} ({f.error})" for f in failures))
+        self.failures = tuple(failures)
 
 
 @dataclass(frozen=True)
 class RenderResult:
-    objects: list[SiteObject]  # what was rendered: everything, or what the plan names
+    objects: list[SiteObject]  # what was rendered: everything, or what the changes touch
     keys: frozenset[str]  # every key of the complete site (what is not here is stale)
+    failures: tuple[RenderFailure, ...] = ()
+    gone: frozenset[str] = frozenset()  # keys the changes touched that the site no longer has
 
 
 def render_site(
@@ -137,7 +61,10 @@ def render_site(
     `now` only dates a feed that has no entries; everything else comes from the articles and
     the digests, so the same inputs always give the same bytes.
     """
-    return render(articles, site, now=now, digests=digests).objects
+    result = render(articles, site, now=now, digests=digests)
+    if result.failures:
+        raise PageRenderError(result.failures)
+    return result.objects
 
 
 def render(
@@ -147,54 +74,43 @@ def render(
     now: datetime,
     digests: Sequence[Digest] = (),
     changes: Sequence[ArticleChange] | None = None,
+    also: Collection[str] = (),
 ) -> RenderResult:
-    """The whole site, or — given the article changes since the last publish — the site-wide
-    pages and only the per-article pages those changes can touch (see page_plan)."""
-    catalogue = build_catalogue(articles)
-    plan = plan_pages_for(changes, catalogue) if changes is not None else None
-    css = stylesheet()
-    objects = _Objects()
-
-    pages = SitePages(catalogue, site, css.path, digests=digests)
-    html_paths: list[str] = []
-    for page in pages.site_wide():
-        objects.add(page.path, page.html, HTML)
-        html_paths.append(page.path)
-    for page in pages.per_article(plan):
-        objects.add(page.path, page.html, HTML)
-    per_article_paths = list(pages.per_article_paths())
-    for kind in DigestKind:  # the RSS feeds of AI日報 and 週報
-        objects.add(rss_path(kind), pages.digest_pages.rss(kind, now=now), RSS)
-
-    listed = list(catalogue.articles)
-    _add_feeds(objects, catalogue, site, now, plan)
-
-    objects.add(LATEST_PATH, render_latest_json(listed, site), JSON)
-    objects.add(SCHEMA_PATH, render_article_schema(), JSON)
-    for article in listed:
-        if plan is None or article.id in plan.articles:
-            objects.add(article_json_path(article.id), render_article_json(article, site), JSON)
-
-    lastmod = {article.path: iso_utc(article.updated_at) for article in listed}
-    sitemap = [
-        SitemapEntry(absolute_url(site.base_url, path), lastmod.get(path))
-        for path in sorted(html_paths + per_article_paths)
-        if path != NOT_FOUND_PATH
-    ]
-    objects.add("/sitemap.xml", render_sitemap(sitemap), XML)
-    objects.add("/robots.txt", render_robots(site), TEXT)
-
-    objects.add(css.path, css.body, css.content_type, CACHE_IMMUTABLE)
-    for file in discovery_files(catalogue):  # scripts and the search index
-        objects.add(file.path, file.body, file.content_type, _cache(file.immutable))
-    icon = favicon()
-    objects.add(icon.path, icon.body, icon.content_type)
-
-    keys = {obj.key for obj in objects.sorted()}
-    keys.update(key_for(path) for path in per_article_paths)
-    keys.update(key_for(article_json_path(article.id)) for article in listed)
-    keys.update(
-        key_for(group.path + "rss.xml")
-        for group in (*catalogue.tags.values(), *catalogue.companies.values())
+    """The whole site, or — given the article changes since the last publish — the paths
+    those changes touch, and the paths in `also`."""
+    ctx = SiteContext(build_catalogue(articles), site, now=now, digests=digests)
+    by_key: dict[str, SiteObject] = {}
+    owner: dict[str, str] = {}
+    failures: list[RenderFailure] = []
+    asked = set(also)
+    for family in FAMILIES:
+        paths = list(family.paths(ctx))
+        for path in paths:
+            key = key_for(path)
+            if key in owner:  # two pages claiming one key is a bug, not a silent overwrite
+                raise ValueError(f"two site objects claim the key {key!r}")
+            owner[key] = family.name
+        wanted = paths
+        if changes is not None:
+            touched = set(family.touched(changes, ctx))
+            asked |= touched
+            wanted = [path for path in paths if path in touched or path in also]
+        for path in wanted:
+            try:
+                by_key[key_for(path)] = family.render(path, ctx)
+            except Exception as exc:  # one bad page must not stop the rest of the site
+                article = ctx.article_by_path.get(path)
+                failures.append(
+                    RenderFailure(
+                        family.name, path, article.id if article else None, repr(exc)[:300]
+                    )
+                )
+    for article_id, (path, error) in sorted(ctx.card_failures.items()):
+        if not any(failure.article_id == article_id for failure in failures):
+            failures.append(RenderFailure("card", path, article_id, error))
+    return RenderResult(
+        objects=[by_key[key] for key in sorted(by_key)],
+        keys=frozenset(owner),
+        failures=tuple(failures),
+        gone=frozenset(key for key in map(key_for, asked) if key not in owner),
     )
-    return RenderResult(objects.sorted(), frozenset(keys))

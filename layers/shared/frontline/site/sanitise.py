@@ -17,6 +17,8 @@ from typing import Any
 import nh3
 from markupsafe import Markup
 
+from frontline.domain.image_sources import without_foreign_images
+
 _ALLOWED_TAGS = {
     "p",
     "a",
@@ -60,8 +62,9 @@ def safe_href(value: object) -> str:
     return value if is_http_url(value) else "#"  # type: ignore[return-value]
 
 
-def clean_original_html(html: str, base_url: str) -> Markup:
-    """The feed's HTML content through a strict allow-list; relative links resolve to the source.
+def clean_original_html(html: str, base_url: str, *, image_hosts: frozenset[str]) -> Markup:
+    """The feed's HTML content through a strict allow-list; relative links resolve to the source;
+    images load only from `image_hosts` (see domain/image_sources).
 
     The content was sanitised upstream already; this second pass is the renderer's own
     guarantee and the only place where feed markup is output unescaped.
@@ -79,7 +82,8 @@ def clean_original_html(html: str, base_url: str) -> Markup:
         set_tag_attribute_values={"img": {"loading": "lazy"}},
         strip_comments=True,
     )
-    return Markup(cleaned)  # noqa: S704 - the output of the nh3 allow-list above
+    shown = without_foreign_images(cleaned, image_hosts)  # removes whole <img> tags only
+    return Markup(shown)  # noqa: S704 - the output of the nh3 allow-list above
 
 
 def json_text(data: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from frontline.domain.image_sources import image_hosts, shown_images
 from frontline.domain.importance import WEIGHTS
 from frontline.domain.models import (
     CATEGORY_LABELS,
@@ -34,7 +35,7 @@ from frontline.site.formatting import (
     stars,
 )
 from frontline.site.paths import absolute_url, company_path, source_path, tag_path
-from frontline.site.sanitise import clean_original_html, is_http_url
+from frontline.site.sanitise import clean_original_html
 from frontline.site.site_config import SiteConfig
 
 # The four sub-scores in the order the reference shows them, with their Japanese names.
@@ -242,8 +243,8 @@ def share_links(url: str, title: str) -> tuple[ShareLink, ...]:
 def _images(article: Article) -> tuple[ImageView, ...]:
     seen: set[str] = set()
     images = []
-    for media in article.item.media:
-        if media.kind is not MediaKind.IMAGE or media.url in seen or not is_http_url(media.url):
+    for media in shown_images(article.item):
+        if media.url in seen:
             continue
         seen.add(media.url)
         alt = media.alt.strip() or f"「{article.analysis.title_ja}」の関連画像"
@@ -312,7 +313,9 @@ def article_view(
         paragraphs=paragraphs_of(analysis.body_ja),
         body_lang=lang_of(analysis.body_ja),
         excerpt=item.content_policy is ContentPolicy.EXCERPT,
-        original_html=clean_original_html(item.content_html, item.url)
+        original_html=clean_original_html(
+            item.content_html, item.url, image_hosts=image_hosts(item.url, item.image_hosts)
+        )
         if item.content_html.strip()
         else None,
         original_text=item.summary,

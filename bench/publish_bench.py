@@ -1,0 +1,171 @@
+"""Publishing through the real adapters against moto: the store read, the manifest, S3.
+
+`python bench/publish_bench.py one 1000` fills the template's table (in moto) with that many
+synthetic articles through the article repository, publishes the whole site once (its
+objects go straight into moto's S3 backend and their hashes into the manifest: seeding is
+not what is measured), then saves one new article and publishes it as a stream record
+would. It reports that publish's time, its PutObject calls and the DynamoDB items it read
+(Query, GetItem and BatchGetItem responses counted with botocore `after-call` hooks).
+
+`python bench/publish_bench.py burst 10000` does the same seeding, then saves 1,000 new
+articles in ten stream batches of 100, a few seconds apart, and publishes them through the
+coalescing publisher (a batch within a minute of the last publish waits in the backlog),
+ending with one drain; it reports the total time and PutObject calls of the burst.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
+
+from synthetic import END, SITE, make_article, synthetic_articles  # noqa: E402
+
+
+class Counters:
+    def __init__(self) -> None:
+        self.items_read = 0
+        self.puts = 0
+
+    def count_read(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "Query":
+            self.items_read += len(parsed.get("Items", []))
+        elif model.name == "GetItem":
+            self.items_read += 1 if parsed.get("Item") else 0
+        elif model.name == "BatchGetItem":
+            self.items_read += sum(len(rows) for rows in parsed.get("Responses", {}).values())
+
+    def count_put(self, **_: Any) -> None:
+        self.puts += 1
+
+
+def _seeded(count: int) -> Any:
+    """A context with the table filled and the site published; yields the adapters."""
+    import random
+    from contextlib import contextmanager
+
+    import boto3
+    from moto import mock_aws  # noqa: TID251 - a benchmark, never imported by a Lambda
+    from moto.core import DEFAULT_ACCOUNT_ID  # noqa: TID251
+    from moto.s3.models import s3_backends  # noqa: TID251
+
+    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
+    from frontline.adapters.s3_site import S3SiteStore
+    from frontline.site import render_site
+    from frontline.site.publishing import content_hash
+    from infra.local.pipeline import REGION, use_local_environment
+    from infra.local.template_resources import create_local_stack
+
+    @contextmanager
+    def seeded() -> Any:
+        use_local_environment(quiet=True)
+        with mock_aws():
+            session = boto3.session.Session(region_name=REGION)
+            resources = create_local_stack(session)
+            ddb = session.client("dynamodb")
+            table = DynamoTable(ddb, resources["Table"])
+            articles = DynamoArticleRepository(table)
+            base = synthetic_articles(count)
+            for article in base:
+                articles.save(article)
+            manifest = DynamoPublishManifest(table)
+            backend = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
+            hashes = {}
+            for obj in render_site(base, SITE, now=END):
+                backend.put_object(resources["SiteBucket"], obj.key, obj.body)
+                hashes[obj.key] = content_hash(obj.body)
+            manifest.record(hashes)
+            counters = Counters()
+            ddb.meta.events.register("after-call.dynamodb", counters.count_read)
+            s3 = session.client("s3")
+            s3.meta.events.register("before-call.s3.PutObject", counters.count_put)
+            yield {
+                "articles": articles,
+                "manifest": manifest,
+                "backlog": DynamoChangeBacklog(table),
+                "store": S3SiteStore(s3, resources["SiteBucket"]),
+                "counters": counters,
+                "rng": random.Random(7),  # noqa: S311 - reproducible test data
+                "count": count,
+            }
+
+    return seeded()
+
+
+def one(count: int) -> dict[str, Any]:
+    from frontline.domain.models import ArticleChange
+    from frontline.site.publishing import publish_site
+
+    with _seeded(count) as s:
+        new = make_article(count, s["rng"], END + timedelta(minutes=5))
+        s["articles"].save(new)
+        counters = s["counters"]
+        counters.items_read = counters.puts = 0
+        started = time.perf_counter()
+        report = publish_site(
+            s["articles"],
+            s["store"],
+            SITE,
+            manifest=s["manifest"],
+            now=END,
+            changes=[ArticleChange(None, new)],
+        )
+        elapsed = time.perf_counter() - started
+    label = f"{count // 1000}k"
+    return {
+        f"publish_one_s_{label}": round(elapsed, 2),
+        f"publish_one_puts_{label}": counters.puts,
+        f"publish_one_store_items_read_{label}": counters.items_read,
+        f"publish_one_rendered_{label}": report.rendered,
+    }
+
+
+def burst(count: int, size: int = 1_000, batches: int = 10) -> dict[str, Any]:
+    from frontline.domain.models import ArticleChange
+    from frontline.site.publishing import publish_coalesced
+
+    with _seeded(count) as s:
+        counters = s["counters"]
+        counters.items_read = counters.puts = 0
+        per_batch = size // batches
+        clock = END
+        started = time.perf_counter()
+        renders = 0
+        for batch in range(batches):
+            clock += timedelta(seconds=5)
+            news = [
+                make_article(count + batch * per_batch + i, s["rng"], clock)
+                for i in range(per_batch)
+            ]
+            for article in news:
+                s["articles"].save(article)
+            report = publish_coalesced(
+                s["articles"], s["store"], SITE, manifest=s["manifest"], backlog=s["backlog"],
+                now=clock, changes=[ArticleChange(None, article) for article in news],
+            )  # fmt: skip
+            renders += report.rendered > 0
+        drained = publish_coalesced(
+            s["articles"], s["store"], SITE, manifest=s["manifest"], backlog=s["backlog"],
+            now=clock + timedelta(seconds=60), changes=None,
+        )  # fmt: skip
+        renders += drained.rendered > 0
+        elapsed = time.perf_counter() - started
+    return {
+        "publish_burst_1000_s": round(elapsed, 2),
+        "publish_burst_1000_puts": counters.puts,
+        "publish_burst_1000_site_renders": renders,
+    }
+
+
+if __name__ == "__main__":
+    runs = {"one": one, "burst": burst}
+    if len(sys.argv) != 3 or sys.argv[1] not in runs:
+        sys.exit(f"usage: {sys.argv[0]} one|burst ARTICLES")
+    print(json.dumps(runs[sys.argv[1]](int(sys.argv[2]))))

@@ -1,0 +1,170 @@
+"""What every page family shares: the protocol, the render context and the media types.
+
+A page family is one kind of page (article pages, tag pages, the feeds...). It answers three
+questions, and nothing else: which paths it publishes, which of them a batch of article
+changes can touch, and how one path renders. The renderer asks every family in the registry
+(`frontline.site.families.FAMILIES`), so the list of what the site holds lives in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Final, Protocol, TypeVar
+
+from frontline.domain.digests import Digest
+from frontline.domain.models import Article, ArticleChange
+from frontline.domain.ports import SiteObject
+from frontline.site.assets import stylesheet
+from frontline.site.catalogue import Catalogue
+from frontline.site.environment import environment
+from frontline.site.paths import key_for
+from frontline.site.site_config import SiteConfig
+from frontline.site.views import CardView, PageMeta, card_view
+
+CACHE_PAGES: Final = "public, max-age=300, stale-while-revalidate=86400"
+CACHE_IMMUTABLE: Final = "public, max-age=31536000, immutable"
+
+HTML: Final = "text/html; charset=utf-8"
+RSS: Final = "application/rss+xml; charset=utf-8"
+ATOM: Final = "application/atom+xml; charset=utf-8"
+JSON_FEED: Final = "application/feed+json; charset=utf-8"
+JSON: Final = "application/json; charset=utf-8"
+XML: Final = "application/xml; charset=utf-8"
+TEXT: Final = "text/plain; charset=utf-8"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    path: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("news", "最新ニュース", "/news/"),
+    NavItem("daily", "AI日報", "/daily/"),
+    NavItem("hacker", "Hacker日報", "/hacker/"),
+    NavItem("weekly", "週報", "/weekly/"),
+    NavItem("videos", "動画", "/videos/"),
+    NavItem("tools", "AIツール", "/tools/"),
+    NavItem("trends", "トレンド", "/trends/"),
+    NavItem("companies", "企業", "/companies/"),
+    NavItem("search", "検索", "/search/"),
+    NavItem("rss", "RSS", "/rss.xml"),
+)
+
+
+def site_object(
+    path: str, body: str | bytes, content_type: str, cache: str = CACHE_PAGES
+) -> SiteObject:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return SiteObject(key_for(path), data, content_type, cache)
+
+
+class SiteContext:
+    """One render's inputs — the public articles, the digests, the site config — and the work
+    families share: each card is built once, however many lists show it."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        site: SiteConfig,
+        *,
+        now: datetime,
+        digests: Sequence[Digest] = (),
+    ) -> None:
+        self.catalogue = catalogue
+        self.site = site
+        self.now = now  # dates only a feed without entries
+        self.digests = tuple(digests)
+        self.css_path = stylesheet().path
+        self._cards: dict[str, CardView] = {}
+        self._memo: dict[str, Any] = {}
+        self.card_failures: dict[str, tuple[str, str]] = {}  # article id -> (path, error)
+
+    def card(self, article: Article) -> CardView:
+        """The article's card; raises if the article cannot be shown (see `cards`)."""
+        card = self._cards.get(article.id)
+        if card is None:
+            card = self._cards[article.id] = card_view(article)
+        return card
+
+    def cards(self, articles: Iterable[Article]) -> tuple[CardView, ...]:
+        """The cards of the articles that can be shown: one bad record drops out of every
+        list (and is reported in `card_failures`) instead of taking the lists down."""
+        return tuple(self.card(article) for article in self.showable(articles))
+
+    def showable(self, articles: Iterable[Article]) -> list[Article]:
+        """The articles whose card can be built, in the same order."""
+        shown = []
+        for article in articles:
+            if article.id in self.card_failures:
+                continue
+            try:
+                self.card(article)
+            except Exception as exc:  # a bad record must not stop every list it is in
+                self.card_failures[article.id] = (article.path, repr(exc)[:300])
+                continue
+            shown.append(article)
+        return shown
+
+    def memo(self, name: str, build: Callable[[], T]) -> T:
+        """`build()` once per render: what several pages of a family derive from the slice."""
+        if name not in self._memo:
+            self._memo[name] = build()
+        value: T = self._memo[name]
+        return value
+
+    @cached_property
+    def reference_time(self) -> datetime | None:
+        """The newest publication time: 'today' and 'this week' are measured from it."""
+        return max((article.published for article in self.catalogue.articles), default=None)
+
+    @cached_property
+    def article_by_path(self) -> dict[str, Article]:
+        return {article.path: article for article in self.catalogue.articles}
+
+    def html(self, template: str, page: PageMeta, **context: Any) -> SiteObject:
+        """One HTML page from a template in `site/templates`, with the site's chrome."""
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                site=self.site,
+                page=page,
+                nav_items=NAV_ITEMS,
+                css_path=self.css_path,
+                **context,
+            )
+        )
+        return site_object(page.path, html, HTML)
+
+
+class PageFamily(Protocol):
+    """One kind of page: what exists, what a change touches, how one path renders."""
+
+    @property
+    def name(self) -> str: ...
+
+    def paths(self, ctx: SiteContext) -> Iterable[str]:
+        """Every path the family publishes for this store."""
+        ...
+
+    def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> Iterable[str]:
+        """The paths these changes can alter (paths that no longer exist are ignored)."""
+        ...
+
+    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+        """The object at one of `paths()`: a pure function of the context."""
+        ...
+
+
+def versions(changes: Iterable[ArticleChange]) -> Iterable[Article]:
+    """Every version, before and after, of the changed articles."""
+    for change in changes:
+        yield from change.versions

@@ -1,0 +1,34 @@
+"""The top page: the newest stories and the week's trending tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from frontline.domain.models import ArticleChange
+from frontline.domain.ports import SiteObject
+from frontline.site.families.base import SiteContext
+from frontline.site.families.trends import trending_tags
+from frontline.site.views import PageMeta
+
+PATH = "/"
+HOME_SIZE = 30
+HOME_TRENDING = 12
+
+
+class HomeFamily:
+    name = "home"
+
+    def paths(self, ctx: SiteContext) -> list[str]:
+        return [PATH]
+
+    def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
+        return [PATH]
+
+    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+        page = PageMeta(title=ctx.site.title, description=ctx.site.tagline, path=PATH)
+        return ctx.html(
+            "index.html",
+            page,
+            cards=ctx.cards(ctx.catalogue.articles[:HOME_SIZE]),
+            trending=[group for group, _count in trending_tags(ctx)][:HOME_TRENDING],
+        )

@@ -1,0 +1,141 @@
+"""A burst of stream batches is published together, not once per batch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bench.synthetic import synthetic_articles
+from frontline.domain.models import Article, ArticleChange
+from frontline.site import SiteConfig
+from frontline.site.publishing import merge_changes, publish_coalesced, publish_site
+from tests.unit.fakes import FakeArticles, FakeBacklog, FakeManifest, MemoryBucket
+
+SITE = SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://news.example")
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def arrival(template: Article, n: int, first_seen: datetime) -> Article:
+    item = template.item.model_copy(
+        update={"id": f"{n:032x}", "first_seen": first_seen, "published": first_seen}
+    )
+    return template.model_copy(
+        update={"id": item.id, "item": item, "path": f"/articles/2026/11/27/burst-{n}/"}
+    )
+
+
+@pytest.fixture
+def published() -> tuple[FakeArticles, MemoryBucket, FakeManifest, list[Article]]:
+    base = synthetic_articles(120)
+    repository = FakeArticles({a.id: a for a in base})
+    bucket, manifest = MemoryBucket(), FakeManifest()
+    publish_site(repository, bucket, SITE, manifest=manifest, now=NOW)
+    return repository, bucket, manifest, base
+
+
+def test_ten_batches_within_a_minute_are_published_once_by_the_drain(published) -> None:
+    # Given a published site and a backlog that last published just now
+    repository, bucket, manifest, base = published
+    backlog = FakeBacklog(published_at=NOW)
+    last = max(base, key=lambda a: a.item.first_seen)
+    renders = []
+    clock = NOW
+    # When ten stream batches of three new articles arrive five seconds apart
+    for batch in range(10):
+        clock += timedelta(seconds=5)
+        news = [
+            arrival(last, 100 + batch * 3 + i, last.item.first_seen + timedelta(hours=batch + 1))
+            for i in range(3)
+        ]
+        for article in news:
+            repository.save(article)
+        report = publish_coalesced(
+            repository, bucket, SITE, manifest=manifest, backlog=backlog, now=clock,
+            changes=[ArticleChange(None, article) for article in news],
+        )  # fmt: skip
+        renders.append(report.rendered)
+    # and the drain schedule runs once after them
+    drained = publish_coalesced(
+        repository, bucket, SITE, manifest=manifest, backlog=backlog,
+        now=clock + timedelta(seconds=30), changes=None,
+    )  # fmt: skip
+    # Then no batch rendered (each came within a minute of the last publish); the drain
+    # rendered once for all thirty articles, and the site equals a full rebuild
+    assert renders == [0] * 10 and drained.rendered > 0
+    assert backlog.waiting() == []
+    full_bucket = MemoryBucket()
+    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    assert bucket.objects.keys() == full_bucket.objects.keys()
+    assert [k for k, o in full_bucket.objects.items() if bucket.objects[k].body != o.body] == []
+
+
+def test_a_batch_after_a_quiet_minute_is_published_at_once(published) -> None:
+    repository, bucket, manifest, base = published
+    backlog = FakeBacklog(published_at=NOW - timedelta(minutes=5))
+    new = arrival(base[0], 500, max(a.item.first_seen for a in base) + timedelta(hours=1))
+    repository.save(new)
+    report = publish_coalesced(
+        repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW,
+        changes=[ArticleChange(None, new)],
+    )  # fmt: skip
+    assert report.rendered > 0 and backlog.waiting() == []
+    assert new.path.strip("/") + "/index.html" in bucket.objects
+    assert backlog.last_publish() == NOW
+
+
+def test_a_drain_with_nothing_waiting_renders_nothing(published) -> None:
+    repository, bucket, manifest, _base = published
+    backlog = FakeBacklog()
+    bucket.puts.clear()
+    report = publish_coalesced(
+        repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW, changes=None
+    )
+    assert report.rendered == 0 and bucket.puts == []
+
+
+def test_changes_to_one_article_across_batches_merge_into_one() -> None:
+    first, edited, other = synthetic_articles(3)
+    edited = first.model_copy(update={"updated_at": first.updated_at + timedelta(hours=1)})
+    merged = merge_changes(
+        [
+            ArticleChange(None, first),
+            ArticleChange(None, other),
+            ArticleChange(first, edited),
+            ArticleChange(edited, None),
+        ]
+    )
+    assert merged == [ArticleChange(None, None), ArticleChange(None, other)]
+
+
+def test_a_publish_that_fails_leaves_its_batches_waiting_until_a_drain_succeeds(
+    published,
+) -> None:
+    from tests.unit.fakes import UploadFailed
+
+    # Given a batch whose publish fails at an upload
+    repository, bucket, manifest, base = published
+    backlog = FakeBacklog()
+    new = arrival(base[0], 600, max(a.item.first_seen for a in base) + timedelta(hours=1))
+    repository.save(new)
+    bucket.failing = {"index.html"}
+    with pytest.raises(UploadFailed):
+        publish_coalesced(
+            repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW,
+            changes=[ArticleChange(None, new)],
+        )  # fmt: skip
+    # Then the change still waits, and no publish time was recorded
+    assert [change for _token, change in backlog.waiting()] == [ArticleChange(None, new)]
+    assert backlog.last_publish() is None
+    # When S3 recovers and the drain schedule runs
+    bucket.failing.clear()
+    publish_coalesced(
+        repository, bucket, SITE, manifest=manifest, backlog=backlog,
+        now=NOW + timedelta(minutes=1), changes=None,
+    )  # fmt: skip
+    # Then the site matches the store and nothing waits
+    assert backlog.waiting() == [] and manifest.pending() == []
+    full_bucket = MemoryBucket()
+    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    assert bucket.objects.keys() == full_bucket.objects.keys()
+    assert [k for k, o in full_bucket.objects.items() if bucket.objects[k].body != o.body] == []
