@@ -119,6 +119,47 @@ def test_dates_are_read_with_their_zone(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Numeric offsets however spelled: the email parser read these as UTC
+        ("Tue, 07 Apr 2026 20:43:00 +09:00", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 20:43:00 GMT+9", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 20:43:00 UTC+09:00", "2026-04-07T11:43:00+00:00"),
+        ("Tue Apr 07 2026 20:43:00 GMT+0900 (Japan Standard Time)", "2026-04-07T11:43:00+00:00"),
+        # A 12-hour clock in RFC 822 shape: PM was ignored
+        ("Tue, 07 Apr 2026 8:43 PM JST", "2026-04-07T11:43:00+00:00"),
+        # Fractional seconds, no weekday, no seconds, two-digit year, asctime
+        ("Tue, 07 Apr 2026 11:43:00.000 GMT", "2026-04-07T11:43:00+00:00"),
+        ("07 Apr 2026 20:43 +0900", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 26 11:43:00 GMT", "2026-04-07T11:43:00+00:00"),
+        ("Tue Apr  7 11:43:00 UTC 2026", "2026-04-07T11:43:00+00:00"),
+        ("2026-04-07 11:43", "2026-04-07T11:43:00+00:00"),
+        # Ordinal days and dates without a time
+        ("Tuesday, April 7th 2026", "2026-04-07T00:00:00+00:00"),
+        ("April 7th, 2026", "2026-04-07T00:00:00+00:00"),
+        ("07 Apr 2026", "2026-04-07T00:00:00+00:00"),
+        # Zone names from outside the US and UK, and the US regional names with their DST
+        ("Tue, 07 Apr 2026 13:43:00 MESZ", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 12:43:00 WAT", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 07:43:00 ET", "2026-04-07T11:43:00+00:00"),
+        ("Jan 5, 2026 8:43 PM PT", "2026-01-06T04:43:00+00:00"),
+        ("Sun, 08 Mar 2026 01:59:00 ET", "2026-03-08T06:59:00+00:00"),
+        ("Sun, 08 Mar 2026 03:00:00 ET", "2026-03-08T07:00:00+00:00"),
+    ],
+)
+def test_every_spelling_of_a_zone_and_a_date_is_read(text: str, expected: str) -> None:
+    when = parse_feed_date(text)
+    assert when is not None and when.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Tue, 07 Apr 2026 11:43:00 XYZ", "Tue, 07 Apr 2026 13:00 PM GMT", "04/07/2026 11:43"]
+)
+def test_a_zone_nobody_defined_or_an_ambiguous_order_is_not_guessed(text: str) -> None:
+    assert parse_feed_date(text) is None
+
+
+@pytest.mark.parametrize(
     "text", ["Apr 2026", "07/04", "yesterday", "0", "Thu, 01 Jan 1970 00:00:00 GMT", "2026/13/45"]
 )
 def test_incomplete_or_impossible_dates_are_unparseable(text: str) -> None:
