@@ -441,6 +441,53 @@ def test_a_vertical_tab_in_a_feed_title_separates_words() -> None:
     assert item.title == "New AI model ships with a faster tokenizer"
 
 
+@pytest.mark.parametrize(
+    "separator", ["\x85", "&#x85;", "&#133;", "&#x0B;", "&#12;", "\u2028", "&#x2029;"]
+)
+def test_a_separator_in_any_text_field_of_a_feed_separates_words(separator: str) -> None:
+    # NEL raw in UTF-8 or as a reference was read as the Windows-1252 "…"; a control written
+    # as a reference inside HTML decoded to nothing, joining the words
+    [item] = parse(
+        rss(
+            entry(
+                f"<title>New AI model{separator}ships</title><link>https://ai-wire.example/t</link>"
+                f"<description>Summary of{separator}words.</description>"
+                f"<category>Machine{separator}Learning</category>"
+                f"<content:encoded><![CDATA[<p>Content of{separator}words.</p>]]></content:encoded>"
+            )
+        )
+    ).items
+    assert (item.title, item.summary, item.categories) == (
+        "New AI model ships",
+        "Summary of words.",
+        ("Machine Learning",),
+    )
+    assert item.content_html == "<p>Content of words.</p>"
+    assert article_text_for(item) == "Summary of words.\n\nContent of words."
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("New AI\ufeff model ships", "New AI model ships"),  # BOM mid-text
+        ("Trans\u00adformer ships", "Transformer ships"),  # soft hyphen
+        ("New \u200emodel\u202e ships", "New model ships"),  # direction marks
+        ("New\u00a0AI\u3000model", "New AI model"),  # no-break and ideographic spaces
+        (
+            "Coder \U0001f468\u200d\U0001f4bb agents",
+            "Coder \U0001f468\u200d\U0001f4bb agents",
+        ),  # ZWJ kept
+    ],
+)
+def test_invisible_format_characters_are_removed_and_joiners_kept(
+    title: str, expected: str
+) -> None:
+    [item] = parse(
+        rss(entry(f"<title>{title}</title><link>https://ai-wire.example/t</link>"))
+    ).items
+    assert item.title == expected
+
+
 # --- 8. JSON Feed -----------------------------------------------------------------------------
 
 

@@ -15,7 +15,14 @@ from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
-from frontline.domain.article_text import html_to_text, split_sentences, truncate_keeping_lead
+from frontline.domain.article_text import (
+    CONTROL_CHARS,
+    CONTROL_CHARS_IN_MARKUP,
+    INVISIBLE_FORMAT,
+    html_to_text,
+    split_sentences,
+    truncate_keeping_lead,
+)
 from frontline.domain.feed_dates import parse_feed_date
 from frontline.domain.hidden_markup import strip_literal_tags
 from frontline.domain.html_policy import sanitise_html
@@ -30,9 +37,6 @@ _DOCTYPE: Final = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", re.IGNORECASE
 _ENTITY_DECL: Final = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
 _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
-# Controls (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators: illegal in
-# XML 1.0 or meaningless in a title, but written between words, so each becomes a space.
-_CONTROL_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # A character reference to a UTF-16 surrogate (half of a pair written as two references),
 # to nothing (0) or past Unicode: feedparser raises on them, so they are repaired first.
 _CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
@@ -40,6 +44,10 @@ _CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 # feedparser give up on UTF-8 and re-read the whole document as Windows-1252.
 _ENCODED_PAIR: Final = re.compile(rb"\xed[\xa0-\xaf][\x80-\xbf]\xed[\xb0-\xbf][\x80-\xbf]")
 _ENCODED_HALF: Final = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+# NEL (U+0085), raw in a UTF-8 document or as a reference: feedparser reads every C1 control
+# as the Windows-1252 character of that byte, so NEL between two words would become "…".
+_NEXT_LINE_REFERENCE: Final = re.compile(rb"&#(?:[xX]0*85|0*133);")
+_ENCODED_NEXT_LINE: Final = b"\xc2\x85"
 _DERIVED_TITLE_CHARS: Final = 120
 # A date this far ahead is a wrong clock or a wrong zone, not news from tomorrow.
 FUTURE_TOLERANCE: Final = timedelta(days=1)
@@ -74,14 +82,17 @@ def defuse(body: bytes) -> bytes:
 
 def repair_character_references(body: bytes) -> bytes:
     """A surrogate pair written as two references (or as raw CESU-8 bytes) becomes the one
-    character; any other invalid reference, U+FFFD. Valid references are kept as written,
-    except that `&#X` becomes the `&#x` XML requires."""
+    character; any other invalid reference, U+FFFD; NEL, a space. Valid references are kept
+    as written, except that `&#X` becomes the `&#x` XML requires."""
     if b"\xed" in body:
         repaired = _ENCODED_HALF.sub("\ufffd".encode(), _ENCODED_PAIR.sub(_combined_pair, body))
         if _is_utf8(repaired):  # only a UTF-8 document: in Latin-1, these bytes are letters
             body = repaired
+    if _ENCODED_NEXT_LINE in body and _is_utf8(body):
+        body = body.replace(_ENCODED_NEXT_LINE, b" ")
     if b"&#" not in body:
         return body
+    body = _NEXT_LINE_REFERENCE.sub(b" ", body)
     pieces: list[bytes] = []
     position = 0
     matches = list(_CHAR_REF.finditer(body))
@@ -315,10 +326,11 @@ def plain_text(value: str, content_type: str) -> str:
     tags that arrive escaped (written as text) never shown as text either."""
     if not isinstance(value, str):
         return ""
+    value = CONTROL_CHARS.sub(" ", INVISIBLE_FORMAT.sub("", value))  # before markup goes
     if "html" in content_type:
         value = html_to_text(value)  # block elements become breaks, then fold to one line
     value = strip_literal_tags(value)
-    return _WHITESPACE.sub(" ", _CONTROL_CHARS.sub(" ", value)).strip()
+    return _WHITESPACE.sub(" ", value).strip()
 
 
 def derived_title(text: str) -> str:
@@ -371,13 +383,15 @@ def _discussion(entry: Mapping[str, Any], raw_summary: str, base_url: str | None
 def _entry_content(entry: Mapping[str, Any], base_url: str | None) -> str:
     for block in entry.get("content") or []:
         value = block.get("value") or ""
-        if not value:
+        if not isinstance(value, str) or not value:
             continue
         if "html" in (block.get("type") or ""):
-            return sanitise_html(value[:_MAX_CONTENT_CHARS], base_url=base_url)
+            clean = sanitise_html(value[:_MAX_CONTENT_CHARS], base_url=base_url)
+            return CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", clean))
+        text = CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", value))
         return "".join(
             f"<p>{html.escape(paragraph.strip())}</p>"
-            for paragraph in value[:_MAX_CONTENT_CHARS].split("\n\n")
+            for paragraph in text[:_MAX_CONTENT_CHARS].split("\n\n")
             if paragraph.strip()
         )
     return ""
