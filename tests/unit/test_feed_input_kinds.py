@@ -377,6 +377,29 @@ SRCSET = (
         (LAZY, '<img alt="Real" src="https://cdn.example/real.jpg">'),
         (PICTURE, '<img alt="P" src="https://cdn.example/l.webp">'),
         (SRCSET, '<img src="https://cdn.example/2x.jpg">'),
+        # A relative lazy URL: it was lost (only absolute ones were taken as real)
+        (
+            '<p>Rel.</p><img src="data:image/gif;base64,R0l" data-src="/uploads/real.jpg">',
+            '<img src="https://ai-wire.example/uploads/real.jpg">',
+        ),
+        # An image CDN's URL with commas inside a srcset: it was cut at the first comma
+        (
+            '<p>CDN.</p><img src="data:," data-srcset="https://res.example/w_480,c_fill/a.jpg'
+            ' 480w, https://res.example/w_1200,c_fill/a.jpg 1200w">',
+            '<img src="https://res.example/w_1200,c_fill/a.jpg">',
+        ),
+        # A picture whose sources and fallback are relative: the image was lost
+        (
+            '<p>Rel picture.</p><picture><source type="image/webp" srcset="/img/a.webp 1x,'
+            '/img/a@2x.webp 2x"><img src="/img/a.jpg" alt="R"></picture>',
+            '<img alt="R" src="https://ai-wire.example/img/a@2x.webp">',
+        ),
+        # A plain relative image next to a lazy one keeps its own URL
+        (
+            '<p>Two.</p><img src="img/one.png" alt="1"><img data-lazy-src="https://cdn.example/2.png"'
+            ' src="/blank.gif" loading="lazy">',
+            '<img alt="1" src="https://ai-wire.example/img/one.png">',
+        ),
     ],
 )
 def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
@@ -391,7 +414,7 @@ def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
             )
         )
     ).items
-    assert item.content_html.count("<img") == 1
+    assert item.content_html.count("<img") == (2 if markup.startswith("<p>Two.") else 1)
     assert image in item.content_html
     assert "&lt;" not in item.content_html
     assert "<" not in item.summary and "img" not in item.summary
@@ -400,10 +423,21 @@ def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
     assert "<" not in prompt_text and "img" not in prompt_text and prompt_text.endswith(".")
 
 
+def test_noscript_text_is_what_readers_never_see_and_is_dropped() -> None:
+    markup = (
+        "<p>Lead.</p><noscript>Please enable JavaScript to view the comments."
+        '<img src="https://cdn.example/n.png" alt="N"></noscript><p>End.</p>'
+    )
+    assert sanitise_html(markup) == (
+        '<p>Lead.</p><img alt="N" src="https://cdn.example/n.png"><p>End.</p>'
+    )
+
+
 def test_a_lazy_url_still_obeys_the_http_only_rule() -> None:
     html = '<img src="https://cdn.example/ok.jpg" data-src="javascript:alert(1)">'
     assert sanitise_html(html) == '<img src="https://cdn.example/ok.jpg">'
     assert sanitise_html('<img data-src="data:image/png;base64,AAAA">') == ""
+    assert sanitise_html('<img src="/a.png" data-src="javascript:alert(1)">') == "<img>"
 
 
 @pytest.mark.parametrize(
