@@ -94,6 +94,23 @@ def test_repairing_references_leaves_valid_ones_byte_for_byte() -> None:
     assert repair_character_references(body) == b"<t>&#x1F680; &#233; &amp; &#x1F680;</t>"
 
 
+@pytest.mark.parametrize("encoding", ["\x00utf-8", "utf-8\x00", "x-unknown-42", "ütf-8"])
+def test_a_declared_encoding_that_names_none_costs_nothing(encoding: str) -> None:
+    # A NUL inside the declared name made feedparser raise ValueError: the whole feed was lost
+    body = rss(
+        entry("<title>Caf\u00e9 agents</title><link>https://ai-wire.example/1</link>"),
+    ).replace(b'encoding="utf-8"', b'encoding="' + encoding.encode() + b'"')
+    # Served without a charset, as `feeds check FILE` reads it, so the declaration counts
+    feed = parse_feed(body, content_type=None, source=make_source(), now=NOW)
+    assert [item.title for item in feed.items] == ["Caf\u00e9 agents"]
+
+
+def test_json_nested_deeper_than_the_decoder_is_not_a_feed_rather_than_a_crash() -> None:
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000
+    with pytest.raises(FeedUnparseable, match="nested too deeply"):
+        parse_feed(body + b"]" * 100_000 + b"}", content_type=None, source=make_source(), now=NOW)
+
+
 # --- 2. Dates are checked, not trusted --------------------------------------------------------
 
 
@@ -249,6 +266,41 @@ def test_without_a_response_url_links_resolve_against_the_channel_link() -> None
     )
     [item] = parse(body).items
     assert item.url == "https://agentweekly.example.com/news/2026/04/agents-travel"
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("../x", "https://agentweekly.example.com/x"),
+        ("//cdn.example.net/x", "https://cdn.example.net/x"),
+        ("?p=1", "https://agentweekly.example.com/blog/?p=1"),
+        ("\n   /news/a\n  ", "https://agentweekly.example.com/news/a"),
+    ],
+)
+def test_every_form_of_relative_link_resolves(link: str, expected: str) -> None:
+    body = rss(
+        entry(f"<title>T</title><link>{link}</link>"),
+        channel_link="https://agentweekly.example.com/blog/",
+    )
+    assert [item.url for item in parse(body).items] == [expected]
+
+
+def test_an_atom_feed_resolves_against_xml_base_then_its_self_link() -> None:
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>A</title><id>x</id><updated>2026-04-07T11:43:00Z</updated>"
+        b'<link rel="self" href="https://self.example.org/feeds/feed.atom"/>'
+        b'<entry><title>E1</title><id>e1</id><link href="/posts/1"/>'
+        b"<updated>2026-04-07T11:43:00Z</updated></entry>"
+        b'<entry xml:base="https://base.example.org/other/"><title>E2</title><id>e2</id>'
+        b'<link href="p2"/><updated>2026-04-07T11:43:00Z</updated>'
+        b'<content type="html">&lt;img src="i.png"&gt;</content></entry></feed>'
+    )
+    # With no site link and no response URL, relative entries were dropped
+    first, second = parse(atom).items
+    assert first.url == "https://self.example.org/posts/1"
+    assert second.url == "https://base.example.org/other/p2"
+    assert second.content_html == '<img src="https://base.example.org/other/i.png">'
 
 
 def test_relative_urls_inside_content_resolve_too() -> None:
@@ -590,6 +642,27 @@ def test_a_json_feed_1_0_with_an_author_object_is_read() -> None:
         "<p>Plain</p><p>text</p>",
     )
     assert item.published == datetime(2026, 4, 7, 11, 43, tzinfo=UTC)
+
+
+def test_json_feed_variants_of_real_feeds_are_read() -> None:
+    body = json.dumps(
+        {
+            "version": "http://jsonfeed.org/version/1",  # http, as some early feeds wrote it
+            "title": "Old JSON",
+            "feed_url": "https://old.example/feed.json",  # no home page: relative to the feed
+            "items": [
+                {"id": "1", "url": "/p/1", "title": "One", "author": "Jane Roe"},
+                {"id": "2", "external_url": "https://other.example/x", "content_text": "Two. B."},
+            ],
+        }
+    ).encode("utf-16")  # JSON's decoder reads UTF-16 and UTF-32 too
+    first, second = parse_feed(body, content_type=None, source=make_source(), now=NOW).items
+    assert (first.url, first.title, first.author) == ("https://old.example/p/1", "One", "Jane Roe")
+    assert (second.url, second.title, second.title_derived) == (
+        "https://other.example/x",
+        "Two.",
+        True,
+    )
 
 
 @pytest.mark.parametrize(

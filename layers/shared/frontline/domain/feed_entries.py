@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import io
@@ -35,6 +36,9 @@ from frontline.domain.urls import canonical_url
 # legitimate feed needs one, so it is removed before the parser sees the document.
 _DOCTYPE: Final = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", re.IGNORECASE)
 _ENTITY_DECL: Final = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
+# The XML declaration's encoding pseudo-attribute (feedparser raises on some names it cannot
+# look up, such as one with a NUL byte inside, instead of sniffing the bytes).
+_DECLARED_ENCODING: Final = re.compile(rb"<\?xml[^>]*?(\s+encoding\s*=\s*([\"'])([^\"']*)\2)")
 _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
 # A character reference to a UTF-16 surrogate (half of a pair written as two references),
@@ -73,11 +77,24 @@ class ParsedFeed:
 
 
 def defuse(body: bytes) -> bytes:
-    """Remove DOCTYPE and ENTITY declarations, and blank lines before `<?xml`."""
+    """Remove DOCTYPE and ENTITY declarations, blank lines before `<?xml`, and a declared
+    encoding that names no encoding (the document's bytes are then sniffed instead)."""
     body = _LEADING_JUNK.sub(b"", body, count=1)
+    if (declared := _DECLARED_ENCODING.match(body)) is not None and not _is_encoding(
+        declared.group(3)
+    ):
+        body = body[: declared.start(1)] + body[declared.end(1) :]
     if b"<!" not in body:
         return body
     return _ENTITY_DECL.sub(b"", _DOCTYPE.sub(b"", body))
+
+
+def _is_encoding(name: bytes) -> bool:
+    try:
+        codecs.lookup(name.decode("ascii"))
+    except (LookupError, ValueError):  # unknown, not ASCII, or with a NUL inside
+        return False
+    return True
 
 
 def repair_character_references(body: bytes) -> bytes:
@@ -161,7 +178,7 @@ def parse_feed(
             document.entries,
             source=source,
             now=now,
-            base_url=base_url or document.home_page_url,
+            base_url=base_url or document.base_url,
         )
         return ParsedFeed(
             format=document.version,
@@ -175,12 +192,15 @@ def parse_feed(
     headers = {"content-type": content_type} if content_type else {}
     if base_url:
         headers["content-location"] = base_url
-    parsed = feedparser.parse(
-        io.BytesIO(repair_character_references(defuse(body))),
-        response_headers=headers,
-        sanitize_html=False,  # nh3 sanitises every field we keep (see html_policy)
-        resolve_relative_uris=True,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(repair_character_references(defuse(body))),
+            response_headers=headers,
+            sanitize_html=False,  # nh3 sanitises every field we keep (see html_policy)
+            resolve_relative_uris=True,
+        )
+    except Exception as error:  # feedparser's own failure on a document it cannot read
+        raise FeedUnparseable(f"not a feed ({type(error).__name__})") from error
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries:
@@ -191,13 +211,12 @@ def parse_feed(
         exc = parsed.get("bozo_exception")
         warning = f"{type(exc).__name__}: {exc}"[:300] if exc else "ill-formed document"
     channel = parsed.get("feed", {})
-    channel_link = channel.get("link") if isinstance(channel.get("link"), str) else None
     items, failures = normalise_entries(
         entries,
         source=source,
         now=now,
         warning=warning,
-        base_url=base_url or (channel_link and canonical_url(channel_link)),
+        base_url=base_url or _channel_base(channel),
     )
     return ParsedFeed(
         format=version or "unknown",
@@ -206,6 +225,19 @@ def parse_feed(
         skipped=len(entries) - len(items),
         warning=_failure_warning(warning, failures),
     )
+
+
+def _channel_base(channel: Mapping[str, Any]) -> str | None:
+    """Where a feed read without its response URL says it lives: the site's link, else the
+    feed's own address (Atom's `rel="self"`), which is what the response URL would have been."""
+    candidates = [channel.get("link")]
+    candidates += [
+        link.get("href") for link in channel.get("links") or [] if link.get("rel") == "self"
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, str) and (url := canonical_url(candidate)):
+            return url
+    return None
 
 
 def _failure_warning(warning: str | None, failures: Counter[str]) -> str | None:
