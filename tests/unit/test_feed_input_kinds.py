@@ -383,6 +383,17 @@ def test_an_item_with_neither_title_nor_text_is_skipped() -> None:
             "https://blog.example.com/p?id=7&sort=a+b",
         ),
         ("https://blog.example.com/search?q=%2Fllm%20eval", "https://blog.example.com/search?q=%2Fllm%20eval"),
+        # A field holding ";" may carry the id: `utm_source=x;id=5` was deleted whole
+        ("https://cms.example/p?utm_source=x;id=5", "https://cms.example/p?utm_source=x;id=5"),
+        # Non-ASCII is percent-encoded as browsers send it: one spelling for both forms
+        ("https://example.jp/記事/モデル", "https://example.jp/%E8%A8%98%E4%BA%8B/%E3%83%A2%E3%83%87%E3%83%AB"),
+        ("https://example.jp/%E8%A8%98%E4%BA%8B", "https://example.jp/%E8%A8%98%E4%BA%8B"),
+        # Known trackers beyond utm_*, in any case; "+", "%2F", repeated keys untouched
+        ("https://news.example/a+b/c%2Fd?a=1&amp;a=2&amp;UTM_SOURCE=rss&amp;guccounter=1", "https://news.example/a+b/c%2Fd?a=1&a=2"),
+        ("https://news.example/p?id=1&amp;hsCtaTracking=abc&amp;_openstat=x&amp;fb_ref=y", "https://news.example/p?id=1"),
+        # Tracking written into the fragment goes; a hashbang route stays
+        ("https://news.example/p#utm_source=rss&amp;utm_medium=feed", "https://news.example/p"),
+        ("https://app.example/#!/post/42", "https://app.example/#!/post/42"),
     ],
 )  # fmt: skip
 def test_links_keep_what_they_point_to(link: str, expected: str) -> None:
