@@ -359,6 +359,53 @@ def test_an_untitled_item_takes_its_first_sentence_as_a_derived_title(
     assert item.title_derived is True
 
 
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # A lead paragraph or heading without a full stop ran on into the body
+        (
+            "<![CDATA[<p>OpenAI ships Codex agents</p><p>They run in the cloud.</p>]]>",
+            "OpenAI ships Codex agents",
+        ),
+        ("<![CDATA[Headline here<br>Body text on the next line.]]>", "Headline here"),
+        ("<![CDATA[<h2>Agents go to work</h2>Body text follows.]]>", "Agents go to work"),
+        # Abbreviations, versions and questions are not sentence ends / are
+        ("U.S. regulators open an AI probe. Details follow.", "U.S. regulators open an AI probe."),
+        ("OpenAI releases GPT-4.5 today. More soon.", "OpenAI releases GPT-4.5 today."),
+        ("Is GPT-5 coming? Maybe.", "Is GPT-5 coming?"),
+    ],
+)
+def test_a_derived_title_ends_at_the_first_sentence_line_or_paragraph(
+    description: str, expected: str
+) -> None:
+    [item] = parse(
+        rss(
+            entry(
+                "<title>  </title>"
+                f"<description>{description}</description><link>https://ai-wire.example/n</link>"
+            )
+        )
+    ).items
+    assert (item.title, item.title_derived) == (expected, True)
+
+
+def test_an_atom_entry_without_a_title_takes_its_summary_or_xhtml_content() -> None:
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+        b'<link href="https://a.example/"/><id>x</id><updated>2026-04-07T11:43:00Z</updated>'
+        b'<entry><id>e1</id><link href="/posts/1"/><updated>2026-04-07T11:43:00Z</updated>'
+        b"<summary>Atom entry without a title. Second.</summary></entry>"
+        b'<entry><title type="html"></title><id>e2</id><link href="/posts/2"/>'
+        b'<updated>2026-04-07T11:43:00Z</updated><content type="xhtml">'
+        b'<div xmlns="http://www.w3.org/1999/xhtml"><p>XHTML content only. More.</p></div>'
+        b"</content></entry></feed>"
+    )
+    assert [(item.title, item.title_derived) for item in parse(atom).items] == [
+        ("Atom entry without a title.", True),
+        ("XHTML content only.", True),
+    ]
+
+
 def test_an_item_with_neither_title_nor_text_is_skipped() -> None:
     feed = parse(rss(entry("<link>https://ai-wire.example/n</link>")))
     assert (feed.items, feed.skipped) == ([], 1)

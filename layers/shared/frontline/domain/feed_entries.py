@@ -313,7 +313,9 @@ def normalise_entry(
     content_html = _entry_content(entry, base_url)
     title_derived = not title
     if title_derived:
-        title = derived_title(summary or html_to_text(content_html))
+        summary_type = summary_detail.get("type", "text/html")
+        lead = _text_with_breaks(_HNRSS_FOOTER.sub("", raw_summary), summary_type)
+        title = derived_title(lead or html_to_text(content_html))
     if link is None or not title:
         return None
     published, date_source = _entry_date(entry, now)
@@ -366,11 +368,24 @@ def plain_text(value: str, content_type: str) -> str:
 
 
 def derived_title(text: str) -> str:
-    """A title for an entry that has none: the text's first sentence, clipped at a boundary."""
+    """A title for an entry that has none: the text's first sentence, clipped at a boundary.
+
+    A line or paragraph break ends a sentence too (a heading or a lead without a full stop),
+    so `text` keeps the breaks of its markup.
+    """
     sentences = split_sentences(text)
     if not sentences:
         return ""
     return truncate_keeping_lead(sentences[0], _DERIVED_TITLE_CHARS)
+
+
+def _text_with_breaks(value: str, content_type: str) -> str:
+    """Like `plain_text`, but keeping the line and paragraph breaks of the markup (or of
+    plain text) as newlines."""
+    value = CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", value))
+    if "html" in content_type:
+        value = html_to_text(value)
+    return strip_literal_tags(value).strip()
 
 
 def _absolute(candidate: object, base_url: str | None) -> str | None:
