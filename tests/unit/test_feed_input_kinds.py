@@ -533,6 +533,22 @@ def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
     assert "<" not in prompt_text and "img" not in prompt_text and prompt_text.endswith(".")
 
 
+@pytest.mark.parametrize(
+    "part",
+    [
+        # Feeds that cut excerpts at N characters cut them mid-tag: the tag was shown as text
+        '<description><![CDATA[<p>Agents book travel <a href="https://x.example/lo]]></description>',
+        '<description>Agents book travel &lt;img src="https://x.example/a.png" alt="</description>',
+        '<content:encoded><![CDATA[<p>Agents book travel <img src="https://x.example/a.png" al]]>'
+        "</content:encoded>",
+    ],
+)
+def test_a_tag_cut_off_at_the_end_of_an_excerpt_is_no_text(part: str) -> None:
+    [item] = parse(rss(entry("<title>T</title><link>https://ai-wire.example/m</link>", part))).items
+    assert item.summary == "Agents book travel"
+    assert article_text_for(item) == "Agents book travel"
+
+
 def test_noscript_text_is_what_readers_never_see_and_is_dropped() -> None:
     markup = (
         "<p>Lead.</p><noscript>Please enable JavaScript to view the comments."
@@ -556,6 +572,11 @@ def test_a_lazy_url_still_obeys_the_http_only_rule() -> None:
         ('Chart &lt;img src="x.png" alt="Scores"&gt; inside', "Chart inside"),
         ("Intro &lt;/p&gt;&lt;p&gt; next", "Intro next"),
         ("A &lt;T&gt; parameter in Rust", "A <T> parameter in Rust"),
+        ("x &lt; y and a &lt;b", "x < y and a"),
+        (
+            'Chart &lt;img/src="x.png"&gt; and &lt;img alt="a&gt;b" src="x.png"&gt; inside',
+            "Chart and inside",
+        ),
     ],
 )
 def test_tags_written_as_text_never_reach_plain_text(value: str, expected: str) -> None:

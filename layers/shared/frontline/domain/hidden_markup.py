@@ -10,7 +10,8 @@
   still apply afterwards); an image repeated by its `<noscript>` fallback is kept once.
   A `srcset` is split as HTML does it: a URL may itself contain commas (image CDNs write
   `w_480,c_fill`), only a comma after whitespace or a descriptor separates candidates.
-- Tags that reach a text field escaped (written as text) are removed from plain text.
+- Tags that reach a text field escaped (written as text), or cut off at its end by a feed
+  that truncates excerpts mid-markup, are removed from plain text.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ _HTML_ELEMENTS: Final = (
 )
 # A whole tag written as text: `<img alt="x">`, `</p>`, `<br/>`. Only HTML's own elements, so
 # prose such as "a <T> parameter" keeps its angle brackets.
-_LITERAL_TAG: Final = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+# Attributes may be quoted (and hold `>`), and `/` may stand for the space (`<img/src=x>`).
+_LITERAL_TAG: Final = re.compile(
+    rf"</?(?:{_HTML_ELEMENTS})(?:[\s/](?:\"[^\"]*\"|'[^']*'|[^<>\"'])*)?>", re.IGNORECASE
+)
+# A tag cut off by a feed that truncates its excerpts mid-markup: `… and <a href="https://x`.
+_TRUNCATED_TAG: Final = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:[\s/][^<>]*)?\Z", re.IGNORECASE)
 _LITERAL_SCRIPT: Final = re.compile(
     r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
 )
@@ -48,11 +54,12 @@ _PLACEHOLDER_SCHEMES: Final = re.compile(r"^\s*(?:data|javascript|about|blob):",
 
 
 def strip_literal_tags(text: str) -> str:
-    """Text without any HTML tag written into it literally (each becomes a space); a
-    script or style written out is removed with its content, as a browser never shows it."""
+    """Text without any HTML tag written into it literally (each becomes a space), nor a
+    tag cut off at its end; a script or style written out is removed with its content, as a
+    browser never shows it."""
     if "<" not in text:
         return text
-    return _LITERAL_TAG.sub(" ", _LITERAL_SCRIPT.sub(" ", text))
+    return _TRUNCATED_TAG.sub("", _LITERAL_TAG.sub(" ", _LITERAL_SCRIPT.sub(" ", text)))
 
 
 def reveal_hidden_markup(markup: str) -> str:
