@@ -105,6 +105,15 @@ def test_a_declared_encoding_that_names_none_costs_nothing(encoding: str) -> Non
     assert [item.title for item in feed.items] == ["Caf\u00e9 agents"]
 
 
+@pytest.mark.parametrize("charset", ['"utf-8\x00"', "bogus-99", '""'])
+def test_a_served_charset_that_names_no_encoding_costs_nothing(charset: str) -> None:
+    body = rss(entry("<title>Caf\u00e9 agents</title><link>https://ai-wire.example/1</link>"))
+    feed = parse_feed(
+        body, content_type=f"text/xml; charset={charset}", source=make_source(), now=NOW
+    )
+    assert [item.title for item in feed.items] == ["Caf\u00e9 agents"]
+
+
 def test_json_nested_deeper_than_the_decoder_is_not_a_feed_rather_than_a_crash() -> None:
     body = b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000
     with pytest.raises(FeedUnparseable, match="nested too deeply"):

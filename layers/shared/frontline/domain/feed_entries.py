@@ -39,6 +39,7 @@ _ENTITY_DECL: Final = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
 # The XML declaration's encoding pseudo-attribute (feedparser raises on some names it cannot
 # look up, such as one with a NUL byte inside, instead of sniffing the bytes).
 _DECLARED_ENCODING: Final = re.compile(rb"<\?xml[^>]*?(\s+encoding\s*=\s*([\"'])([^\"']*)\2)")
+_CHARSET_PARAMETER: Final = re.compile(r";\s*charset\s*=\s*\"?([^\";]*)\"?", re.IGNORECASE)
 _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
 # A character reference to a UTF-16 surrogate (half of a pair written as two references),
@@ -87,6 +88,14 @@ def defuse(body: bytes) -> bytes:
     if b"<!" not in body:
         return body
     return _ENTITY_DECL.sub(b"", _DOCTYPE.sub(b"", body))
+
+
+def _known_charset_only(content_type: str) -> str:
+    """The Content-Type without a charset that names no encoding (the bytes are sniffed)."""
+    declared = _CHARSET_PARAMETER.search(content_type)
+    if declared is None or _is_encoding(declared.group(1).encode("utf-8", "replace")):
+        return content_type
+    return content_type[: declared.start()] + content_type[declared.end() :]
 
 
 def _is_encoding(name: bytes) -> bool:
@@ -189,7 +198,7 @@ def parse_feed(
         )
     import feedparser  # lazy: it loads chardet (~200 ms) and only fetch_feeds parses feeds
 
-    headers = {"content-type": content_type} if content_type else {}
+    headers = {"content-type": _known_charset_only(content_type)} if content_type else {}
     if base_url:
         headers["content-location"] = base_url
     try:
