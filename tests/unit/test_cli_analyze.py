@@ -47,6 +47,18 @@ def test_composes_with_feeds_check(tmp_path: Path, capsys: pytest.CaptureFixture
     assert Article.model_validate_json(capsys.readouterr().out).item.id == json.loads(line)["id"]
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\x1e"])
+def test_a_line_separator_inside_a_json_string_does_not_end_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], separator: str
+) -> None:
+    document = json.loads(ITEM_JSON.read_text(encoding="utf-8"))
+    document["item"]["author"] = f"Ann{separator}Lee"
+    item_file = tmp_path / "item.json"
+    item_file.write_text(json.dumps(document, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["analyze", str(item_file), "--json"]) == 0
+    assert Article.model_validate_json(capsys.readouterr().out).item.author == f"Ann{separator}Lee"
+
+
 @pytest.mark.parametrize("content", ["", "not json", '{"title": "no item"}'])
 def test_a_bad_item_file_is_one_line_on_stderr(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str

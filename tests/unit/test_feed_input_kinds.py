@@ -94,6 +94,32 @@ def test_repairing_references_leaves_valid_ones_byte_for_byte() -> None:
     assert repair_character_references(body) == b"<t>&#x1F680; &#233; &amp; &#x1F680;</t>"
 
 
+@pytest.mark.parametrize("encoding", ["\x00utf-8", "utf-8\x00", "x-unknown-42", "ütf-8"])
+def test_a_declared_encoding_that_names_none_costs_nothing(encoding: str) -> None:
+    # A NUL inside the declared name made feedparser raise ValueError: the whole feed was lost
+    body = rss(
+        entry("<title>Caf\u00e9 agents</title><link>https://ai-wire.example/1</link>"),
+    ).replace(b'encoding="utf-8"', b'encoding="' + encoding.encode() + b'"')
+    # Served without a charset, as `feeds check FILE` reads it, so the declaration counts
+    feed = parse_feed(body, content_type=None, source=make_source(), now=NOW)
+    assert [item.title for item in feed.items] == ["Caf\u00e9 agents"]
+
+
+@pytest.mark.parametrize("charset", ['"utf-8\x00"', "bogus-99", '""'])
+def test_a_served_charset_that_names_no_encoding_costs_nothing(charset: str) -> None:
+    body = rss(entry("<title>Caf\u00e9 agents</title><link>https://ai-wire.example/1</link>"))
+    feed = parse_feed(
+        body, content_type=f"text/xml; charset={charset}", source=make_source(), now=NOW
+    )
+    assert [item.title for item in feed.items] == ["Caf\u00e9 agents"]
+
+
+def test_json_nested_deeper_than_the_decoder_is_not_a_feed_rather_than_a_crash() -> None:
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000
+    with pytest.raises(FeedUnparseable, match="nested too deeply"):
+        parse_feed(body + b"]" * 100_000 + b"}", content_type=None, source=make_source(), now=NOW)
+
+
 # --- 2. Dates are checked, not trusted --------------------------------------------------------
 
 
@@ -116,6 +142,47 @@ def test_repairing_references_leaves_valid_ones_byte_for_byte() -> None:
 def test_dates_are_read_with_their_zone(text: str, expected: str) -> None:
     when = parse_feed_date(text)
     assert when is not None and when.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Numeric offsets however spelled: the email parser read these as UTC
+        ("Tue, 07 Apr 2026 20:43:00 +09:00", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 20:43:00 GMT+9", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 20:43:00 UTC+09:00", "2026-04-07T11:43:00+00:00"),
+        ("Tue Apr 07 2026 20:43:00 GMT+0900 (Japan Standard Time)", "2026-04-07T11:43:00+00:00"),
+        # A 12-hour clock in RFC 822 shape: PM was ignored
+        ("Tue, 07 Apr 2026 8:43 PM JST", "2026-04-07T11:43:00+00:00"),
+        # Fractional seconds, no weekday, no seconds, two-digit year, asctime
+        ("Tue, 07 Apr 2026 11:43:00.000 GMT", "2026-04-07T11:43:00+00:00"),
+        ("07 Apr 2026 20:43 +0900", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 26 11:43:00 GMT", "2026-04-07T11:43:00+00:00"),
+        ("Tue Apr  7 11:43:00 UTC 2026", "2026-04-07T11:43:00+00:00"),
+        ("2026-04-07 11:43", "2026-04-07T11:43:00+00:00"),
+        # Ordinal days and dates without a time
+        ("Tuesday, April 7th 2026", "2026-04-07T00:00:00+00:00"),
+        ("April 7th, 2026", "2026-04-07T00:00:00+00:00"),
+        ("07 Apr 2026", "2026-04-07T00:00:00+00:00"),
+        # Zone names from outside the US and UK, and the US regional names with their DST
+        ("Tue, 07 Apr 2026 13:43:00 MESZ", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 12:43:00 WAT", "2026-04-07T11:43:00+00:00"),
+        ("Tue, 07 Apr 2026 07:43:00 ET", "2026-04-07T11:43:00+00:00"),
+        ("Jan 5, 2026 8:43 PM PT", "2026-01-06T04:43:00+00:00"),
+        ("Sun, 08 Mar 2026 01:59:00 ET", "2026-03-08T06:59:00+00:00"),
+        ("Sun, 08 Mar 2026 03:00:00 ET", "2026-03-08T07:00:00+00:00"),
+    ],
+)
+def test_every_spelling_of_a_zone_and_a_date_is_read(text: str, expected: str) -> None:
+    when = parse_feed_date(text)
+    assert when is not None and when.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Tue, 07 Apr 2026 11:43:00 XYZ", "Tue, 07 Apr 2026 13:00 PM GMT", "04/07/2026 11:43"]
+)
+def test_a_zone_nobody_defined_or_an_ambiguous_order_is_not_guessed(text: str) -> None:
+    assert parse_feed_date(text) is None
 
 
 @pytest.mark.parametrize(
@@ -210,6 +277,41 @@ def test_without_a_response_url_links_resolve_against_the_channel_link() -> None
     assert item.url == "https://agentweekly.example.com/news/2026/04/agents-travel"
 
 
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("../x", "https://agentweekly.example.com/x"),
+        ("//cdn.example.net/x", "https://cdn.example.net/x"),
+        ("?p=1", "https://agentweekly.example.com/blog/?p=1"),
+        ("\n   /news/a\n  ", "https://agentweekly.example.com/news/a"),
+    ],
+)
+def test_every_form_of_relative_link_resolves(link: str, expected: str) -> None:
+    body = rss(
+        entry(f"<title>T</title><link>{link}</link>"),
+        channel_link="https://agentweekly.example.com/blog/",
+    )
+    assert [item.url for item in parse(body).items] == [expected]
+
+
+def test_an_atom_feed_resolves_against_xml_base_then_its_self_link() -> None:
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>A</title><id>x</id><updated>2026-04-07T11:43:00Z</updated>"
+        b'<link rel="self" href="https://self.example.org/feeds/feed.atom"/>'
+        b'<entry><title>E1</title><id>e1</id><link href="/posts/1"/>'
+        b"<updated>2026-04-07T11:43:00Z</updated></entry>"
+        b'<entry xml:base="https://base.example.org/other/"><title>E2</title><id>e2</id>'
+        b'<link href="p2"/><updated>2026-04-07T11:43:00Z</updated>'
+        b'<content type="html">&lt;img src="i.png"&gt;</content></entry></feed>'
+    )
+    # With no site link and no response URL, relative entries were dropped
+    first, second = parse(atom).items
+    assert first.url == "https://self.example.org/posts/1"
+    assert second.url == "https://base.example.org/other/p2"
+    assert second.content_html == '<img src="https://base.example.org/other/i.png">'
+
+
 def test_relative_urls_inside_content_resolve_too() -> None:
     body = rss(
         entry(
@@ -266,6 +368,53 @@ def test_an_untitled_item_takes_its_first_sentence_as_a_derived_title(
     assert item.title_derived is True
 
 
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # A lead paragraph or heading without a full stop ran on into the body
+        (
+            "<![CDATA[<p>OpenAI ships Codex agents</p><p>They run in the cloud.</p>]]>",
+            "OpenAI ships Codex agents",
+        ),
+        ("<![CDATA[Headline here<br>Body text on the next line.]]>", "Headline here"),
+        ("<![CDATA[<h2>Agents go to work</h2>Body text follows.]]>", "Agents go to work"),
+        # Abbreviations, versions and questions are not sentence ends / are
+        ("U.S. regulators open an AI probe. Details follow.", "U.S. regulators open an AI probe."),
+        ("OpenAI releases GPT-4.5 today. More soon.", "OpenAI releases GPT-4.5 today."),
+        ("Is GPT-5 coming? Maybe.", "Is GPT-5 coming?"),
+    ],
+)
+def test_a_derived_title_ends_at_the_first_sentence_line_or_paragraph(
+    description: str, expected: str
+) -> None:
+    [item] = parse(
+        rss(
+            entry(
+                "<title>  </title>"
+                f"<description>{description}</description><link>https://ai-wire.example/n</link>"
+            )
+        )
+    ).items
+    assert (item.title, item.title_derived) == (expected, True)
+
+
+def test_an_atom_entry_without_a_title_takes_its_summary_or_xhtml_content() -> None:
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+        b'<link href="https://a.example/"/><id>x</id><updated>2026-04-07T11:43:00Z</updated>'
+        b'<entry><id>e1</id><link href="/posts/1"/><updated>2026-04-07T11:43:00Z</updated>'
+        b"<summary>Atom entry without a title. Second.</summary></entry>"
+        b'<entry><title type="html"></title><id>e2</id><link href="/posts/2"/>'
+        b'<updated>2026-04-07T11:43:00Z</updated><content type="xhtml">'
+        b'<div xmlns="http://www.w3.org/1999/xhtml"><p>XHTML content only. More.</p></div>'
+        b"</content></entry></feed>"
+    )
+    assert [(item.title, item.title_derived) for item in parse(atom).items] == [
+        ("Atom entry without a title.", True),
+        ("XHTML content only.", True),
+    ]
+
+
 def test_an_item_with_neither_title_nor_text_is_skipped() -> None:
     feed = parse(rss(entry("<link>https://ai-wire.example/n</link>")))
     assert (feed.items, feed.skipped) == ([], 1)
@@ -290,6 +439,17 @@ def test_an_item_with_neither_title_nor_text_is_skipped() -> None:
             "https://blog.example.com/p?id=7&sort=a+b",
         ),
         ("https://blog.example.com/search?q=%2Fllm%20eval", "https://blog.example.com/search?q=%2Fllm%20eval"),
+        # A field holding ";" may carry the id: `utm_source=x;id=5` was deleted whole
+        ("https://cms.example/p?utm_source=x;id=5", "https://cms.example/p?utm_source=x;id=5"),
+        # Non-ASCII is percent-encoded as browsers send it: one spelling for both forms
+        ("https://example.jp/記事/モデル", "https://example.jp/%E8%A8%98%E4%BA%8B/%E3%83%A2%E3%83%87%E3%83%AB"),
+        ("https://example.jp/%E8%A8%98%E4%BA%8B", "https://example.jp/%E8%A8%98%E4%BA%8B"),
+        # Known trackers beyond utm_*, in any case; "+", "%2F", repeated keys untouched
+        ("https://news.example/a+b/c%2Fd?a=1&amp;a=2&amp;UTM_SOURCE=rss&amp;guccounter=1", "https://news.example/a+b/c%2Fd?a=1&a=2"),
+        ("https://news.example/p?id=1&amp;hsCtaTracking=abc&amp;_openstat=x&amp;fb_ref=y", "https://news.example/p?id=1"),
+        # Tracking written into the fragment goes; a hashbang route stays
+        ("https://news.example/p#utm_source=rss&amp;utm_medium=feed", "https://news.example/p"),
+        ("https://app.example/#!/post/42", "https://app.example/#!/post/42"),
     ],
 )  # fmt: skip
 def test_links_keep_what_they_point_to(link: str, expected: str) -> None:
@@ -336,6 +496,29 @@ SRCSET = (
         (LAZY, '<img alt="Real" src="https://cdn.example/real.jpg">'),
         (PICTURE, '<img alt="P" src="https://cdn.example/l.webp">'),
         (SRCSET, '<img src="https://cdn.example/2x.jpg">'),
+        # A relative lazy URL: it was lost (only absolute ones were taken as real)
+        (
+            '<p>Rel.</p><img src="data:image/gif;base64,R0l" data-src="/uploads/real.jpg">',
+            '<img src="https://ai-wire.example/uploads/real.jpg">',
+        ),
+        # An image CDN's URL with commas inside a srcset: it was cut at the first comma
+        (
+            '<p>CDN.</p><img src="data:," data-srcset="https://res.example/w_480,c_fill/a.jpg'
+            ' 480w, https://res.example/w_1200,c_fill/a.jpg 1200w">',
+            '<img src="https://res.example/w_1200,c_fill/a.jpg">',
+        ),
+        # A picture whose sources and fallback are relative: the image was lost
+        (
+            '<p>Rel picture.</p><picture><source type="image/webp" srcset="/img/a.webp 1x,'
+            '/img/a@2x.webp 2x"><img src="/img/a.jpg" alt="R"></picture>',
+            '<img alt="R" src="https://ai-wire.example/img/a@2x.webp">',
+        ),
+        # A plain relative image next to a lazy one keeps its own URL
+        (
+            '<p>Two.</p><img src="img/one.png" alt="1"><img data-lazy-src="https://cdn.example/2.png"'
+            ' src="/blank.gif" loading="lazy">',
+            '<img alt="1" src="https://ai-wire.example/img/one.png">',
+        ),
     ],
 )
 def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
@@ -350,7 +533,7 @@ def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
             )
         )
     ).items
-    assert item.content_html.count("<img") == 1
+    assert item.content_html.count("<img") == (2 if markup.startswith("<p>Two.") else 1)
     assert image in item.content_html
     assert "&lt;" not in item.content_html
     assert "<" not in item.summary and "img" not in item.summary
@@ -359,10 +542,37 @@ def test_hidden_and_lazy_images_keep_their_real_url_and_no_tag_text(
     assert "<" not in prompt_text and "img" not in prompt_text and prompt_text.endswith(".")
 
 
+@pytest.mark.parametrize(
+    "part",
+    [
+        # Feeds that cut excerpts at N characters cut them mid-tag: the tag was shown as text
+        '<description><![CDATA[<p>Agents book travel <a href="https://x.example/lo]]></description>',
+        '<description>Agents book travel &lt;img src="https://x.example/a.png" alt="</description>',
+        '<content:encoded><![CDATA[<p>Agents book travel <img src="https://x.example/a.png" al]]>'
+        "</content:encoded>",
+    ],
+)
+def test_a_tag_cut_off_at_the_end_of_an_excerpt_is_no_text(part: str) -> None:
+    [item] = parse(rss(entry("<title>T</title><link>https://ai-wire.example/m</link>", part))).items
+    assert item.summary == "Agents book travel"
+    assert article_text_for(item) == "Agents book travel"
+
+
+def test_noscript_text_is_what_readers_never_see_and_is_dropped() -> None:
+    markup = (
+        "<p>Lead.</p><noscript>Please enable JavaScript to view the comments."
+        '<img src="https://cdn.example/n.png" alt="N"></noscript><p>End.</p>'
+    )
+    assert sanitise_html(markup) == (
+        '<p>Lead.</p><img alt="N" src="https://cdn.example/n.png"><p>End.</p>'
+    )
+
+
 def test_a_lazy_url_still_obeys_the_http_only_rule() -> None:
     html = '<img src="https://cdn.example/ok.jpg" data-src="javascript:alert(1)">'
     assert sanitise_html(html) == '<img src="https://cdn.example/ok.jpg">'
     assert sanitise_html('<img data-src="data:image/png;base64,AAAA">') == ""
+    assert sanitise_html('<img src="/a.png" data-src="javascript:alert(1)">') == "<img>"
 
 
 @pytest.mark.parametrize(
@@ -371,6 +581,11 @@ def test_a_lazy_url_still_obeys_the_http_only_rule() -> None:
         ('Chart &lt;img src="x.png" alt="Scores"&gt; inside', "Chart inside"),
         ("Intro &lt;/p&gt;&lt;p&gt; next", "Intro next"),
         ("A &lt;T&gt; parameter in Rust", "A <T> parameter in Rust"),
+        ("x &lt; y and a &lt;b", "x < y and a"),
+        (
+            'Chart &lt;img/src="x.png"&gt; and &lt;img alt="a&gt;b" src="x.png"&gt; inside',
+            "Chart and inside",
+        ),
     ],
 )
 def test_tags_written_as_text_never_reach_plain_text(value: str, expected: str) -> None:
@@ -398,6 +613,53 @@ def test_a_vertical_tab_in_a_feed_title_separates_words() -> None:
         )
     ).items
     assert item.title == "New AI model ships with a faster tokenizer"
+
+
+@pytest.mark.parametrize(
+    "separator", ["\x85", "&#x85;", "&#133;", "&#x0B;", "&#12;", "\u2028", "&#x2029;"]
+)
+def test_a_separator_in_any_text_field_of_a_feed_separates_words(separator: str) -> None:
+    # NEL raw in UTF-8 or as a reference was read as the Windows-1252 "…"; a control written
+    # as a reference inside HTML decoded to nothing, joining the words
+    [item] = parse(
+        rss(
+            entry(
+                f"<title>New AI model{separator}ships</title><link>https://ai-wire.example/t</link>"
+                f"<description>Summary of{separator}words.</description>"
+                f"<category>Machine{separator}Learning</category>"
+                f"<content:encoded><![CDATA[<p>Content of{separator}words.</p>]]></content:encoded>"
+            )
+        )
+    ).items
+    assert (item.title, item.summary, item.categories) == (
+        "New AI model ships",
+        "Summary of words.",
+        ("Machine Learning",),
+    )
+    assert item.content_html == "<p>Content of words.</p>"
+    assert article_text_for(item) == "Summary of words.\n\nContent of words."
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("New AI\ufeff model ships", "New AI model ships"),  # BOM mid-text
+        ("Trans\u00adformer ships", "Transformer ships"),  # soft hyphen
+        ("New \u200emodel\u202e ships", "New model ships"),  # direction marks
+        ("New\u00a0AI\u3000model", "New AI model"),  # no-break and ideographic spaces
+        (
+            "Coder \U0001f468\u200d\U0001f4bb agents",
+            "Coder \U0001f468\u200d\U0001f4bb agents",
+        ),  # ZWJ kept
+    ],
+)
+def test_invisible_format_characters_are_removed_and_joiners_kept(
+    title: str, expected: str
+) -> None:
+    [item] = parse(
+        rss(entry(f"<title>{title}</title><link>https://ai-wire.example/t</link>"))
+    ).items
+    assert item.title == expected
 
 
 # --- 8. JSON Feed -----------------------------------------------------------------------------
@@ -468,6 +730,27 @@ def test_a_json_feed_1_0_with_an_author_object_is_read() -> None:
         "<p>Plain</p><p>text</p>",
     )
     assert item.published == datetime(2026, 4, 7, 11, 43, tzinfo=UTC)
+
+
+def test_json_feed_variants_of_real_feeds_are_read() -> None:
+    body = json.dumps(
+        {
+            "version": "http://jsonfeed.org/version/1",  # http, as some early feeds wrote it
+            "title": "Old JSON",
+            "feed_url": "https://old.example/feed.json",  # no home page: relative to the feed
+            "items": [
+                {"id": "1", "url": "/p/1", "title": "One", "author": "Jane Roe"},
+                {"id": "2", "external_url": "https://other.example/x", "content_text": "Two. B."},
+            ],
+        }
+    ).encode("utf-16")  # JSON's decoder reads UTF-16 and UTF-32 too
+    first, second = parse_feed(body, content_type=None, source=make_source(), now=NOW).items
+    assert (first.url, first.title, first.author) == ("https://old.example/p/1", "One", "Jane Roe")
+    assert (second.url, second.title, second.title_derived) == (
+        "https://other.example/x",
+        "Two.",
+        True,
+    )
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,10 @@ def test_rfc822_is_gmt() -> None:
         ("model " * 290, 1),  # 290 English words: 1.2 minutes, not 290·6/550 ≈ 3.2
         ("model " * 476, 2),  # 2.0 minutes at 238 words a minute
         ("日本語" * 183 + " OpenAI GPT-5 " * 119, 2),  # 549 characters + 238 words
+        ("ＧＰＴ－５ " * 300, 1),  # full-width Latin: 300 words, not 1,500 characters
+        ("model — " * 300, 1),  # dashes between words are no words: 300, not 600
+        ("• item " * 300, 1),
+        ("OpenAIは新モデルを発表した。" * 25 + "The model is fast. " * 60, 2),  # 300 + 240
     ],
 )
 def test_read_minutes_counts_each_script_at_its_own_rate(text: str, minutes: int) -> None:

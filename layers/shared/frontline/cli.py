@@ -191,7 +191,8 @@ def _item_for(target: str, *, allow_private_network: bool) -> FeedItem:
     """ITEM_JSON (one line of `feeds check --json`) or an article URL, read from the web."""
     if not target.startswith(("http://", "https://")):
         try:
-            line = Path(target).read_text(encoding="utf-8").strip().splitlines()[0]
+            # JSON Lines end at "\n" only: U+2028 or NEL inside a string is part of the line
+            line = Path(target).read_text(encoding="utf-8").strip().split("\n")[0]
             document = json.loads(line)
             return FeedItem.model_validate(document.get("item", document))
         except OSError as exc:

@@ -65,7 +65,21 @@ _SKIPPED_ELEMENTS: Final = frozenset(
 
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Controls (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators: illegal in
+# XML 1.0 or meaningless in text, but written between words, so each becomes a space.
+CONTROL_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# The same, less tab, line feed and carriage return: in markup they are ordinary whitespace.
+CONTROL_CHARS_IN_MARKUP: Final = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]"
+)
+# Invisible format characters that are neither a space nor part of a letter: soft hyphen,
+# zero-width space, word joiner, byte order mark, direction marks and embeddings. They are
+# removed, as a reader never sees them. The zero-width joiner and non-joiner stay: emoji
+# sequences (👨‍💻) and several scripts need them.
+INVISIBLE_FORMAT: Final = re.compile(
+    "[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_NUMERIC_REFERENCE: Final = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -156,14 +170,21 @@ def html_to_text(html: str) -> str:
     """
     if "<" not in html and "&" not in html:
         return _tidy(_ANY_SPACE.sub(" ", html))
+    if "&#" in html:  # HTML decodes a control's reference to nothing, joining the words
+        html = _NUMERIC_REFERENCE.sub(_space_for_control, html)
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
     return _tidy(collector.text())
 
 
+def _space_for_control(reference: re.Match[str]) -> str:
+    code = int(reference[1], 16) if reference[1] else int(reference[2])
+    return " " if code <= 0x10FFFF and CONTROL_CHARS.match(chr(code)) else reference[0]
+
+
 def _tidy(text: str) -> str:
-    text = _INVISIBLE.sub("", text)
+    text = CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", text))
     text = _INLINE_SPACE.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

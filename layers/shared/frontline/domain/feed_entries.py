@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import io
@@ -15,7 +16,14 @@ from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
-from frontline.domain.article_text import html_to_text, split_sentences, truncate_keeping_lead
+from frontline.domain.article_text import (
+    CONTROL_CHARS,
+    CONTROL_CHARS_IN_MARKUP,
+    INVISIBLE_FORMAT,
+    html_to_text,
+    split_sentences,
+    truncate_keeping_lead,
+)
 from frontline.domain.feed_dates import parse_feed_date
 from frontline.domain.hidden_markup import strip_literal_tags
 from frontline.domain.html_policy import sanitise_html
@@ -29,11 +37,12 @@ from frontline.domain.urls import canonical_url
 # legitimate feed needs one, so it is removed before the parser sees the document.
 _DOCTYPE: Final = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>", re.IGNORECASE)
 _ENTITY_DECL: Final = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
+# The XML declaration's encoding pseudo-attribute (feedparser raises on some names it cannot
+# look up, such as one with a NUL byte inside, instead of sniffing the bytes).
+_DECLARED_ENCODING: Final = re.compile(rb"<\?xml[^>]*?(\s+encoding\s*=\s*([\"'])([^\"']*)\2)")
+_CHARSET_PARAMETER: Final = re.compile(r";\s*charset\s*=\s*\"?([^\";]*)\"?", re.IGNORECASE)
 _LEADING_JUNK: Final = re.compile(rb"^(?:\xef\xbb\xbf)?\s+(?=<)")
 _WHITESPACE: Final = re.compile(r"\s+")
-# Controls (C0, DEL, C1 with NEL) and the Unicode line and paragraph separators: illegal in
-# XML 1.0 or meaningless in a title, but written between words, so each becomes a space.
-_CONTROL_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # A character reference to a UTF-16 surrogate (half of a pair written as two references),
 # to nothing (0) or past Unicode: feedparser raises on them, so they are repaired first.
 _CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
@@ -41,6 +50,10 @@ _CHAR_REF: Final = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 # feedparser give up on UTF-8 and re-read the whole document as Windows-1252.
 _ENCODED_PAIR: Final = re.compile(rb"\xed[\xa0-\xaf][\x80-\xbf]\xed[\xb0-\xbf][\x80-\xbf]")
 _ENCODED_HALF: Final = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+# NEL (U+0085), raw in a UTF-8 document or as a reference: feedparser reads every C1 control
+# as the Windows-1252 character of that byte, so NEL between two words would become "…".
+_NEXT_LINE_REFERENCE: Final = re.compile(rb"&#(?:[xX]0*85|0*133);")
+_ENCODED_NEXT_LINE: Final = b"\xc2\x85"
 _DERIVED_TITLE_CHARS: Final = 120
 # A date this far ahead is a wrong clock or a wrong zone, not news from tomorrow.
 FUTURE_TOLERANCE: Final = timedelta(days=1)
@@ -66,23 +79,47 @@ class ParsedFeed:
 
 
 def defuse(body: bytes) -> bytes:
-    """Remove DOCTYPE and ENTITY declarations, and blank lines before `<?xml`."""
+    """Remove DOCTYPE and ENTITY declarations, blank lines before `<?xml`, and a declared
+    encoding that names no encoding (the document's bytes are then sniffed instead)."""
     body = _LEADING_JUNK.sub(b"", body, count=1)
+    if (declared := _DECLARED_ENCODING.match(body)) is not None and not _is_encoding(
+        declared.group(3)
+    ):
+        body = body[: declared.start(1)] + body[declared.end(1) :]
     if b"<!" not in body:
         return body
     return _ENTITY_DECL.sub(b"", _DOCTYPE.sub(b"", body))
 
 
+def _known_charset_only(content_type: str) -> str:
+    """The Content-Type without a charset that names no encoding (the bytes are sniffed)."""
+    declared = _CHARSET_PARAMETER.search(content_type)
+    if declared is None or _is_encoding(declared.group(1).encode("utf-8", "replace")):
+        return content_type
+    return content_type[: declared.start()] + content_type[declared.end() :]
+
+
+def _is_encoding(name: bytes) -> bool:
+    try:
+        codecs.lookup(name.decode("ascii"))
+    except (LookupError, ValueError):  # unknown, not ASCII, or with a NUL inside
+        return False
+    return True
+
+
 def repair_character_references(body: bytes) -> bytes:
     """A surrogate pair written as two references (or as raw CESU-8 bytes) becomes the one
-    character; any other invalid reference, U+FFFD. Valid references are kept as written,
-    except that `&#X` becomes the `&#x` XML requires."""
+    character; any other invalid reference, U+FFFD; NEL, a space. Valid references are kept
+    as written, except that `&#X` becomes the `&#x` XML requires."""
     if b"\xed" in body:
         repaired = _ENCODED_HALF.sub("\ufffd".encode(), _ENCODED_PAIR.sub(_combined_pair, body))
         if _is_utf8(repaired):  # only a UTF-8 document: in Latin-1, these bytes are letters
             body = repaired
+    if _ENCODED_NEXT_LINE in body and _is_utf8(body):
+        body = body.replace(_ENCODED_NEXT_LINE, b" ")
     if b"&#" not in body:
         return body
+    body = _NEXT_LINE_REFERENCE.sub(b" ", body)
     pieces: list[bytes] = []
     position = 0
     matches = list(_CHAR_REF.finditer(body))
@@ -151,7 +188,7 @@ def parse_feed(
             document.entries,
             source=source,
             now=now,
-            base_url=base_url or document.home_page_url,
+            base_url=base_url or document.base_url,
         )
         return ParsedFeed(
             format=document.version,
@@ -162,15 +199,18 @@ def parse_feed(
         )
     import feedparser  # lazy: it loads chardet (~200 ms) and only fetch_feeds parses feeds
 
-    headers = {"content-type": content_type} if content_type else {}
+    headers = {"content-type": _known_charset_only(content_type)} if content_type else {}
     if base_url:
         headers["content-location"] = base_url
-    parsed = feedparser.parse(
-        io.BytesIO(repair_character_references(defuse(body))),
-        response_headers=headers,
-        sanitize_html=False,  # nh3 sanitises every field we keep (see html_policy)
-        resolve_relative_uris=True,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(repair_character_references(defuse(body))),
+            response_headers=headers,
+            sanitize_html=False,  # nh3 sanitises every field we keep (see html_policy)
+            resolve_relative_uris=True,
+        )
+    except Exception as error:  # feedparser's own failure on a document it cannot read
+        raise FeedUnparseable(f"not a feed ({type(error).__name__})") from error
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries:
@@ -181,13 +221,12 @@ def parse_feed(
         exc = parsed.get("bozo_exception")
         warning = f"{type(exc).__name__}: {exc}"[:300] if exc else "ill-formed document"
     channel = parsed.get("feed", {})
-    channel_link = channel.get("link") if isinstance(channel.get("link"), str) else None
     items, failures = normalise_entries(
         entries,
         source=source,
         now=now,
         warning=warning,
-        base_url=base_url or (channel_link and canonical_url(channel_link)),
+        base_url=base_url or _channel_base(channel),
     )
     return ParsedFeed(
         format=version or "unknown",
@@ -196,6 +235,19 @@ def parse_feed(
         skipped=len(entries) - len(items),
         warning=_failure_warning(warning, failures),
     )
+
+
+def _channel_base(channel: Mapping[str, Any]) -> str | None:
+    """Where a feed read without its response URL says it lives: the site's link, else the
+    feed's own address (Atom's `rel="self"`), which is what the response URL would have been."""
+    candidates = [channel.get("link")]
+    candidates += [
+        link.get("href") for link in channel.get("links") or [] if link.get("rel") == "self"
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, str) and (url := canonical_url(candidate)):
+            return url
+    return None
 
 
 def _failure_warning(warning: str | None, failures: Counter[str]) -> str | None:
@@ -271,7 +323,9 @@ def normalise_entry(
     content_html = _entry_content(entry, base_url)
     title_derived = not title
     if title_derived:
-        title = derived_title(summary or html_to_text(content_html))
+        summary_type = summary_detail.get("type", "text/html")
+        lead = _text_with_breaks(_HNRSS_FOOTER.sub("", raw_summary), summary_type)
+        title = derived_title(lead or html_to_text(content_html))
     if link is None or not title:
         return None
     published, date_source = _entry_date(entry, now)
@@ -317,18 +371,32 @@ def plain_text(value: str, content_type: str) -> str:
     tags that arrive escaped (written as text) never shown as text either."""
     if not isinstance(value, str):
         return ""
+    value = CONTROL_CHARS.sub(" ", INVISIBLE_FORMAT.sub("", value))  # before markup goes
     if "html" in content_type:
         value = html_to_text(value)  # block elements become breaks, then fold to one line
     value = strip_literal_tags(value)
-    return _WHITESPACE.sub(" ", _CONTROL_CHARS.sub(" ", value)).strip()
+    return _WHITESPACE.sub(" ", value).strip()
 
 
 def derived_title(text: str) -> str:
-    """A title for an entry that has none: the text's first sentence, clipped at a boundary."""
+    """A title for an entry that has none: the text's first sentence, clipped at a boundary.
+
+    A line or paragraph break ends a sentence too (a heading or a lead without a full stop),
+    so `text` keeps the breaks of its markup.
+    """
     sentences = split_sentences(text)
     if not sentences:
         return ""
     return truncate_keeping_lead(sentences[0], _DERIVED_TITLE_CHARS)
+
+
+def _text_with_breaks(value: str, content_type: str) -> str:
+    """Like `plain_text`, but keeping the line and paragraph breaks of the markup (or of
+    plain text) as newlines."""
+    value = CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", value))
+    if "html" in content_type:
+        value = html_to_text(value)
+    return strip_literal_tags(value).strip()
 
 
 def _absolute(candidate: object, base_url: str | None) -> str | None:
@@ -373,13 +441,15 @@ def _discussion(entry: Mapping[str, Any], raw_summary: str, base_url: str | None
 def _entry_content(entry: Mapping[str, Any], base_url: str | None) -> str:
     for block in entry.get("content") or []:
         value = block.get("value") or ""
-        if not value:
+        if not isinstance(value, str) or not value:
             continue
         if "html" in (block.get("type") or ""):
-            return sanitise_html(value[:_MAX_CONTENT_CHARS], base_url=base_url)
+            clean = sanitise_html(value[:_MAX_CONTENT_CHARS], base_url=base_url)
+            return CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", clean))
+        text = CONTROL_CHARS_IN_MARKUP.sub(" ", INVISIBLE_FORMAT.sub("", value))
         return "".join(
             f"<p>{html.escape(paragraph.strip())}</p>"
-            for paragraph in value[:_MAX_CONTENT_CHARS].split("\n\n")
+            for paragraph in text[:_MAX_CONTENT_CHARS].split("\n\n")
             if paragraph.strip()
         )
     return ""

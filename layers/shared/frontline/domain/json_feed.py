@@ -13,7 +13,8 @@ from typing import Any, Final
 
 from frontline.domain.ports import FeedUnparseable
 
-_VERSION_PREFIX: Final = "https://jsonfeed.org/version/"
+# The spec's version URL; a few early feeds wrote it with http.
+_VERSION_PREFIXES: Final = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 _MAX_ITEMS: Final = 1_000
 VERSIONS: Final = {"1": "json1", "1.1": "json11"}
 
@@ -22,33 +23,41 @@ VERSIONS: Final = {"1": "json1", "1.1": "json11"}
 class JsonFeedDocument:
     version: str  # "json1" or "json11", like feedparser's "rss20"
     title: str
-    home_page_url: str | None
+    base_url: str | None  # what relative URLs resolve against: home page, else the feed
     entries: list[dict[str, Any]]
 
 
 def is_json_feed(body: bytes, content_type: str | None) -> bool:
-    """A JSON document: a body that opens with `{` (servers label feeds loosely)."""
+    """A JSON document: a body that opens with `{` in UTF-8, UTF-16 or UTF-32, as JSON's
+    decoder reads them (servers label feeds loosely)."""
     del content_type  # application/feed+json, application/json, text/plain … all seen
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    try:
+        start = body[:64].decode(json.detect_encoding(body[:64]), errors="ignore")
+    except LookupError:
+        return False
+    return start.lstrip("\ufeff \t\r\n")[:1] == "{"
 
 
 def json_feed_entries(body: bytes) -> JsonFeedDocument:
     try:
-        document = json.loads(body.decode("utf-8-sig", errors="replace"))
-    except ValueError as exc:
+        text = body.decode(json.detect_encoding(body), errors="replace").lstrip("\ufeff")
+        document = json.loads(text)
+    except (ValueError, LookupError) as exc:
         raise FeedUnparseable(f"not a feed (invalid JSON: {exc})"[:300]) from None
+    except RecursionError:  # nesting deeper than the decoder goes: no feed is shaped so
+        raise FeedUnparseable("not a feed (JSON nested too deeply)") from None
     if not isinstance(document, dict):
         raise FeedUnparseable("not a feed (JSON, but not a JSON Feed object)")
     version = _text(document.get("version"))
-    if not version.startswith(_VERSION_PREFIX):
+    if not version.startswith(_VERSION_PREFIXES):
         raise FeedUnparseable("not a feed (JSON without a jsonfeed.org version)")
     items = document.get("items")
     if not isinstance(items, list):
         raise FeedUnparseable("not a feed (JSON Feed without items)")
     return JsonFeedDocument(
-        version=VERSIONS.get(version.removeprefix(_VERSION_PREFIX), "json"),
+        version=VERSIONS.get(version.rsplit("/", 1)[-1], "json"),
         title=_text(document.get("title")),
-        home_page_url=_text(document.get("home_page_url")) or None,
+        base_url=_text(document.get("home_page_url")) or _text(document.get("feed_url")) or None,
         entries=[_entry(item) for item in items[:_MAX_ITEMS] if isinstance(item, dict)],
     )
 
@@ -100,4 +109,5 @@ def _authors(item: Mapping[str, Any]) -> list[str]:
     authors = item.get("authors")  # 1.1
     if not isinstance(authors, list):
         authors = [item.get("author")]  # 1.0
-    return [_text(a.get("name")) for a in authors if isinstance(a, dict) and _text(a.get("name"))]
+    names = (_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in authors)
+    return [name for name in names if name]  # a bare string: a name, as some 1.0 feeds write

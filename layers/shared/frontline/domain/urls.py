@@ -2,8 +2,11 @@
 
 Only the scheme and host are normalised (case, default port, trailing dot) and only known
 tracking parameters are removed; the path and the rest of the query are kept byte for byte,
-except that characters a URL cannot carry (spaces, controls) are percent-encoded, as browsers
-do. A fragment is kept unless it is one of the page anchors that never name distinct content
+except that characters a URL cannot carry (spaces, controls, anything outside ASCII) are
+percent-encoded as UTF-8, as browsers send them: `/記事` and `/%E8%A8%98%E4%BA%8B` are one
+spelling. A query field holding a `;` is kept whole: whether `;` separates parameters is
+the server's choice, and `utm_source=x;id=5` may carry the article's id. A fragment is kept
+unless it is one of the page anchors that never name distinct content
 (`#comments`, `#top` …): a changelog's `#v3-1` and `#v3-0` are two entries.
 """
 
@@ -18,6 +21,11 @@ TRACKING_PARAMETERS: Final = frozenset(
         "fbclid", "gclid", "gbraid", "wbraid", "dclid", "msclkid", "mc_cid", "mc_eid",
         "igshid", "yclid", "ref_src", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
         "oly_enc_id", "vero_id", "xtor", "__s", "ncid", "sr_share", "_ga", "_gl",
+        "twclid", "ttclid", "li_fat_id", "sc_cid", "_openstat", "guccounter", "guce_referrer",
+        "guce_referrer_sig", "hsctatracking", "fb_action_ids", "fb_action_types", "fb_ref",
+        "fb_source", "fb_comment_id", "action_object_map", "action_type_map", "action_ref_map",
+        "ga_source", "ga_medium", "ga_term", "ga_content", "ga_campaign", "hmb_campaign",
+        "hmb_source", "hmb_medium",
     }
 )  # fmt: skip
 TRACKING_PREFIXES: Final = ("utm_",)
@@ -30,7 +38,7 @@ _NAVIGATION_FRAGMENT: Final = re.compile(
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _TAB_OR_NEWLINE: Final = re.compile(r"[\t\n\r]")  # removed anywhere, as the URL standard says
 # What a URL cannot carry literally; encoded, never deleted (a space is part of the name).
-_UNSAFE: Final = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
+_UNSAFE: Final = re.compile(r"[\x00-\x20\x7f-\U0010ffff\"<>\\^`{|}]")
 
 
 def is_http_url(url: str) -> bool:
@@ -65,7 +73,9 @@ def canonical_url(url: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     fields = parts.query.split("&")
-    kept = [f for f in fields if not is_tracking_parameter(unquote_plus(f.split("=", 1)[0]))]
+    kept = [
+        f for f in fields if ";" in f or not is_tracking_parameter(unquote_plus(f.split("=", 1)[0]))
+    ]
     query = _encoded(parts.query if len(kept) == len(fields) else "&".join(f for f in kept if f))
     fragment = "" if _NAVIGATION_FRAGMENT.match(parts.fragment) else _encoded(parts.fragment)
     return urlunsplit((scheme, netloc, _encoded(parts.path) or "/", query, fragment))
@@ -79,4 +89,4 @@ def names_one_page(url: str) -> bool:
 
 
 def _encoded(part: str) -> str:
-    return _UNSAFE.sub(lambda match: quote(match.group(), safe=""), part)
+    return _UNSAFE.sub(lambda match: quote(match.group(), safe="", errors="replace"), part)

@@ -6,6 +6,7 @@ Japan has no daylight saving time, so JST is a fixed UTC+9 offset.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
@@ -27,7 +28,7 @@ _CJK = re.compile(
 )
 
 _WEEKDAYS = "月火水木金土日"
-_WHITESPACE = re.compile(r"\s+")
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
 def _aware(dt: datetime) -> datetime:
@@ -82,10 +83,12 @@ def read_minutes(text: str) -> int:
     """Minutes a reader needs for `text` ("約N分で読める"): at least 1.
 
     CJK characters count at the Japanese rate; the runs of other characters between them
-    and whitespace count as words at the English rate.
+    and whitespace count as words at the English rate, if they hold a letter or digit (a
+    dash or a bullet is no word). Full-width Latin (ＧＰＴ－５) is read as the word it spells.
     """
+    text = unicodedata.normalize("NFKC", text)
     characters = len(_CJK.findall(text))
-    words = len(_WHITESPACE.sub(" ", _CJK.sub(" ", text)).split())
+    words = sum(1 for token in _CJK.sub(" ", text).split() if _WORD_CHARACTER.search(token))
     needed = Decimal(characters) / CHARS_PER_MINUTE + Decimal(words) / WORDS_PER_MINUTE
     return max(1, int(needed.quantize(Decimal(1), ROUND_HALF_UP)))
 
