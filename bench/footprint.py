@@ -27,7 +27,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / ".aws-sam" / "build"
-FUNCTIONS = ("fetch_feeds", "analyze_item", "render_site")
+FUNCTIONS = sorted(app.parent.name for app in (REPO / "functions").glob("*/app.py"))
 RUNS = 5
 REGION = "ap-northeast-1"
 
