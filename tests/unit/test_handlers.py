@@ -146,6 +146,9 @@ class MemoryStore:
 
         return hashlib.md5(body, usedforsecurity=False).hexdigest()
 
+    def read(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
     def put(self, obj) -> None:
         self.puts += 1
         self.objects[obj.key] = obj.body

@@ -1,6 +1,11 @@
-"""Incremental publishing: the planned render equals a full render, byte for byte."""
+"""Incremental publishing: the planned render equals a full render, byte for byte.
+
+Search is the exception by design: a publish adds a recent index beside the nightly's
+archive index, so what readers can find is compared instead of bytes.
+"""
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +16,11 @@ from frontline.domain.ports import SiteObject
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
 from frontline.site.page_plan import plan_pages_for
+from frontline.site.paths import key_for
 from frontline.site.publishing import invalidation_paths, publish_site, viewer_path
+from frontline.site.search import ARCHIVE_DIR, RECENT_DIR, TIERS_PATH, SearchFile
 from tests.unit.fakes import FakeArticles
+from tests.unit.test_site_search import indexed_urls
 
 SITE = SiteConfig(
     title="AIニュース最前線",
@@ -32,6 +40,10 @@ class MemoryStore:
 
     def hash_of(self, body: bytes) -> str:
         return hashlib.md5(body, usedforsecurity=False).hexdigest()
+
+    def read(self, key: str) -> bytes | None:
+        found = self.objects.get(key)
+        return found.body if found else None
 
     def put(self, obj: SiteObject) -> None:
         self.puts.append(obj.key)
@@ -134,12 +146,63 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     report = publish_site(
         FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes
     )
-    # Then the bucket holds exactly what a full rebuild of the new store writes
+    # Then the bucket holds exactly what a full rebuild of the new store writes (search aside)
     full = published(after)
-    assert store.objects.keys() == full.objects.keys()
-    different = [key for key in full.objects if store.objects[key].body != full.objects[key].body]
+    assert pages(store) == pages(full)
+    different = [key for key in pages(full) if store.objects[key].body != full.objects[key].body]
     assert different == []
     assert report.rendered < len(full.objects)  # it really was incremental
+
+
+def pages(store: MemoryStore) -> set[str]:
+    return {key for key in store.objects if not key.startswith("search/")}
+
+
+def searchable(store: MemoryStore) -> set[str]:
+    """The article URLs in every search index the search page loads."""
+    tiers = json.loads(store.objects[key_for(TIERS_PATH)].body)
+    files = [SearchFile("/" + o.key, o.body, o.content_type, False) for o in store.objects.values()]
+    return set().union(*(indexed_urls(files, bundle) for bundle in tiers["bundles"]))
+
+
+@pytest.mark.parametrize("name", ["new article", "two new articles", "late arrival"])
+def test_after_a_publish_search_finds_what_a_rebuild_finds(base: list[Article], name: str) -> None:
+    # Given a published site and new articles in its store, stored after every published one
+    # (an article's created_at is when it was first stored, whatever its source's date)
+    stored = max(a.created_at for a in base) + timedelta(minutes=5)
+    news = {
+        c.after.id: c.after.model_copy(update={"created_at": stored})
+        for c in scenarios(base)[name][1]
+        if c.after
+    }
+    after = [*base, *news.values()]
+    changes = [ArticleChange(None, article) for article in news.values()]
+    store = published(base)
+    archive = {
+        key: obj.body for key, obj in store.objects.items() if key.startswith("search/archive/")
+    }
+    # When only the change is published
+    publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
+    # Then both indexes together hold what a full rebuild's archive holds
+    assert searchable(store) == searchable(published(after)) == {a.path for a in after}
+    # and the archive index was left as the nightly build wrote it
+    assert {
+        k: o.body for k, o in store.objects.items() if k.startswith("search/archive/")
+    } == archive
+    files = [SearchFile("/" + o.key, o.body, o.content_type, False) for o in store.objects.values()]
+    assert indexed_urls(files, RECENT_DIR) == {c.after.path for c in changes if c.after}
+
+
+def test_a_publish_without_an_archive_index_publishes_everything(base: list[Article]) -> None:
+    # Given a site whose tiers file was lost
+    store = published(base)
+    del store.objects[key_for(TIERS_PATH)]
+    after, changes = scenarios(base)["new article"]
+    # When a change is published
+    publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
+    # Then the archive index is rebuilt with the new article and there is no recent index
+    assert json.loads(store.objects[key_for(TIERS_PATH)].body)["bundles"] == [ARCHIVE_DIR]
+    assert searchable(store) == {a.path for a in after}
 
 
 def new_article_puts(articles: list[Article]) -> list[str]:
@@ -233,4 +296,4 @@ def test_a_missing_page_heals_with_a_full_publish(base: list[Article]) -> None:
     lost = next(key for key in store.objects if key.startswith("tags/"))
     del store.objects[lost]
     publish_site(FakeArticles({a.id: a for a in after}), store, SITE, now=NOW, changes=changes)
-    assert store.objects.keys() == published(after).objects.keys()
+    assert pages(store) == pages(published(after))

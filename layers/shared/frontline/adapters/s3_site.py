@@ -36,6 +36,13 @@ class S3SiteStore:
     def hash_of(self, body: bytes) -> str:
         return md5_hex(body)
 
+    def read(self, key: str) -> bytes | None:
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except self._client.exceptions.NoSuchKey:
+            return None
+        return response["Body"].read()
+
     def put(self, obj: SiteObject) -> None:
         self._client.put_object(
             Bucket=self._bucket,

@@ -42,7 +42,7 @@ from frontline.site.formatting import (
     iso_jst,
 )
 from frontline.site.sanitise import is_http_url
-from frontline.site.search import search_files
+from frontline.site.search import ARCHIVE_DIR
 from frontline.site.views import (
     CardView,
     FeedLink,
@@ -89,14 +89,9 @@ def script(name: str) -> StaticFile:
     return StaticFile(f"/assets/{name}.{digest}.js", body, JS, immutable=True)
 
 
-def discovery_files(catalogue: Catalogue) -> list[StaticFile]:
-    """The scripts and the search index the discovery pages need."""
-    files = [script("search"), script("video")]
-    files += [
-        StaticFile(file.path, file.body, JSON, immutable=False)
-        for file in search_files(catalogue.articles)
-    ]
-    return files
+def discovery_files() -> list[StaticFile]:
+    """The first-party scripts the discovery pages need."""
+    return [script("search"), script("video")]
 
 
 # --- Hacker日報 -------------------------------------------------------------------------------
@@ -691,5 +686,7 @@ def search_page(pages: SitePages) -> RenderedPage:
         heading="検索",
         article_count=len(pages.catalogue.articles),
         sections=sections,
-        scripts=(script("search").path,),
+        # Pagefind's UI from the archive bundle, then the script that starts it.
+        stylesheets=(f"{ARCHIVE_DIR}pagefind-ui.css",),
+        scripts=(f"{ARCHIVE_DIR}pagefind-ui.js", script("search").path),
     )

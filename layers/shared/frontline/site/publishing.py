@@ -16,7 +16,9 @@ from typing import Final
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import ArticleRepository, CdnInvalidator, DigestRepository, SiteStore
 from frontline.site import SiteConfig
+from frontline.site.paths import key_for
 from frontline.site.render import render
+from frontline.site.search import ARCHIVE_DIR, TIERS_PATH, archive_cutoff_in
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
 # a month are free, then $0.005 each). Past the cap, the most-read pages are invalidated and
@@ -69,22 +71,36 @@ def publish_site(
     changes: Sequence[ArticleChange] | None = None,
     cdn: CdnInvalidator | None = None,
 ) -> PublishReport:
-    """Publish the site: in full, or only what `changes` (stream records) can touch."""
+    """Publish the site: in full, or only what `changes` (stream records) can touch.
+
+    A full publish rebuilds the search archive index; an incremental one adds to it with the
+    recent index, and keeps the archive's objects. Without a published archive index to
+    add to, the publish is a full one.
+    """
     stored = digests.list_all() if digests is not None else []
     listed = articles.list_public()
-    result = render(listed, site, now=now, digests=stored, changes=changes)
+    cutoff = archive_cutoff_in(store.read(key_for(TIERS_PATH))) if changes is not None else None
+    if cutoff is None:
+        changes = None
+    result = render(listed, site, now=now, digests=stored, changes=changes, archive_cutoff=cutoff)
     existing = store.existing_hashes()
     rendered = {obj.key for obj in result.objects}
     if changes is not None and any(k not in existing and k not in rendered for k in result.keys):
         # Pages the plan did not render are missing (a new bucket, a lost object): heal by
         # publishing everything once.
+        cutoff = None
         result = render(listed, site, now=now, digests=stored)
     uploaded: list[str] = []
     for obj in result.objects:
         if existing.get(obj.key) != store.hash_of(obj.body):
             store.put(obj)
             uploaded.append(obj.key)
-    stale = sorted(key for key in existing if key not in result.keys)
+    archive = ARCHIVE_DIR.lstrip("/") if cutoff is not None else None  # the nightly's
+    stale = sorted(
+        key
+        for key in existing
+        if key not in result.keys and not (archive and key.startswith(archive))
+    )
     if stale:
         store.delete(stale)
     invalidated = invalidation_paths(uploaded + stale) if cdn is not None else []

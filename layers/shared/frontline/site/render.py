@@ -33,6 +33,7 @@ from frontline.site.formatting import iso_utc
 from frontline.site.page_plan import PagePlan, plan_pages_for
 from frontline.site.pages import SitePages
 from frontline.site.paths import absolute_url, article_json_path, key_for
+from frontline.site.search import search_files
 from frontline.site.site_config import SiteConfig
 
 CACHE_PAGES = "public, max-age=300, stale-while-revalidate=86400"
@@ -147,9 +148,14 @@ def render(
     now: datetime,
     digests: Sequence[Digest] = (),
     changes: Sequence[ArticleChange] | None = None,
+    archive_cutoff: datetime | None = None,
 ) -> RenderResult:
     """The whole site, or — given the article changes since the last publish — the site-wide
-    pages and only the per-article pages those changes can touch (see page_plan)."""
+    pages and only the per-article pages those changes can touch (see page_plan).
+
+    Search: without `archive_cutoff`, the archive index of every article; with the cutoff of
+    the archive index already published, the recent index of what is newer (see search).
+    """
     catalogue = build_catalogue(articles)
     plan = plan_pages_for(changes, catalogue) if changes is not None else None
     css = stylesheet()
@@ -185,8 +191,15 @@ def render(
     objects.add("/robots.txt", render_robots(site), TEXT)
 
     objects.add(css.path, css.body, css.content_type, CACHE_IMMUTABLE)
-    for file in discovery_files(catalogue):  # scripts and the search index
+    for file in discovery_files():
         objects.add(file.path, file.body, file.content_type, _cache(file.immutable))
+    for search_file in search_files(catalogue.articles, archive_cutoff):
+        objects.add(
+            search_file.path,
+            search_file.body,
+            search_file.content_type,
+            _cache(search_file.immutable),
+        )
     icon = favicon()
     objects.add(icon.path, icon.body, icon.content_type)
 
