@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from frontline.domain.models import Article, FeedItem, FeedState, ItemMessage
-from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult
+from frontline.domain.ports import ClaimOutcome, FeedUnavailable, FetchResult, SiteObject
 
 
 @dataclass
@@ -106,3 +107,27 @@ class FakeArticles:
             (a for a in self.articles.values() if a.needs_reanalysis), key=lambda a: a.created_at
         )
         return waiting[:limit]
+
+
+@dataclass
+class MemorySiteStore:
+    """The published site in memory; hashes are MD5 as S3's ETags are."""
+
+    objects: dict[str, SiteObject] = field(default_factory=dict)
+
+    def existing_hashes(self) -> dict[str, str]:
+        return {key: self.hash_of(obj.body) for key, obj in self.objects.items()}
+
+    def hash_of(self, body: bytes) -> str:
+        return hashlib.md5(body, usedforsecurity=False).hexdigest()
+
+    def read(self, key: str) -> bytes | None:
+        found = self.objects.get(key)
+        return found.body if found else None
+
+    def put(self, obj: SiteObject) -> None:
+        self.objects[obj.key] = obj
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            del self.objects[key]

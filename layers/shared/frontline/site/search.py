@@ -43,6 +43,7 @@ ARCHIVE_DIR: Final = "/search/archive/"
 RECENT_DIR: Final = "/search/recent/"
 TIERS_PATH: Final = "/search/tiers.json"
 LANGUAGE: Final = "ja"  # one index for the whole site: the search page is Japanese
+DATE_LABEL: Final = "公開日"  # Pagefind's UI shows each meta but the title as "name: value"
 
 JS = "text/javascript; charset=utf-8"
 _TYPES: Final = {
@@ -190,7 +191,7 @@ class _Pagefind:
                         url=record.url,
                         content=record.content,
                         language=LANGUAGE,
-                        meta={"title": record.title, "date": record.date},
+                        meta={"title": record.title, DATE_LABEL: record.date},
                     )
                     for record in records
                 )
