@@ -7,7 +7,8 @@ time around the import (perf_counter in the child) is taken 5 times, and the med
 
 `sizes`: runs `sam build` unless .aws-sam/build is newer than template.yaml and
 layers/*/requirements.txt, then reports the unzipped size of the shared layer
-(.aws-sam/build/SharedLayer), of the extract layer when it is built, and the largest
+(.aws-sam/build/SharedLayer), of the extract layer when it is built, of the search layer
+(unzipped and zipped) with render_site's total against Lambda's 250 MB, and the largest
 function's zip, zipping each function's build folder in memory (deflate, level 6).
 """
 
@@ -99,6 +100,17 @@ def sizes() -> dict[str, Any]:
     if (BUILD / "ExtractLayer").is_dir():
         results["extract_layer_unzipped_mb"] = round(
             folder_bytes(BUILD / "ExtractLayer") / 2**20, 2
+        )
+    if (BUILD / "SearchLayer").is_dir():  # Pagefind: render_site only
+        search = BUILD / "SearchLayer"
+        results["search_layer_unzipped_mb"] = round(folder_bytes(search) / 2**20, 2)
+        results["search_layer_zip_mb"] = round(zipped_bytes(search) / 2**20, 2)
+        # Lambda's limit: function and layers unzipped together within 250 MB
+        results["render_site_unzipped_mb"] = round(
+            sum(folder_bytes(BUILD / name) for name in ("SharedLayer", "SearchLayer")) / 2**20
+            + folder_bytes(REPO / "config") / 2**20
+            + folder_bytes(BUILD / "RenderSiteFunction") / 2**20,
+            2,
         )
     return results
 

@@ -33,13 +33,18 @@ What each key measures:
   (bench/llm_cost.py): ESTIMATED tokens (1 per CJK character, 1 per 4 other characters) of
   the Converse request for the demo feeds' items and the fixture article, and of the fixture
   answers; costs at $1/$5 (Claude Haiku 4.5) and $0.06/$0.24 (Amazon Nova Lite) per million.
+- search_recent_publish_s, search_recent_publish_warm_s, search_recent_publish_puts,
+  search_archive_build_10k_s, search_archive_10k_mb, search_archive_10k_files,
+  search_peak_mb (bench/search_bench.py): Pagefind's recent index after one new article
+  beside a 10,000-article archive index (cold and warm), the objects it changes, and the
+  nightly archive index of 10,000 articles.
 - import_ms_fetch_feeds, import_ms_analyze_item, import_ms_render_site (bench/footprint.py
   imports): cold import of each handler module in a fresh interpreter, median of 5.
 - layer_unzipped_mb, extract_layer_unzipped_mb, function_zip_kb_max (footprint.py sizes):
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-hugo, fetch, worker, llm, imports, sizes (all by default).
+hugo, fetch, worker, llm, search, imports, sizes (all by default).
 """
 
 # ruff: noqa: S603 - runs the bench scripts with the current interpreter
@@ -70,6 +75,7 @@ PARTS: dict[str, list[str]] = {
     "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
     "worker": ["worker_bench.py"],
     "llm": ["llm_cost.py"],
+    "search": ["search_bench.py"],
     "imports": ["footprint.py", "imports"],
     "sizes": ["footprint.py", "sizes"],
 }
@@ -99,6 +105,13 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("llm_output_tokens_per_article", "Output tokens per article (est.)", "tokens", "", None),
     ("llm_cost_per_article_haiku45_usd", "Cost per article, Claude Haiku 4.5", "USD", "", None),
     ("llm_cost_per_article_nova_lite_usd", "Cost per article, Amazon Nova Lite", "USD", "", None),
+    ("search_recent_publish_s", "Search: recent index after 1 new article, cold", "s", "", None),
+    ("search_recent_publish_warm_s", "  the same, Pagefind already running", "s", "", None),
+    ("search_recent_publish_puts", "  objects changed (PUTs)", "", "", None),
+    ("search_archive_build_10k_s", "Search: archive index of 10,000 articles", "s", "", None),
+    ("search_archive_10k_mb", "  its size", "MB", "", None),
+    ("search_archive_10k_files", "  its files", "", "", None),
+    ("search_peak_mb", "  peak RSS of the Python process", "MB", "", None),
     ("import_ms_fetch_feeds", "Cold import, fetch_feeds handler", "ms", "< 300 ms",
      lambda r: r["import_ms_fetch_feeds"] < 300),
     ("import_ms_analyze_item", "Cold import, analyze_item handler", "ms", "< 300 ms",
@@ -108,6 +121,10 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("layer_unzipped_mb", "Shared layer, unzipped", "MB", "< 30 MB",
      lambda r: r["layer_unzipped_mb"] < 30),
     ("extract_layer_unzipped_mb", "Extract layer, unzipped", "MB", "", None),
+    ("search_layer_unzipped_mb", "Search layer (Pagefind, arm64), unzipped", "MB", "", None),
+    ("search_layer_zip_mb", "  zipped", "MB", "", None),
+    ("render_site_unzipped_mb", "render_site with its layers, unzipped", "MB", "< 250 MB",
+     lambda r: r["render_site_unzipped_mb"] < 250),
     ("function_zip_kb_max", "Largest function zip", "KB", "", None),
 ]  # fmt: skip
 
@@ -202,11 +219,9 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         f"{no_related:.1f}× Hugo's time without it. The incremental publish renders the "
         "site-wide pages and the per-article pages the new article reaches (see "
         "`site/page_plan.py`) and uploads only objects whose MD5 differs from the S3 ETag; "
-        "PUTs are counted with a botocore event hook, against moto S3. Where its time goes "
-        "(10,000 articles): the static search index about 9 s, listing the 21,000-object "
-        "bucket in moto, the trends page about 1 s, the catalogue about 0.7 s. Where its "
-        "PUTs go: 33 are the search index (a new article's character bigrams reach every "
-        "shard), the rest are the pages it really changes.",
+        "PUTs are counted with a botocore event hook, against moto S3. Search: a full render "
+        "includes the Pagefind archive index of every article; a publish, only the recent "
+        "index of the articles stored since (the `search_` rows).",
         "",
         "Token counts are estimates (no tokenizer offline): one token per CJK character "
         "(kana, kanji, full-width forms) and one per four other characters (Latin text, JSON), "
