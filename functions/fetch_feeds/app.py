@@ -4,13 +4,14 @@ queue the request for yesterday's AI日報 or last week's 週報 (EventBridge Sc
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from frontline.bootstrap import FetchFeedsApp, fetch_feeds_app
 from frontline.domain.digests import DigestKind
 from frontline.observability import MetricUnit, logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 DIGEST_JOBS = {"daily_digest": DigestKind.DAILY, "weekly_digest": DigestKind.WEEKLY}
 
