@@ -106,7 +106,8 @@ def test_the_same_articles_give_the_same_bytes() -> None:
 def test_files_named_by_their_hash_are_immutable() -> None:
     archived, _ = archive_and_new()
     files = bundle(search_files(archived, None), ARCHIVE_DIR)
-    assert files["pagefind-entry.json"].immutable is False  # names the current index
+    assert files["pagefind-entry.json"].immutable is False  # names the current index,
+    assert files["pagefind-entry.json"].revalidate is True  # whose files a publish replaces
     assert files["pagefind-ui.js"].immutable is False
     assert files["pagefind-ui.js"].content_type == "text/javascript; charset=utf-8"
     hashed = [name for name in files if name.startswith(("fragment/", "index/"))]
@@ -151,3 +152,8 @@ def test_the_search_page_loads_pagefind_ui_and_first_party_scripts_only() -> Non
         "search/tiers.json",
     ):
         assert key in site
+    for key in ("search/archive/pagefind-entry.json", "search/tiers.json"):  # name the index
+        assert site[key].cache_control == "public, max-age=0, must-revalidate", key
+    assert site["search/archive/pagefind-ui.js"].cache_control.startswith("public, max-age=300")
+    fragment = next(key for key in site if key.startswith("search/archive/fragment/"))
+    assert site[fragment].cache_control == "public, max-age=31536000, immutable"

@@ -38,6 +38,7 @@ from frontline.site.site_config import SiteConfig
 
 CACHE_PAGES = "public, max-age=300, stale-while-revalidate=86400"
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
+CACHE_REVALIDATE = "public, max-age=0, must-revalidate"  # names files a publish replaces
 
 HTML = "text/html; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
@@ -198,7 +199,7 @@ def render(
             search_file.path,
             search_file.body,
             search_file.content_type,
-            _cache(search_file.immutable),
+            CACHE_REVALIDATE if search_file.revalidate else _cache(search_file.immutable),
         )
     icon = favicon()
     objects.add(icon.path, icon.body, icon.content_type)

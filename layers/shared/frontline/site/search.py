@@ -63,6 +63,9 @@ class SearchFile:
     body: bytes
     content_type: str
     immutable: bool  # named by the hash of its bytes: may be cached for a year
+    # Names the current index (pagefind-entry.json, tiers.json): a publish deletes the files
+    # of the index it replaces, so a copy kept in a cache would point at files that are gone.
+    revalidate: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def tiers_file(cutoff: datetime | None, *, recent: bool) -> SearchFile:
         "bundles": [ARCHIVE_DIR, *([RECENT_DIR] if recent else [])],
     }
     body = json.dumps(tiers, sort_keys=True, separators=(",", ":")).encode()
-    return SearchFile(TIERS_PATH, body, _TYPES[".json"], immutable=False)
+    return SearchFile(TIERS_PATH, body, _TYPES[".json"], immutable=False, revalidate=True)
 
 
 def archive_cutoff_in(tiers: bytes | None) -> datetime | None:
@@ -215,7 +218,10 @@ def _bundle_files(written: Sequence[Mapping[str, Any]], directory: str) -> list[
             continue
         hashed = path.parts[0] in _HASHED_DIRS or path.suffix == ".pf_meta"
         content_type = _TYPES.get(path.suffix, BINARY)
-        files.append(SearchFile(directory + path.as_posix(), file["content"], content_type, hashed))
+        entry = path.name == "pagefind-entry.json"
+        files.append(
+            SearchFile(directory + path.as_posix(), file["content"], content_type, hashed, entry)
+        )
     return files
 
 
