@@ -17,9 +17,12 @@ index through `mergeIndex` (Pagefind's multisite search), so results come from b
 An article edited or hidden after the nightly build keeps its archive entry until the next
 one (the recent index cannot take entries out of the archive); its page is what readers see.
 
-The Python API reads the binary's answers on a 100 ms poll, one answer per poll (pagefind
-1.5.2: 21 s for 200 records, about 1,000 s for 10,000 — longer than a Lambda may run), so
-`_prompt_service` reads each answer as soon as it arrives; everything else is the API's own.
+Two workarounds for pagefind 1.5.2's Python API, everything else is the API's own:
+- it reads the binary's answers on a 100 ms poll, one answer per poll (21 s for 200
+  records, about 1,000 s for 10,000: longer than a Lambda may run), so `_prompt_service`
+  reads each answer as soon as it arrives, however long;
+- `WriteFiles` answers before its last file on disk is complete, so the files are taken
+  from the answer of `get_files` instead.
 """
 
 from __future__ import annotations
@@ -108,16 +111,24 @@ def archive_cutoff_of(articles: Iterable[Article]) -> datetime | None:
 
 
 def search_files(articles: Sequence[Article], archive_cutoff: datetime | None) -> list[SearchFile]:
-    """The search objects of a publish.
-
-    Without a cutoff (the nightly full rebuild): the archive index of every article, and
-    no recent index. With the archive's cutoff (a publish): the recent index of the articles
-    stored after it. Either way the tiers file that tells the search page what to load.
-    """
+    """The search objects of a publish: without a cutoff (the nightly full rebuild) the
+    archive index; with the published archive's cutoff, the recent index."""
     if archive_cutoff is None:
-        cutoff = archive_cutoff_of(articles)
-        files = pagefind_bundle([search_record(a) for a in articles], ARCHIVE_DIR)
-        return [*files, tiers_file(cutoff, recent=False)]
+        return archive_search_files(articles)
+    return recent_search_files(articles, archive_cutoff)
+
+
+def archive_search_files(articles: Sequence[Article]) -> list[SearchFile]:
+    """The nightly build: the archive index of every public article, and a tiers file that
+    names its cutoff and no recent index."""
+    files = pagefind_bundle([search_record(a) for a in articles], ARCHIVE_DIR)
+    return [*files, tiers_file(archive_cutoff_of(articles), recent=False)]
+
+
+def recent_search_files(articles: Iterable[Article], archive_cutoff: datetime) -> list[SearchFile]:
+    """A publish: the recent index of the articles stored after the archive's cutoff (others
+    among `articles` are left out), and the tiers file naming both indexes. With nothing
+    newer than the archive, only the tiers file: there is no recent index to load."""
     recent = [article for article in articles if article.created_at > archive_cutoff]
     if not recent:
         return [tiers_file(archive_cutoff, recent=False)]
