@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +28,8 @@ from frontline.site.search import (
     search_record,
 )
 from tests.unit.test_site_support import NOW, SITE, by_key, make_article, parse_html
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def archive_and_new() -> tuple[list[Article], list[Article]]:
@@ -157,3 +162,27 @@ def test_the_search_page_loads_pagefind_ui_and_first_party_scripts_only() -> Non
     assert site["search/archive/pagefind-ui.js"].cache_control.startswith("public, max-age=300")
     fragment = next(key for key in site if key.startswith("search/archive/fragment/"))
     assert site[fragment].cache_control == "public, max-age=31536000, immutable"
+
+
+def test_a_binary_that_stops_answering_fails_the_build_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    # Given a "Pagefind" that reads one request and exits without answering
+    fake = tmp_path / "pagefind_extended"
+    fake.write_text("#!/bin/sh\nhead -c 1 >/dev/null\nexit 3\n")
+    fake.chmod(0o755)
+    code = (
+        "from frontline.site.search import pagefind_bundle, SearchRecord\n"
+        "pagefind_bundle([SearchRecord('/a/', 'x', 't', 'd')], '/search/recent/')\n"
+    )
+    # When a bundle is built with it
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(REPO / "layers" / "shared"), "PAGEFIND_BINARY_PATH": str(fake)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # Then the build fails with the reason
+    assert run.returncode != 0
+    assert "pagefind stopped answering" in run.stderr

@@ -245,16 +245,23 @@ def _prompt_service() -> type[Any]:
         async def _wait_for_responses(self) -> None:
             stdout = self._backend.stdout
             assert stdout is not None  # the service is launched with stdout piped
-            while True:
-                response = json.loads(base64.b64decode(await _answer(stdout)))
-                future = self._responses.pop(response.get("message_id"), None)
-                if future is None or future.done():
-                    continue
-                payload = response["payload"]
-                if payload["type"] == "Error":
-                    future.set_exception(RuntimeError(payload["message"]))
-                else:
-                    future.set_result(payload)
+            try:
+                while True:
+                    response = json.loads(base64.b64decode(await _answer(stdout)))
+                    future = self._responses.pop(response.get("message_id"), None)
+                    if future is None or future.done():
+                        continue
+                    payload = response["payload"]
+                    if payload["type"] == "Error":
+                        future.set_exception(RuntimeError(payload["message"]))
+                    else:
+                        future.set_result(payload)
+            except (asyncio.IncompleteReadError, ValueError) as exc:
+                # The binary stopped or wrote something else: fail what waits, not hang.
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
+                self._responses.clear()
 
     return PromptService
 
