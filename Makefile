@@ -43,14 +43,16 @@ $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 venv: $(VENV)/.synced
 
 EXTRACT_PKGS := readability-lxml lxml lxml-html-clean cssselect chardet
+SEARCH_PKGS  := pagefind pagefind-bin-extended
 EXPORT := $(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --no-header --no-annotate
 
 requirements: venv  ## the layers' runtime dependencies, exported from the lock file
 	$(EXPORT) --no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
 	    --no-emit-package jmespath --no-emit-package python-dateutil --no-emit-package six \
-	    --no-emit-package urllib3 $(foreach p,$(EXTRACT_PKGS),--no-emit-package $(p)) \
+	    --no-emit-package urllib3 $(foreach p,$(EXTRACT_PKGS) $(SEARCH_PKGS),--no-emit-package $(p)) \
 	    -o layers/shared/requirements.txt --quiet
 	$(EXPORT) | grep -E '^($(subst $(eval) ,|,$(EXTRACT_PKGS)))==' > layers/extract/requirements.txt
+	$(EXPORT) | grep -E '^($(subst $(eval) ,|,$(SEARCH_PKGS)))==' > layers/search/requirements.txt
 
 lint: venv
 	$(BIN)/ruff check .

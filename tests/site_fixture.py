@@ -8,13 +8,14 @@ no tests.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -46,7 +47,17 @@ class ServedSite:
 
 
 class _QuietSiteHandler(_SiteHandler):
-    """The demo's handler (directory indexes, the custom 404) without a log line per request."""
+    """The demo's handler (directory indexes, the custom 404) without a log line per request,
+    adding the response headers it is given (as CloudFront adds the security headers)."""
+
+    def __init__(self, *args: Any, headers: Mapping[str, str], **kwargs: Any) -> None:
+        self._extra_headers = headers
+        super().__init__(*args, **kwargs)
+
+    def end_headers(self) -> None:
+        for name, value in self._extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -58,11 +69,10 @@ class LoopbackServer:
     Binding first lets a site be built for the exact address it will be served at.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, headers: Mapping[str, str] | None = None) -> None:
         self.root = root
-        self._server = ThreadingHTTPServer(
-            ("127.0.0.1", 0), partial(_QuietSiteHandler, directory=str(root))
-        )
+        handler = partial(_QuietSiteHandler, directory=str(root), headers=headers or {})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -155,3 +165,14 @@ def shared_demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
         yield site
     finally:
         _DEMO.release()
+
+
+def pages(objects: Mapping[str, SiteObject]) -> set[str]:
+    """Every key but the search index's: a publish adds a recent index beside the archive
+    index a full rebuild writes, so the search index is compared by what it finds."""
+    return {key for key in objects if not key.startswith("search/")}
+
+
+def assert_same_pages(objects: Mapping[str, SiteObject], full: Mapping[str, SiteObject]) -> None:
+    assert pages(objects) == pages(full)
+    assert [key for key in pages(full) if objects[key].body != full[key].body] == []

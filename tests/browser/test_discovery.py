@@ -40,13 +40,14 @@ def test_search_finds_articles_for_a_typed_query(
     # Given the search page on a phone
     probe = open_page(demo_site.url("/search/"), width=PHONE[0], height=PHONE[1])
     page = probe.page
-    # When the reader types a query
+    # When the reader types a query into Pagefind's search box
     page.get_by_label("キーワード").fill(query)
-    # Then result links to matching articles appear
-    results = page.locator("#search-results a")
+    # Then result links to matching articles appear, with a Japanese count
+    results = page.locator(".pagefind-ui__result-link")
     results.first.wait_for()
     assert results.count() >= 1
-    assert query in page.locator("#search-status").inner_text()
+    message = page.locator(".pagefind-ui__message").inner_text()
+    assert query in message and "件" in message
     first = results.first.get_attribute("href") or ""
     assert first.startswith("/articles/")
     assert demo_site.file_for(first).is_file()
@@ -64,7 +65,7 @@ def test_search_reads_the_query_from_the_address(
     demo_site: ServedSite, open_page: OpenPage
 ) -> None:
     probe = open_page(demo_site.url("/search/?q=%E8%92%B8%E7%95%99"))
-    probe.page.locator("#search-results a").first.wait_for()
+    probe.page.locator(".pagefind-ui__result-link").first.wait_for()
     assert probe.page.get_by_label("キーワード").input_value() == "蒸留"
 
 

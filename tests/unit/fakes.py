@@ -226,6 +226,10 @@ class MemoryBucket:
     puts: list[str] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
 
+    def read(self, key: str) -> bytes | None:
+        found = self.objects.get(key)
+        return found.body if found else None
+
     def put(self, obj: SiteObject) -> None:
         if obj.key in self.failing:
             raise UploadFailed(obj.key)

@@ -1,6 +1,7 @@
 """Incremental publishing: the planned render equals a full render, byte for byte."""
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,9 +11,12 @@ from frontline.domain.models import Article, ArticleChange, ArticleStatus
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
 from frontline.site.families import FAMILIES, SiteContext
-from frontline.site.paths import source_path
+from frontline.site.paths import key_for, source_path
 from frontline.site.publishing import invalidation_paths, publish_site, viewer_path
+from frontline.site.search import ARCHIVE_DIR, RECENT_DIR, TIERS_PATH, SearchFile
+from tests.site_fixture import assert_same_pages, pages
 from tests.unit.fakes import FakeArticles, FakeManifest, MemoryBucket, UploadFailed
+from tests.unit.test_site_search import indexed_urls
 
 SITE = SiteConfig(
     title="AIニュース最前線",
@@ -131,9 +135,7 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     )
     # Then the bucket holds exactly what a full rebuild of the new store writes
     full = published(after)
-    assert store.objects.keys() == full.objects.keys()
-    different = [key for key in full.objects if store.objects[key].body != full.objects[key].body]
-    assert different == []
+    assert_same_pages(store.objects, full.objects)
     assert report.rendered < len(full.objects)  # it really was incremental
 
 
@@ -155,8 +157,7 @@ def test_incremental_equals_full_rebuild_at_other_sizes(size: int, name: str) ->
     )
     # Then the bucket equals a full rebuild, byte for byte
     full = published(after).objects
-    assert store.objects.keys() == full.keys()
-    assert [key for key in full if store.objects[key].body != full[key].body] == []
+    assert_same_pages(store.objects, full)
 
 
 def new_article_puts(articles: list[Article]) -> list[str]:
@@ -285,7 +286,7 @@ def test_a_site_never_published_is_published_in_full(base: list[Article]) -> Non
         changes=changes,
     )
     # Then the whole site is there
-    assert store.objects.keys() == published(after).objects.keys()
+    assert pages(store.objects) == pages(published(after).objects)
 
 
 def test_a_publish_reads_the_manifest_for_just_the_keys_it_renders(base: list[Article]) -> None:
@@ -325,8 +326,7 @@ def test_an_upload_that_failed_is_retried_by_the_next_publish(base: list[Article
     publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
     # Then the site equals a full rebuild and nothing is pending
     full = published(after).objects
-    assert store.objects.keys() == full.keys()
-    assert [key for key in full if store.objects[key].body != full[key].body] == []
+    assert_same_pages(store.objects, full)
     assert store.manifest.pending() == []
 
 
@@ -375,8 +375,8 @@ def test_one_page_that_fails_is_left_out_and_the_rest_is_published(
     ]
     full = published(after).objects  # what a healthy render writes (the fault is per id)
     assert key_of(bad.path) not in store.objects
-    assert store.objects.keys() == full.keys() - {key_of(bad.path)}
-    different = [key for key in store.objects if store.objects[key].body != full[key].body]
+    assert pages(store.objects) == pages(full) - {key_of(bad.path)}
+    different = [key for key in pages(store.objects) if store.objects[key].body != full[key].body]
     assert different == []
     # and nothing escalated into a full render
     assert report.rendered < len(full) // 2
@@ -408,8 +408,7 @@ def test_a_page_that_failed_is_rendered_by_the_next_publish(
     assert report.failed == ()
     assert key_of(bad.path) in report.uploaded
     full = published(after).objects
-    assert store.objects.keys() == full.keys()
-    assert [key for key in full if store.objects[key].body != full[key].body] == []
+    assert_same_pages(store.objects, full)
 
 
 def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
@@ -428,6 +427,96 @@ def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
 
 def key_of(path: str) -> str:
     return path.strip("/") + "/index.html"
+
+
+def searchable(store: MemoryStore) -> set[str]:
+    """The article URLs in every search index the search page loads."""
+    tiers = json.loads(store.objects[key_for(TIERS_PATH)].body)
+    files = [SearchFile("/" + o.key, o.body, o.content_type, False) for o in store.objects.values()]
+    return set().union(*(indexed_urls(files, bundle) for bundle in tiers["bundles"]))
+
+
+@pytest.mark.parametrize("name", ["new article", "two new articles", "late arrival"])
+def test_after_a_publish_search_finds_what_a_rebuild_finds(base: list[Article], name: str) -> None:
+    # Given a published site and new articles in its store, stored after every published one
+    # (an article's created_at is when it was first stored, whatever its source's date)
+    stored = max(a.created_at for a in base) + timedelta(minutes=5)
+    news = {
+        c.after.id: c.after.model_copy(update={"created_at": stored})
+        for c in scenarios(base)[name][1]
+        if c.after
+    }
+    after = [*base, *news.values()]
+    changes = [ArticleChange(None, article) for article in news.values()]
+    store = published(base)
+    archive = {
+        key: obj.body for key, obj in store.objects.items() if key.startswith("search/archive/")
+    }
+    # When only the change is published
+    publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    # Then both indexes together hold what a full rebuild's archive holds
+    assert searchable(store) == searchable(published(after)) == {a.path for a in after}
+    # and the archive index was left as the nightly build wrote it
+    assert {
+        k: o.body for k, o in store.objects.items() if k.startswith("search/archive/")
+    } == archive
+    files = [SearchFile("/" + o.key, o.body, o.content_type, False) for o in store.objects.values()]
+    assert indexed_urls(files, RECENT_DIR) == {c.after.path for c in changes if c.after}
+
+
+def test_the_previous_recent_index_is_deleted_by_name(base: list[Article]) -> None:
+    # Given two publishes, each with one more new article than the archive holds
+    stored = max(a.created_at for a in base) + timedelta(minutes=5)
+    first, second = (
+        fresh(base[0], n, first_seen=stored + timedelta(minutes=n)) for n in (901, 902)
+    )
+    store = published(base)
+    publish = lambda articles, change: publish_site(  # noqa: E731
+        FakeArticles({a.id: a for a in articles}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=[ArticleChange(None, change)],
+    )
+    publish([*base, first], first)
+    before = {key for key in store.objects if key.startswith("search/recent/")}
+    # When the second is published
+    publish([*base, first, second], second)
+    # Then the recent index holds both, and no file of the first recent index is left over
+    # that the new tiers file does not name (the bucket is never listed)
+    tiers = json.loads(store.objects[key_for(TIERS_PATH)].body)
+    recent = {key for key in store.objects if key.startswith("search/recent/")}
+    assert recent == {path.lstrip("/") for path in tiers["recent_files"]}
+    assert before - recent  # the first index's files that changed are gone
+    files = [SearchFile("/" + o.key, o.body, o.content_type, False) for o in store.objects.values()]
+    assert indexed_urls(files, RECENT_DIR) == {first.path, second.path}
+
+
+def test_a_publish_without_an_archive_index_publishes_everything(base: list[Article]) -> None:
+    # Given a site whose tiers file was lost
+    store = published(base)
+    del store.objects[key_for(TIERS_PATH)]
+    after, changes = scenarios(base)["new article"]
+    # When a change is published
+    publish_site(
+        FakeArticles({a.id: a for a in after}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+    )
+    # Then the archive index is rebuilt with the new article and there is no recent index
+    assert json.loads(store.objects[key_for(TIERS_PATH)].body)["bundles"] == [ARCHIVE_DIR]
+    assert searchable(store) == {a.path for a in after}
 
 
 def test_a_record_whose_card_fails_drops_out_of_every_list(
@@ -465,5 +554,4 @@ def test_a_record_whose_card_fails_drops_out_of_every_list(
     assert store.manifest.pending() == [bad.path]
     # and the site is what a full rebuild under the same fault writes
     full = published(after).objects
-    assert store.objects.keys() == full.keys()
-    assert [key for key in full if store.objects[key].body != full[key].body] == []
+    assert_same_pages(store.objects, full)

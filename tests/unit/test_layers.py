@@ -22,7 +22,7 @@ def locked() -> dict[str, str]:
 
 def test_layer_requirements_match_the_lock_file() -> None:
     versions = locked()
-    for layer in ("shared", "extract"):
+    for layer in ("shared", "extract", "search"):
         for name, version in pins(REPO / "layers" / layer / "requirements.txt").items():
             assert versions.get(name) == version, (
                 f"{layer}: {name}=={version} is not the locked version (run make requirements)"
@@ -31,8 +31,9 @@ def test_layer_requirements_match_the_lock_file() -> None:
 
 def test_the_shared_layer_stays_lean() -> None:
     shared = pins(REPO / "layers/shared/requirements.txt")
-    # the runtime provides boto3; lxml and readability ship in the worker's own layer
-    assert not {"boto3", "botocore", "lxml", "readability-lxml", "moto"} & shared.keys()
+    # the runtime provides boto3; lxml and readability ship in the worker's own layer,
+    # and Pagefind in the renderer's
+    assert not {"boto3", "botocore", "lxml", "readability-lxml", "moto", "pagefind"} & shared.keys()
     assert {
         "pydantic",
         "feedparser",
@@ -42,3 +43,5 @@ def test_the_shared_layer_stays_lean() -> None:
         "aws-lambda-powertools",
     } <= shared.keys()
     assert {"readability-lxml", "lxml"} <= pins(REPO / "layers/extract/requirements.txt").keys()
+    search = pins(REPO / "layers/search/requirements.txt")
+    assert search.keys() == {"pagefind", "pagefind-bin-extended"}  # the extended binary

@@ -1,4 +1,4 @@
-"""The discovery pages: Hacker日報, 動画, AIツール, トレンド, 企業 and the search index."""
+"""The discovery pages: Hacker日報, 動画, AIツール, トレンド and 企業 (検索: test_site_search)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from frontline.domain.models import Article, Category, Entity, EntityKind, FeedKind
 from frontline.domain.ports import SiteObject
 from frontline.site import render_site
-from frontline.site.search import SearchFile, search, search_files, tokens
 from tests.unit.test_site_support import (
     NOW,
     SITE,
@@ -106,7 +105,7 @@ def test_an_empty_site_is_honest_and_has_no_day_pages() -> None:
     assert not [key for key in site if re.match(r"hacker/\d{4}-", key)]
     for key in ("trends/index.html", "videos/index.html", "tools/index.html"):
         assert main_of(site, key).with_class("empty"), key
-    assert json.loads(site["search/docs.json"].body)["docs"] == []
+    assert json.loads(site["search/tiers.json"].body)["archive_cutoff"] is None
 
 
 # --- 動画 ---------------------------------------------------------------------------------
@@ -203,51 +202,3 @@ def test_company_page_has_its_trend_and_co_occurring_companies(
     assert partners == ["Microsoft2件", "Google1件"]
     assert "companies/openai/rss.xml" in site
     assert len(main.with_class("card")) == 3
-
-
-# --- 検索 ---------------------------------------------------------------------------------
-
-
-def test_tokens_are_bigrams_for_japanese_and_words_for_latin() -> None:
-    assert tokens("蒸留モデル") == ["蒸留", "留モ", "モデ", "デル"]
-    assert tokens("ＯｐｅｎＡＩがGPT-5を") == ["openai", "が", "gpt", "5", "を"]
-
-
-def test_search_finds_japanese_and_latin_queries() -> None:
-    distilled = make_article(
-        1, title_ja="知識蒸留で小型モデルを作る", tags=("蒸留", "研究", "小型")
-    )
-    openai = make_article(
-        2,
-        title_ja="新しい音声モデルを発表",
-        entities=(Entity(name="OpenAI", kind=EntityKind.COMPANY),),
-    )
-    files = search_files([openai, distilled])
-    assert search(files, "蒸留") == [distilled.path]
-    assert search(files, "openai") == search(files, "OpenAI") == [openai.path]
-    assert search(files, "opena") == [openai.path]  # Latin words match by prefix
-    assert search(files, "蒸") == [distilled.path]  # one character matches its bi-grams
-    assert search(files, "蒸留 OpenAI") == []  # every token must match
-    assert search(files, "") == []
-
-
-def test_search_index_is_deterministic_and_safe(site: dict[str, SiteObject]) -> None:
-    articles = three_articles()
-    first = search_files(articles)
-    again = search_files(list(reversed(articles))[::-1])
-    assert [(f.path, f.body) for f in first] == [(f.path, f.body) for f in again]
-    assert len({f.path for f in first}) == len(first) == 33
-    for key, obj in site.items():
-        if key.startswith("search/") and key.endswith(".json"):
-            assert obj.content_type == "application/json; charset=utf-8"
-            assert b"<" not in obj.body and b">" not in obj.body
-            json.loads(obj.body)
-    page = parse_html(site["search/index.html"].body)
-    assert page.find("input").attrs["type"] == "search"
-    sources = [s.attrs["src"] for s in page.find_all("script") if "src" in s.attrs]
-    assert len(sources) == 1 and sources[0].startswith("/assets/search.")
-
-
-def test_search_files_parse_back() -> None:
-    files = [SearchFile(f.path, f.body) for f in search_files(three_articles())]
-    assert search(files, "DeepMind")

@@ -26,6 +26,7 @@ from tests.unit.test_site_support import (
     make_article,
     parse_html,
     sitemap_urls,
+    text_of,
     three_articles,
     xss_article,
 )
@@ -70,7 +71,7 @@ def test_a_three_article_site_has_every_page(
 ) -> None:
     css = [key for key in site if key.startswith("assets/style.")]
     scripts = [key for key in site if key.startswith("assets/") and key.endswith(".js")]
-    search_index = [key for key in site if key.startswith("search/") and key.endswith(".json")]
+    search_index = [key for key in site if key.startswith("search/archive/")]
     expected = {
         "index.html", "404.html", "about/index.html", "favicon.svg", "robots.txt",
         "sitemap.xml", "sitemaps/pages.xml", "sitemaps/articles-2026-04.xml",
@@ -85,7 +86,7 @@ def test_a_three_article_site_has_every_page(
         "sources/ai-wire/index.html", "sources/deepmind-youtube/index.html",
         "sources/hacker-news/index.html",
         "hacker/2026-04-08/index.html",  # the community story's JST day
-        *css, *scripts, *search_index,
+        "search/tiers.json", *css, *scripts, *search_index,
     }  # fmt: skip
     for article in articles:
         expected |= {key_for(article.path), f"api/v1/articles/{article.id}.json"}
@@ -97,7 +98,8 @@ def test_a_three_article_site_has_every_page(
     assert sorted(re.sub(r"\.[0-9a-f]{8}\.", ".", key) for key in scripts) == [
         "assets/search.js", "assets/video.js",
     ]  # fmt: skip
-    assert "search/docs.json" in search_index and len(search_index) == 33
+    fragments = [key for key in search_index if key.startswith("search/archive/fragment/")]
+    assert "search/archive/pagefind-entry.json" in search_index and len(fragments) == 3
 
 
 def test_every_nav_target_is_a_page(site: dict[str, SiteObject]) -> None:
@@ -131,6 +133,8 @@ def test_content_types_and_cache_control(site: dict[str, SiteObject]) -> None:
     }
     for key, obj in site.items():
         assert not key.startswith("/")
+        if key.startswith("search/"):
+            continue  # Pagefind's files: test_site_search
         suffix = "." + key.rsplit(".", 1)[-1]
         if expected_types[suffix]:
             assert obj.content_type == expected_types[suffix] or key == "feed.json", key
@@ -151,7 +155,8 @@ def test_stylesheet_is_named_by_its_hash_and_linked_from_every_page(
     assert "prefers-color-scheme: dark" in css and "@import" not in css and "url(" not in css
     for key, obj in html_pages(site).items():
         links = parse_html(obj.body).find_all("link", rel="stylesheet")
-        assert [link.attrs["href"] for link in links] == ["/" + css_key], key
+        extra = ["/search/archive/pagefind-ui.css"] if key == "search/index.html" else []
+        assert [link.attrs["href"] for link in links] == [*extra, "/" + css_key], key
 
 
 def test_no_external_requests_other_than_feed_images(site: dict[str, SiteObject]) -> None:
@@ -346,7 +351,7 @@ def test_hidden_and_skipped_articles_appear_nowhere() -> None:
     hidden = hidden_articles()
     objects = render_site([*three_articles(), *hidden], SITE, now=NOW)
     for obj in objects:
-        body = obj.body.decode("utf-8")
+        body = text_of(obj)
         for article in hidden:
             assert article.analysis.title_ja not in body, obj.key
             assert article.id not in body and article.id not in obj.key, obj.key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import xml.etree.ElementTree as ET
@@ -243,6 +244,13 @@ def hidden_articles() -> list[Article]:
             feed_id="skipped-only-feed",
         ),
     ]
+
+
+def text_of(obj: SiteObject) -> str:
+    """An object's text; Pagefind's index files are gzip, its wasm is binary (replaced)."""
+    if obj.content_type == "application/octet-stream":
+        return gzip.decompress(obj.body).decode("utf-8", "replace")
+    return obj.body.decode("utf-8")
 
 
 def by_key(objects: list[SiteObject]) -> dict[str, SiteObject]:

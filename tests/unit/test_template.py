@@ -347,6 +347,18 @@ def test_shared_layer_is_built_for_arm64(resources: dict[str, Any]) -> None:
     assert "Metadata" not in resources["ConfigLayer"]  # plain zip: config/x.yaml -> /opt/x.yaml
 
 
+def test_only_the_renderer_carries_the_search_layer(resources: dict[str, Any]) -> None:
+    layer = resources["SearchLayer"]
+    assert layer["Properties"]["ContentUri"] == "layers/search"
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    carriers = [
+        name
+        for name, resource in resources.items()
+        if {"Ref": "SearchLayer"} in resource.get("Properties", {}).get("Layers", [])
+    ]
+    assert carriers == ["RenderSiteFunction"]
+
+
 # --- IAM -------------------------------------------------------------------------------------
 
 
@@ -863,7 +875,7 @@ def test_security_headers(resources: dict[str, Any]) -> None:
     assert directives == {
         "default-src": "'self'",
         "img-src": "'self' https: data:",
-        "script-src": "'self'",
+        "script-src": "'self' 'wasm-unsafe-eval'",  # Pagefind's WebAssembly, no eval()
         "style-src": "'self'",
         "frame-src": "https://www.youtube-nocookie.com",
         "frame-ancestors": "'none'",

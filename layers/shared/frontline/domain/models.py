@@ -65,7 +65,7 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # --- The feed catalogue ---------------------------------------------------------------------

@@ -286,6 +286,10 @@ class SiteObject:
 class SiteStore(Protocol):
     """The bucket readers are served from: written and deleted by key, never listed."""
 
+    def read(self, key: str) -> bytes | None:
+        """The published object's bytes; None when there is no such object."""
+        ...
+
     def put(self, obj: SiteObject) -> None: ...
 
     def delete(self, keys: Sequence[str]) -> None: ...

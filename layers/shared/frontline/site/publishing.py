@@ -29,6 +29,7 @@ from frontline.domain.ports import (
 from frontline.site import SiteConfig
 from frontline.site.paths import key_for, path_for
 from frontline.site.render import RenderFailure, render
+from frontline.site.search import TIERS_PATH, published_tiers
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
 # a month are free, then $0.005 each). Past the cap, the most-read pages are invalidated and
@@ -91,10 +92,14 @@ def publish_site(
 ) -> PublishReport:
     """Publish the site: in full, or only what `changes` (stream records) can touch.
 
-    A site never published (no top page in the manifest) is published in full."""
+    A site never published (no top page in the manifest) is published in full, and so is one
+    whose search archive cannot be read back: a full publish builds the search archive index,
+    an incremental one the recent index beside it (see families/search)."""
     stored = digests.list_all() if digests is not None else []
     listed = articles.list_public()
     incremental = changes is not None and bool(manifest.hashes_of([key_for("/")]))
+    tiers = published_tiers(store.read(key_for(TIERS_PATH))) if incremental else None
+    incremental = incremental and tiers is not None
     pending = manifest.pending()
     result = render(
         listed,
@@ -103,6 +108,7 @@ def publish_site(
         digests=stored,
         changes=changes if incremental else None,
         also=pending,
+        search_tiers=tiers,
     )
     if incremental:
         known = manifest.hashes_of([*(obj.key for obj in result.objects), *result.gone])

@@ -20,6 +20,7 @@ from frontline.domain.ports import SiteObject
 from frontline.site.catalogue import build_catalogue
 from frontline.site.families import FAMILIES, SiteContext
 from frontline.site.paths import key_for
+from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
 
 
@@ -75,10 +76,14 @@ def render(
     digests: Sequence[Digest] = (),
     changes: Sequence[ArticleChange] | None = None,
     also: Collection[str] = (),
+    search_tiers: PublishedTiers | None = None,
 ) -> RenderResult:
     """The whole site, or — given the article changes since the last publish — the paths
-    those changes touch, and the paths in `also`."""
-    ctx = SiteContext(build_catalogue(articles), site, now=now, digests=digests)
+    those changes touch, and the paths in `also`. With the published search tiers, the
+    search index is the recent one (see families/search)."""
+    ctx = SiteContext(
+        build_catalogue(articles), site, now=now, digests=digests, search_tiers=search_tiers
+    )
     by_key: dict[str, SiteObject] = {}
     owner: dict[str, str] = {}
     failures: list[RenderFailure] = []

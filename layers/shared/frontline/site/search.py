@@ -1,178 +1,302 @@
-"""Site search: a static index written by the renderer, read by a first-party script.
+"""Site search with Pagefind: an archive index built nightly, a recent index per publish.
 
-Why not Pagefind? It handles Japanese well (its extended binary segments CJK text), but it
-indexes rendered HTML files on disk with a native binary: the render Lambda would carry a
-~52 MB (aarch64 wheel) binary in a layer, write the whole site to /tmp and re-index every page
-on every render, while `render_site` is a pure function that re-uploads only the objects whose
-bytes changed. The catalogue already holds exactly what a reader searches (the Japanese
-title, TL;DR, key points, tags, companies, the original English title), so a small index
-built from it in pure Python keeps the renderer pure, deterministic and dependency-free.
+Pagefind's extended binary segments Japanese with a dictionary (「推論モデルの蒸留」 → 推論,
+モデル, の, 蒸留) and writes a static, chunked index that its own UI queries in the reader's
+browser with WebAssembly: no server, no third-party request. Records are fed to it through
+its Python API as custom records built from the articles (no HTML is crawled).
 
-How it finds Japanese text without a dictionary: runs of kana and kanji are indexed as
-character bi-grams (「蒸留モデル」 → 蒸留, 留モ, モデ, デル), so any query of two or more
-characters is found wherever it occurs, whatever the word boundaries; a one-character query
-matches every bi-gram that starts with it. Latin script and digits are indexed as whole
-lower-cased words (NFKC first, so full-width ＯｐｅｎＡＩ is openai) and matched by prefix.
-A document matches when it holds every token of the query; words in the title, tags and
-companies weigh more than words in the summary, and ties go to the newer article.
+Two tiers keep the cost of a publish bounded:
+- the archive index (`/search/archive/`) holds every public article; the nightly full
+  rebuild writes it, and its cutoff is the newest `created_at` among those articles;
+- the recent index (`/search/recent/`) holds only the articles stored after that cutoff and
+  is rebuilt on each publish: a day's articles, whatever the size of the archive.
+`/search/tiers.json` names the archive's cutoff and the bundles that exist; the search
+page's script reads it and gives Pagefind's UI the archive as its bundle and the recent
+index through `mergeIndex` (Pagefind's multisite search), so results come from both.
 
-Layout: `/search/docs.json` lists the documents (title, path, date, source, summary), oldest
-first; `/search/index/NN.json` holds the postings of the tokens whose first character
-has code point ≡ NN (mod SHARDS), so a query fetches only the shards of its own tokens, and a
-prefix search stays within one shard. Every shard is written, empty or not, and every file is
-JSON with sorted keys: the same articles always give the same bytes.
+An article edited or hidden after the nightly build keeps its archive entry until the next
+one (the recent index cannot take entries out of the archive); its page is what readers see.
+
+Two workarounds for pagefind 1.5.2's Python API, everything else is the API's own:
+- it reads the binary's answers on a 100 ms poll, one answer per poll (21 s for 200
+  records, about 1,000 s for 10,000: longer than a Lambda may run), so `_prompt_service`
+  reads each answer as soon as it arrives, however long;
+- `WriteFiles` answers before its last file on disk is complete, so the files are taken
+  from the answer of `get_files` instead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import functools
+import html
 import json
-import re
-import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any, Final
 
-from frontline.domain.models import Article, EntityKind
+from frontline.domain.models import Article
 from frontline.site.formatting import format_jst_date
-from frontline.site.views import lang_of, summary_line
 
-SHARDS = 32
-DOCS_PATH = "/search/docs.json"
-SHARD_DIR = "/search/index/"
-INDEX_VERSION = 1
-TITLE_WEIGHT = 3
-TEXT_WEIGHT = 1
+ARCHIVE_DIR: Final = "/search/archive/"
+RECENT_DIR: Final = "/search/recent/"
+TIERS_PATH: Final = "/search/tiers.json"
+LANGUAGE: Final = "ja"  # one index for the whole site: the search page is Japanese
+DATE_LABEL: Final = "公開日"  # Pagefind's UI shows each meta but the title as "name: value"
 
-_CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-_TOKEN = re.compile(rf"[{_CJK}]+|[0-9a-z\u00c0-\u024f]+")
-_IS_CJK = re.compile(rf"[{_CJK}]")
-
-
-def shard_of(token: str) -> int:
-    return ord(token[0]) % SHARDS
-
-
-def shard_path(shard: int) -> str:
-    return f"{SHARD_DIR}{shard:02d}.json"
-
-
-@lru_cache(maxsize=65_536)  # the same texts come back on every render of a warm Lambda
-def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(tokens(text))
-
-
-def tokens(text: str) -> list[str]:
-    """Bi-grams of kana/kanji runs and whole Latin words, in order of appearance, each once.
-
-    The script on /search/ tokenises queries the same way (see static/search.js).
-    """
-    normalised = unicodedata.normalize("NFKC", text).lower()
-    found: dict[str, None] = {}
-    for run in _TOKEN.findall(normalised):
-        if _IS_CJK.match(run) and len(run) > 1:
-            for i in range(len(run) - 1):
-                found.setdefault(run[i : i + 2])
-        else:
-            found.setdefault(run)
-    return list(found)
+JS = "text/javascript; charset=utf-8"
+_TYPES: Final = {
+    ".js": JS,
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+}
+BINARY = "application/octet-stream"  # Pagefind's own index, meta, fragment and wasm files
+_HASHED_DIRS: Final = ("fragment", "index", "filter")  # named by the hash of their bytes
+# Pagefind writes other front ends too; the site uses its default UI only.
+_UNUSED: Final = ("pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 @dataclass(frozen=True)
 class SearchFile:
     path: str
     body: bytes
+    content_type: str
+    immutable: bool  # named by the hash of its bytes: may be cached for a year
+    # Names the current index (pagefind-entry.json, tiers.json): a publish deletes the files
+    # of the index it replaces, so a copy kept in a cache would point at files that are gone.
+    revalidate: bool = False
 
 
-def _json(data: object) -> bytes:
-    """Sorted, compact UTF-8 JSON; <, > and & escaped so no byte of it reads as markup."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
-        text = text.replace(char, escaped)
-    return text.encode("utf-8")
+@dataclass(frozen=True)
+class SearchRecord:
+    url: str
+    content: str
+    title: str
+    date: str
 
 
-def _heading_text(article: Article) -> str:
-    analysis = article.analysis
-    names = " ".join(entity.name for entity in analysis.entities)
-    return " ".join((analysis.title_ja, article.item.title, " ".join(analysis.tags), names))
+def search_record(article: Article) -> SearchRecord:
+    """What a reader can search an article by: its Japanese title, the original title, the
+    TL;DR, key points, tags, entity names and source.
 
-
-def _body_text(article: Article) -> str:
-    analysis = article.analysis
-    points = " ".join(point.title + " " + point.body for point in analysis.key_points)
-    return " ".join((analysis.tldr, points, article.item.source_name))
-
-
-def _document(article: Article) -> dict[str, object]:
-    companies = [e.name for e in article.analysis.entities if e.kind is EntityKind.COMPANY]
-    return {
-        "title": article.analysis.title_ja,
-        "path": article.path,
-        "date": format_jst_date(article.published),
-        "source": article.item.source_name,
-        "summary": summary_line(article.analysis.tldr),
-        "tags": list(article.analysis.tags[:4]),
-        "companies": list(dict.fromkeys(companies)),
-        "lang": lang_of(article.analysis.title_ja) or "",
-    }
-
-
-def search_files(articles: Sequence[Article]) -> list[SearchFile]:
-    """The documents file and every shard, for articles in listing order (newest first).
-
-    Documents are numbered from the oldest, so a new article appends a number and changes
-    only the documents file and the shards of its own tokens: every other shard keeps its
-    bytes, and publishing uploads little.
+    Pagefind's UI writes the title as text but the excerpt (cut from the content, with the
+    matches marked) as HTML, so the content is HTML-escaped here, as Pagefind escapes the
+    text of the HTML pages it indexes.
     """
-    articles = list(reversed(articles))
-    postings: dict[str, dict[int, int]] = defaultdict(dict)
-    for number, article in enumerate(articles):
-        weights: dict[str, int] = {}
-        for token in _tokens(_body_text(article)):
-            weights[token] = TEXT_WEIGHT
-        for token in _tokens(_heading_text(article)):
-            weights[token] = TITLE_WEIGHT
-        for token, weight in weights.items():
-            postings[token][number] = weight
-    shards: list[dict[str, list[list[int]]]] = [{} for _ in range(SHARDS)]
-    for token, docs in postings.items():
-        shards[shard_of(token)][token] = [[doc, docs[doc]] for doc in sorted(docs)]
-    docs_body = {
-        "version": INDEX_VERSION,
-        "shards": SHARDS,
-        "docs": [_document(article) for article in articles],
+    analysis = article.analysis
+    parts = [
+        analysis.title_ja,
+        article.item.title,
+        analysis.tldr,
+        *(f"{point.title} {point.body}" for point in analysis.key_points),
+        " ".join(analysis.tags),
+        " ".join(entity.name for entity in analysis.entities),
+        article.item.source_name,
+    ]
+    return SearchRecord(
+        url=article.path,
+        content=html.escape("\n".join(part for part in parts if part), quote=False),
+        title=analysis.title_ja,
+        date=format_jst_date(article.published),
+    )
+
+
+def archive_cutoff_of(articles: Iterable[Article]) -> datetime | None:
+    """The newest `created_at` among the archived articles: what is newer is recent."""
+    return max((article.created_at for article in articles), default=None)
+
+
+def search_files(articles: Sequence[Article], archive_cutoff: datetime | None) -> list[SearchFile]:
+    """The search objects of a publish: without a cutoff (the nightly full rebuild) the
+    archive index; with the published archive's cutoff, the recent index."""
+    if archive_cutoff is None:
+        return archive_search_files(articles)
+    return recent_search_files(articles, archive_cutoff)
+
+
+def archive_search_files(articles: Sequence[Article]) -> list[SearchFile]:
+    """The nightly build: the archive index of every public article, and a tiers file that
+    names its cutoff and no recent index."""
+    files = pagefind_bundle([search_record(a) for a in articles], ARCHIVE_DIR)
+    return [*files, tiers_file(archive_cutoff_of(articles), recent=False)]
+
+
+def recent_search_files(articles: Iterable[Article], archive_cutoff: datetime) -> list[SearchFile]:
+    """A publish: the recent index of the articles stored after the archive's cutoff (others
+    among `articles` are left out), and the tiers file naming both indexes. With nothing
+    newer than the archive, only the tiers file: there is no recent index to load."""
+    recent = [article for article in articles if article.created_at > archive_cutoff]
+    if not recent:
+        return [tiers_file(archive_cutoff, recent=False)]
+    files = pagefind_bundle([search_record(a) for a in recent], RECENT_DIR)
+    paths = [file.path for file in files]
+    return [*files, tiers_file(archive_cutoff, recent=True, recent_files=paths)]
+
+
+def tiers_file(
+    cutoff: datetime | None, *, recent: bool, recent_files: Sequence[str] = ()
+) -> SearchFile:
+    """The file the search page reads first: the archive's cutoff, the bundles to merge and
+    the recent index's files (the next publish deletes them by name, never by listing)."""
+    tiers = {
+        "archive_cutoff": cutoff.isoformat() if cutoff else None,
+        "bundles": [ARCHIVE_DIR, *([RECENT_DIR] if recent else [])],
+        "recent_files": sorted(recent_files),
     }
-    files = [SearchFile(DOCS_PATH, _json(docs_body))]
-    files += [SearchFile(shard_path(n), _json(shard)) for n, shard in enumerate(shards)]
+    body = json.dumps(tiers, sort_keys=True, separators=(",", ":")).encode()
+    return SearchFile(TIERS_PATH, body, _TYPES[".json"], immutable=False, revalidate=True)
+
+
+@dataclass(frozen=True)
+class PublishedTiers:
+    """What the published tiers file says: the archive's cutoff and the recent index's files."""
+
+    archive_cutoff: datetime
+    recent_files: tuple[str, ...] = ()
+
+
+def published_tiers(tiers: bytes | None) -> PublishedTiers | None:
+    """The published tiers file read back; None when there is none to trust."""
+    if tiers is None:
+        return None
+    try:
+        data = json.loads(tiers)
+        value = data.get("archive_cutoff")
+        if not isinstance(value, str):
+            return None
+        files = data.get("recent_files", [])
+        recent = tuple(f for f in files if isinstance(f, str) and f.startswith(RECENT_DIR))
+        return PublishedTiers(datetime.fromisoformat(value), recent)
+    except (ValueError, AttributeError):
+        return None
+
+
+def archive_cutoff_in(tiers: bytes | None) -> datetime | None:
+    """The archive's cutoff from a published tiers file; None when there is none to trust."""
+    published = published_tiers(tiers)
+    return published.archive_cutoff if published else None
+
+
+# --- Pagefind ------------------------------------------------------------------------------
+
+
+def pagefind_bundle(records: Sequence[SearchRecord], directory: str) -> list[SearchFile]:
+    """Pagefind's bundle for these records, as files under `directory` (e.g. /search/archive/).
+
+    Records are added in URL order: Pagefind numbers pages in the order it receives them, so
+    the same articles give the same bytes whatever order they come in.
+    """
+    return _warm_pagefind().bundle(sorted(records, key=lambda record: record.url), directory)
+
+
+@functools.cache
+def _warm_pagefind() -> _Pagefind:
+    return _Pagefind()
+
+
+class _Pagefind:
+    """One Pagefind service per process, started on first use and kept for the next publish.
+
+    Starting it loads the Japanese dictionary (about 1 s here); a warm Lambda skips that.
+    The service runs on an event loop of its own thread, so callers need none and may
+    already run one. One bundle is built at a time.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._lock = threading.Lock()
+        self._service: Any = None
+        threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True).start()
+
+    def bundle(self, records: Sequence[SearchRecord], directory: str) -> list[SearchFile]:
+        with self._lock:
+            build = self._bundle(records, directory)
+            return asyncio.run_coroutine_threadsafe(build, self._loop).result()
+
+    async def _bundle(self, records: Sequence[SearchRecord], directory: str) -> list[SearchFile]:
+        from pagefind.index import IndexConfig
+
+        if self._service is None or self._service._backend.returncode is not None:
+            self._service = await _prompt_service()().launch()
+        try:
+            index = await self._service.create_index(IndexConfig(force_language=LANGUAGE))
+            await asyncio.gather(
+                *(
+                    index.add_custom_record(
+                        url=record.url,
+                        content=record.content,
+                        language=LANGUAGE,
+                        meta={"title": record.title, DATE_LABEL: record.date},
+                    )
+                    for record in records
+                )
+            )
+            # get_files, not write_files: WriteFiles answers before the last file on disk is
+            # complete (seen here: an empty pagefind-entry.json), so the bytes come in the answer.
+            files = _bundle_files(await index.get_files(), directory)
+            await index.delete_index()
+            return files
+        except BaseException:
+            service, self._service = self._service, None  # start afresh next time
+            await service.close()
+            raise
+
+
+def _bundle_files(written: Sequence[Mapping[str, Any]], directory: str) -> list[SearchFile]:
+    files = []
+    for file in sorted(written, key=lambda file: str(file["path"])):
+        path = PurePosixPath(file["path"])
+        if path.name.startswith(_UNUSED):
+            continue
+        hashed = path.parts[0] in _HASHED_DIRS or path.suffix == ".pf_meta"
+        content_type = _TYPES.get(path.suffix, BINARY)
+        entry = path.name == "pagefind-entry.json"
+        files.append(
+            SearchFile(directory + path.as_posix(), file["content"], content_type, hashed, entry)
+        )
     return files
 
 
-def search(files: Iterable[SearchFile], query: str) -> list[str]:
-    """The matching articles' paths, best first: the same rules as static/search.js.
+@functools.cache
+def _prompt_service() -> type[Any]:
+    """Pagefind's service, reading each answer of the binary as soon as it is written."""
+    from pagefind.service import PagefindService
 
-    Used by the tests to check the index without a browser.
-    """
-    by_path = {file.path: json.loads(file.body) for file in files}
-    docs = by_path[DOCS_PATH]["docs"]
-    wanted = tokens(query)
-    if not wanted:
-        return []
-    scores: dict[int, int] | None = None
-    for token in wanted:
-        shard = by_path[shard_path(shard_of(token))]
-        single_cjk = len(token) == 1 and _IS_CJK.match(token)
-        prefix = single_cjk or not _IS_CJK.match(token)
-        hits: dict[int, int] = {}
-        for key, posting in shard.items():
-            if key == token or (prefix and key.startswith(token)):
-                for doc, weight in posting:
-                    hits[doc] = max(hits.get(doc, 0), weight)
-        scores = (
-            hits
-            if scores is None
-            else {doc: scores[doc] + weight for doc, weight in hits.items() if doc in scores}
-        )
-    assert scores is not None
-    ranked = sorted(scores, key=lambda doc: (-scores[doc], -doc))  # ties: the newer first
-    return [docs[doc]["path"] for doc in ranked]
+    class PromptService(PagefindService):
+        async def _wait_for_responses(self) -> None:
+            stdout = self._backend.stdout
+            assert stdout is not None  # the service is launched with stdout piped
+            try:
+                while True:
+                    response = json.loads(base64.b64decode(await _answer(stdout)))
+                    future = self._responses.pop(response.get("message_id"), None)
+                    if future is None or future.done():
+                        continue
+                    payload = response["payload"]
+                    if payload["type"] == "Error":
+                        future.set_exception(RuntimeError(payload["message"]))
+                    else:
+                        future.set_result(payload)
+            except (asyncio.IncompleteReadError, ValueError) as exc:
+                # The binary stopped or wrote something else: fail what waits, not hang.
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
+                self._responses.clear()
+
+    return PromptService
+
+
+async def _answer(stdout: asyncio.StreamReader) -> bytes:
+    """One answer of the binary: base64 up to a comma, however long (an index's files)."""
+    parts: list[bytes] = []
+    while True:
+        try:
+            parts.append((await stdout.readuntil(b","))[:-1])
+            return b"".join(parts)
+        except asyncio.LimitOverrunError as longer:  # past the reader's limit: take what is there
+            parts.append(await stdout.readexactly(longer.consumed))

@@ -21,11 +21,13 @@ from frontline.site.assets import stylesheet
 from frontline.site.catalogue import Catalogue
 from frontline.site.environment import environment
 from frontline.site.paths import key_for
+from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
 from frontline.site.views import CardView, PageMeta, card_view
 
 CACHE_PAGES: Final = "public, max-age=300, stale-while-revalidate=86400"
 CACHE_IMMUTABLE: Final = "public, max-age=31536000, immutable"
+CACHE_REVALIDATE: Final = "public, max-age=0, must-revalidate"  # names files a publish replaces
 
 HTML: Final = "text/html; charset=utf-8"
 RSS: Final = "application/rss+xml; charset=utf-8"
@@ -77,8 +79,11 @@ class SiteContext:
         *,
         now: datetime,
         digests: Sequence[Digest] = (),
+        search_tiers: PublishedTiers | None = None,
     ) -> None:
         self.catalogue = catalogue
+        # the search archive already published (None: this render builds the archive index)
+        self.search_tiers = search_tiers
         self.site = site
         self.now = now  # dates only a feed without entries
         self.digests = tuple(digests)

@@ -1,8 +1,9 @@
-"""検索: the search page, its script and the static index it reads.
+"""検索: the search page, its script and the Pagefind indexes it reads.
 
-The one place search joins the site: the index files come from `frontline.site.search`, built
-from the public articles; a search back end that indexes only what a publish changed gets the
-changes in `touched` and returns its objects from `render`, like any other family.
+A full publish builds the archive index of every public article; a publish after changes
+rebuilds only the recent index, of the articles stored after the archive's cutoff (named by
+the published tiers file), and deletes the previous recent index's files by name. The
+archive's files are never touched between two full publishes.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.assets import script
 from frontline.site.catalogue import Group, by_count
-from frontline.site.families.base import CACHE_IMMUTABLE, JSON, SiteContext, site_object
-from frontline.site.search import SearchFile, search_files
+from frontline.site.families.base import (
+    CACHE_IMMUTABLE,
+    CACHE_PAGES,
+    CACHE_REVALIDATE,
+    SiteContext,
+    site_object,
+)
+from frontline.site.search import ARCHIVE_DIR, SearchFile, search_files
 from frontline.site.views import PageMeta
 
 PATH: Final = "/search/"
@@ -31,9 +38,12 @@ class Cloud:
 
 
 def _index_files(ctx: SiteContext) -> dict[str, SearchFile]:
-    return ctx.memo(
-        "search:files", lambda: {file.path: file for file in search_files(ctx.catalogue.articles)}
-    )
+    def build() -> dict[str, SearchFile]:
+        tiers = ctx.search_tiers
+        cutoff = tiers.archive_cutoff if tiers is not None else None
+        return {file.path: file for file in search_files(ctx.catalogue.articles, cutoff)}
+
+    return ctx.memo("search:files", build)
 
 
 def _page(ctx: SiteContext) -> SiteObject:
@@ -63,8 +73,16 @@ def _page(ctx: SiteContext) -> SiteObject:
         heading="検索",
         article_count=len(ctx.catalogue.articles),
         sections=sections,
-        scripts=(script("search").path,),
+        # Pagefind's UI from the archive bundle, then the script that starts it.
+        stylesheets=(f"{ARCHIVE_DIR}pagefind-ui.css",),
+        scripts=(f"{ARCHIVE_DIR}pagefind-ui.js", script("search").path),
     )
+
+
+def _cache(file: SearchFile) -> str:
+    if file.revalidate:
+        return CACHE_REVALIDATE
+    return CACHE_IMMUTABLE if file.immutable else CACHE_PAGES
 
 
 class SearchFamily:
@@ -74,7 +92,10 @@ class SearchFamily:
         return [PATH, script("search").path, *_index_files(ctx)]
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        return [PATH, *_index_files(ctx)]  # the script's name changes only with its bytes
+        # the script's name changes only with its bytes; the previous recent index's files
+        # that the new one does not name again are gone, and deleted by name
+        previous = ctx.search_tiers.recent_files if ctx.search_tiers is not None else ()
+        return [PATH, *_index_files(ctx), *previous]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         if path == PATH:
@@ -82,4 +103,5 @@ class SearchFamily:
         asset = script("search")
         if path == asset.path:
             return site_object(path, asset.body, asset.content_type, CACHE_IMMUTABLE)
-        return site_object(path, _index_files(ctx)[path].body, JSON)
+        file = _index_files(ctx)[path]
+        return site_object(path, file.body, file.content_type, _cache(file))
