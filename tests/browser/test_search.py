@@ -22,7 +22,7 @@ from infra.local.template_resources import load_template
 from tests.browser.conftest import OpenPage, Probe
 from tests.browser.test_pages import assert_clean_load
 from tests.site_fixture import LoopbackServer, ServedSite, write_site
-from tests.unit.fakes import FakeArticles, MemorySiteStore
+from tests.unit.fakes import FakeArticles, FakeManifest, MemoryBucket
 
 pytestmark = pytest.mark.browser
 
@@ -74,13 +74,14 @@ def tiered(
         tmp_path_factory.mktemp("tiered-site"), headers={"Content-Security-Policy": site_csp()}
     )
     site = SiteConfig(title="AIニュース最前線", tagline="毎時更新", base_url=server.base_url)
-    store = MemorySiteStore()
+    store, manifest = MemoryBucket(), FakeManifest()
     now = max(a.created_at for a in recent)
-    publish_site(FakeArticles({a.id: a for a in archived}), store, site, now=now)
+    publish_site(FakeArticles({a.id: a for a in archived}), store, site, manifest=manifest, now=now)
     publish_site(
         FakeArticles({a.id: a for a in [*archived, *recent]}),
         store,
         site,
+        manifest=manifest,
         now=now,
         changes=[ArticleChange(None, a) for a in recent],
     )
@@ -95,7 +96,7 @@ def results_for(open_page: OpenPage, site: ServedSite, query: str) -> tuple[set[
     probe = open_page(site.url("/search/"))
     page = probe.page
     page.get_by_label("キーワード").fill(query)
-    page.locator(".pagefind-ui__result-link").first.wait_for()
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60_000)  # wasm + index
     more = page.locator(".pagefind-ui__button")
     while more.count() and more.first.is_visible():  # 「さらに結果を表示」 until all are shown
         shown = page.locator(".pagefind-ui__result-link").count()
