@@ -12,7 +12,12 @@ from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
 from frontline.site.families import FAMILIES, SiteContext
 from frontline.site.paths import key_for, source_path
-from frontline.site.publishing import invalidation_paths, publish_site, viewer_path
+from frontline.site.publishing import (
+    PublishReport,
+    invalidation_paths,
+    publish_site,
+    viewer_path,
+)
 from frontline.site.search import ARCHIVE_DIR, RECENT_DIR, TIERS_PATH, SearchFile
 from tests.site_fixture import assert_same_pages, pages
 from tests.unit.fakes import FakeArticles, FakeManifest, MemoryBucket, UploadFailed
@@ -47,11 +52,28 @@ def base() -> list[Article]:
     return synthetic_articles(240)
 
 
+def publish_to(
+    store: MemoryStore,
+    articles: list[Article],
+    changes: list[ArticleChange] | None = None,
+    *,
+    cdn: Cdn | None = None,
+) -> PublishReport:
+    """Publish the store holding `articles` into `store`: in full, or only `changes`."""
+    return publish_site(
+        FakeArticles({a.id: a for a in articles}),
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        changes=changes,
+        cdn=cdn,
+    )
+
+
 def published(articles: list[Article]) -> MemoryStore:
     store = MemoryStore()
-    publish_site(
-        FakeArticles({a.id: a for a in articles}), store, SITE, manifest=store.manifest, now=NOW
-    )
+    publish_to(store, articles)
     return store
 
 
@@ -125,14 +147,7 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     after, changes = scenarios(base)[name]
     store = published(base)
     # When only the change is published
-    report = publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    report = publish_to(store, after, changes)
     # Then the bucket holds exactly what a full rebuild of the new store writes
     full = published(after)
     assert_same_pages(store.objects, full.objects)
@@ -147,14 +162,7 @@ def test_incremental_equals_full_rebuild_at_other_sizes(size: int, name: str) ->
     after, changes = scenarios(base)[name]
     store = published(base)
     # When only the change is published
-    publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    publish_to(store, after, changes)
     # Then the bucket equals a full rebuild, byte for byte
     full = published(after).objects
     assert_same_pages(store.objects, full)
@@ -165,14 +173,7 @@ def new_article_puts(articles: list[Article]) -> list[str]:
     new = fresh(last, 9, first_seen=last.item.first_seen + timedelta(hours=1))
     store = published(articles)
     store.puts.clear()
-    publish_site(
-        FakeArticles({a.id: a for a in [*articles, new]}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=[ArticleChange(None, new)],
-    )
+    publish_to(store, [*articles, new], [ArticleChange(None, new)])
     return store.puts
 
 
@@ -192,9 +193,7 @@ def test_a_new_article_touches_a_bounded_set_of_objects() -> None:
 def test_an_unchanged_store_uploads_nothing(base: list[Article]) -> None:
     store = published(base)
     store.puts.clear()
-    report = publish_site(
-        FakeArticles({a.id: a for a in base}), store, SITE, manifest=store.manifest, now=NOW
-    )
+    report = publish_to(store, base)
     assert store.puts == [] and report.deleted == []
 
 
@@ -233,14 +232,7 @@ def test_a_hidden_article_loses_its_pages(base: list[Article]) -> None:
     after, changes = scenarios(base)["hidden"]
     store = published(base)
     hidden = changes[0].before
-    report = publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    report = publish_to(store, after, changes)
     page = hidden.path.strip("/") + "/index.html"
     assert page in report.deleted and page not in store.objects
     assert f"api/v1/articles/{hidden.id}.json" not in store.objects
@@ -249,15 +241,7 @@ def test_a_hidden_article_loses_its_pages(base: list[Article]) -> None:
 def test_changed_pages_are_invalidated_in_one_capped_call(base: list[Article]) -> None:
     after, changes = scenarios(base)["new article"]
     store, cdn = published(base), Cdn()
-    publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-        cdn=cdn,
-    )
+    publish_to(store, after, changes, cdn=cdn)
     [paths] = cdn.calls
     assert paths[:2] == ["/", "/news/"]
     assert len(paths) <= 15
@@ -277,14 +261,7 @@ def test_a_site_never_published_is_published_in_full(base: list[Article]) -> Non
     after, changes = scenarios(base)["new article"]
     store = MemoryStore()
     # When the batch is published
-    publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    publish_to(store, after, changes)
     # Then the whole site is there
     assert pages(store.objects) == pages(published(after).objects)
 
@@ -293,14 +270,7 @@ def test_a_publish_reads_the_manifest_for_just_the_keys_it_renders(base: list[Ar
     after, changes = scenarios(base)["new article"]
     store = published(base)
     store.manifest.keys_read = store.manifest.full_reads = 0
-    report = publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    report = publish_to(store, after, changes)
     assert store.manifest.full_reads == 0
     # the top page, what was rendered, and a few candidates for deletion (none here)
     assert report.deleted == []
@@ -361,14 +331,7 @@ def test_one_page_that_fails_is_left_out_and_the_rest_is_published(
     after = [*base, bad, good]
     store = published(base)
     # When the stream delivers both
-    report = publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=[ArticleChange(None, bad), ArticleChange(None, good)],
-    )
+    report = publish_to(store, after, [ArticleChange(None, bad), ArticleChange(None, good)])
     # Then the failure names the article; its page is missing, everything else is published
     assert [(f.family, f.path, f.article_id) for f in report.failed] == [
         ("article", bad.path, bad.id)
@@ -453,14 +416,7 @@ def test_after_a_publish_search_finds_what_a_rebuild_finds(base: list[Article], 
         key: obj.body for key, obj in store.objects.items() if key.startswith("search/archive/")
     }
     # When only the change is published
-    publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    publish_to(store, after, changes)
     # Then both indexes together hold what a full rebuild's archive holds
     assert searchable(store) == searchable(published(after)) == {a.path for a in after}
     # and the archive index was left as the nightly build wrote it
@@ -478,18 +434,10 @@ def test_the_previous_recent_index_is_deleted_by_name(base: list[Article]) -> No
         fresh(base[0], n, first_seen=stored + timedelta(minutes=n)) for n in (901, 902)
     )
     store = published(base)
-    publish = lambda articles, change: publish_site(  # noqa: E731
-        FakeArticles({a.id: a for a in articles}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=[ArticleChange(None, change)],
-    )
-    publish([*base, first], first)
+    publish_to(store, [*base, first], [ArticleChange(None, first)])
     before = {key for key in store.objects if key.startswith("search/recent/")}
     # When the second is published
-    publish([*base, first, second], second)
+    publish_to(store, [*base, first, second], [ArticleChange(None, second)])
     # Then the recent index holds both, and no file of the first recent index is left over
     # that the new tiers file does not name (the bucket is never listed)
     tiers = json.loads(store.objects[key_for(TIERS_PATH)].body)
@@ -506,14 +454,7 @@ def test_a_publish_without_an_archive_index_publishes_everything(base: list[Arti
     del store.objects[key_for(TIERS_PATH)]
     after, changes = scenarios(base)["new article"]
     # When a change is published
-    publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=changes,
-    )
+    publish_to(store, after, changes)
     # Then the archive index is rebuilt with the new article and there is no recent index
     assert json.loads(store.objects[key_for(TIERS_PATH)].body)["bundles"] == [ARCHIVE_DIR]
     assert searchable(store) == {a.path for a in after}
@@ -539,14 +480,7 @@ def test_a_record_whose_card_fails_drops_out_of_every_list(
     after = [*base, bad, good]
     store = published(base)
     # When the stream delivers both
-    report = publish_site(
-        FakeArticles({a.id: a for a in after}),
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        changes=[ArticleChange(None, bad), ArticleChange(None, good)],
-    )
+    report = publish_to(store, after, [ArticleChange(None, bad), ArticleChange(None, good)])
     # Then the bad record is reported once and left out; the lists show the good one
     assert [(f.path, f.article_id) for f in report.failed] == [(bad.path, bad.id)]
     home = store.objects["index.html"].body.decode()
