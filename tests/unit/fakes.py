@@ -300,3 +300,29 @@ class FakeBacklog:
 
     def last_publish(self) -> datetime | None:
         return self.published_at
+
+
+class FakeModel:
+    """An LLM that answers every item with a valid analysis (titled 解析<n> for its n-th
+    call, request id req-<n>); the `failures` given are raised first, one per call."""
+
+    name = "bedrock"
+    model_id = "test-model"
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.calls = 0
+
+    def analyse(self, item: FeedItem, text: str) -> AnalysisResult:
+        from tests.factories import make_analysis
+
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return AnalysisResult(
+            analysis=make_analysis(title_ja=f"解析{self.calls}"),
+            provider="bedrock",
+            model_id="test-model",
+            usage=Usage(2000, 800),
+            request_id=f"req-{self.calls}",
+        )

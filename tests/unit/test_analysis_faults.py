@@ -18,28 +18,7 @@ from frontline.domain.ports import (
 )
 from frontline.domain.spend import Budget, budget_day
 from tests.factories import NOW, make_analysis, make_item
-from tests.unit.fakes import FakeArticles, FakeClaims, FakeSpendLedger, Throttled
-
-
-class Model:
-    name = "bedrock"
-    model_id = "test-model"
-
-    def __init__(self, *failures: Exception) -> None:
-        self.failures = list(failures)
-        self.calls = 0
-
-    def analyse(self, item, text):
-        self.calls += 1
-        if self.failures:
-            raise self.failures.pop(0)
-        return AnalysisResult(
-            analysis=make_analysis(title_ja=f"解析{self.calls}"),
-            provider="bedrock",
-            model_id="test-model",
-            usage=Usage(2000, 800),
-            request_id=f"req-{self.calls}",
-        )
+from tests.unit.fakes import FakeArticles, FakeClaims, FakeModel, FakeSpendLedger, Throttled
 
 
 class Heuristic:
@@ -74,7 +53,7 @@ def worker(model, *, articles=None, ledger=None, claims=None, on_ungrounded=None
 
 
 def test_a_second_delivery_while_the_first_analyses_does_not_call_the_model() -> None:
-    model, claims = Model(), FakeClaims()
+    model, claims = FakeModel(), FakeClaims()
     item = make_item(1)
     claims.lease(item.id, holder="first delivery", now=NOW, until=NOW + timedelta(minutes=15))
     with pytest.raises(AnalysisInProgress):
@@ -83,7 +62,7 @@ def test_a_second_delivery_while_the_first_analyses_does_not_call_the_model() ->
 
 
 def test_a_lease_left_by_a_dead_process_expires() -> None:
-    model, claims = Model(), FakeClaims()
+    model, claims = FakeModel(), FakeClaims()
     item = make_item(1)
     claims.lease(item.id, holder="dead", now=NOW, until=NOW - timedelta(seconds=1))
     article = worker(model, claims=claims).process(ItemMessage(item=item), now=NOW)
@@ -91,7 +70,7 @@ def test_a_lease_left_by_a_dead_process_expires() -> None:
 
 
 def test_a_failure_after_the_answer_reuses_it_on_redelivery() -> None:
-    model, articles, ledger = Model(), FailingSaves(failures=1), FakeSpendLedger()
+    model, articles, ledger = FakeModel(), FailingSaves(failures=1), FakeSpendLedger()
     analyst = worker(model, articles=articles, ledger=ledger)
     message = ItemMessage(item=make_item(1))
     with pytest.raises(Throttled):
@@ -104,7 +83,7 @@ def test_a_failure_after_the_answer_reuses_it_on_redelivery() -> None:
 
 
 def test_a_throttled_spend_write_is_counted_once_and_never_lost() -> None:
-    model, ledger = Model(), FakeSpendLedger(failures=1)
+    model, ledger = FakeModel(), FakeSpendLedger(failures=1)
     analyst = worker(model, ledger=ledger)
     message = ItemMessage(item=make_item(1))
     with pytest.raises(Throttled):
@@ -117,7 +96,7 @@ def test_a_throttled_spend_write_is_counted_once_and_never_lost() -> None:
 
 
 def test_a_charge_without_a_request_id_still_has_one_key() -> None:
-    class Anonymous(Model):
+    class Anonymous(FakeModel):
         def analyse(self, item, text):
             result = super().analyse(item, text)
             return AnalysisResult(
@@ -130,7 +109,7 @@ def test_a_charge_without_a_request_id_still_has_one_key() -> None:
 
 
 def test_two_items_answered_under_one_request_id_are_both_charged() -> None:
-    class Repeating(Model):  # a proxy or a stub that repeats its request ids
+    class Repeating(FakeModel):  # a proxy or a stub that repeats its request ids
         def analyse(self, item, text):
             result = super().analyse(item, text)
             return AnalysisResult(
@@ -150,7 +129,7 @@ def test_two_items_answered_under_one_request_id_are_both_charged() -> None:
 
 
 def test_an_older_version_after_a_newer_one_is_dropped_without_a_model_call() -> None:
-    model, articles = Model(), FakeArticles()
+    model, articles = FakeModel(), FakeArticles()
     analyst = worker(model, articles=articles)
     v1 = make_item(1, title="Lab releases model", first_seen=NOW)
     v2 = make_item(
@@ -164,7 +143,7 @@ def test_an_older_version_after_a_newer_one_is_dropped_without_a_model_call() ->
 
 
 def test_a_newer_version_replaces_the_older_and_keeps_its_first_sighting() -> None:
-    model, articles = Model(), FakeArticles()
+    model, articles = FakeModel(), FakeArticles()
     analyst = worker(model, articles=articles)
     v1 = make_item(1, title="Lab releases model", first_seen=NOW)
     later = NOW + timedelta(hours=1)
@@ -184,7 +163,7 @@ def test_a_stale_write_lost_in_a_race_returns_the_stored_version() -> None:
             raise StaleVersion("a newer version is stored")
 
     articles = RacedArticles()
-    kept = worker(Model(), articles=articles).process(ItemMessage(item=make_item(1)), now=NOW)
+    kept = worker(FakeModel(), articles=articles).process(ItemMessage(item=make_item(1)), now=NOW)
     assert kept.item.id == make_item(1).id  # nothing stored: the message is acknowledged
 
 
@@ -193,7 +172,7 @@ def test_an_ungrounded_answer_is_stored_degraded_and_counted() -> None:
     ungrounded = AnalysisUngrounded(
         "tldr: 数値「60」が原文にない", usage=Usage(3000, 1000), request_id="r1"
     )
-    article = worker(Model(ungrounded), on_ungrounded=lambda a: counted.append(a.id)).process(
+    article = worker(FakeModel(ungrounded), on_ungrounded=lambda a: counted.append(a.id)).process(
         ItemMessage(item=make_item(1)), now=NOW
     )
     assert article.status is ArticleStatus.DEGRADED

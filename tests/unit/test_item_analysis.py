@@ -17,29 +17,8 @@ from frontline.domain.ports import (
 )
 from frontline.domain.spend import Budget, budget_day
 from tests.factories import NOW, make_analysis, make_item
-from tests.unit.fakes import FakeArticles, FakeQueue
+from tests.unit.fakes import FakeArticles, FakeModel, FakeQueue
 from tests.unit.fakes import FakeSpendLedger as MemoryLedger
-
-
-class FakeLlm:
-    name = "bedrock"
-    model_id = "test-model"
-
-    def __init__(self, *failures: Exception) -> None:
-        self.failures = list(failures)
-        self.calls = 0
-
-    def analyse(self, item, text):
-        self.calls += 1
-        if self.failures:
-            raise self.failures.pop(0)
-        return AnalysisResult(
-            analysis=make_analysis(),
-            provider="bedrock",
-            model_id="test-model",
-            usage=Usage(2000, 800),
-            translated=True,
-        )
 
 
 class Heuristic:
@@ -73,7 +52,7 @@ def analyst(llm, *, daily_usd=1.0, articles=None, ledger=None, page_text=None):
 
 
 def test_a_valid_answer_is_published_with_its_cost() -> None:
-    worker, _articles, ledger = analyst(FakeLlm())
+    worker, _articles, ledger = analyst(FakeModel())
     article = worker.process(ItemMessage(item=make_item(1)), now=NOW)
     assert article.status is ArticleStatus.PUBLISHED
     assert not article.needs_reanalysis
@@ -84,7 +63,7 @@ def test_a_valid_answer_is_published_with_its_cost() -> None:
 
 def test_budget_exhaustion_falls_back_marks_and_requeues_after_reset() -> None:
     # Given a budget that one analysis uses up
-    llm = FakeLlm()
+    llm = FakeModel()
     worker, articles, _ledger = analyst(llm, daily_usd=0.005)
     first = worker.process(ItemMessage(item=make_item(1)), now=NOW)
     # When the next item arrives the same day
@@ -107,7 +86,7 @@ def test_budget_exhaustion_falls_back_marks_and_requeues_after_reset() -> None:
 
 def test_an_invalid_answer_is_stored_degraded_and_its_tokens_are_paid() -> None:
     worker, _articles, ledger = analyst(
-        FakeLlm(AnalysisInvalid("title_ja: not Japanese", usage=Usage(3000, 1000)))
+        FakeModel(AnalysisInvalid("title_ja: not Japanese", usage=Usage(3000, 1000)))
     )
     article = worker.process(ItemMessage(item=make_item(1)), now=NOW)
     assert article.status is ArticleStatus.DEGRADED
@@ -118,7 +97,7 @@ def test_an_invalid_answer_is_stored_degraded_and_its_tokens_are_paid() -> None:
 
 def test_throttling_propagates_so_sqs_retries_and_spend_is_kept() -> None:
     worker, articles, ledger = analyst(
-        FakeLlm(ProviderRetryable("ThrottlingException", usage=Usage(100, 0)))
+        FakeModel(ProviderRetryable("ThrottlingException", usage=Usage(100, 0)))
     )
     with pytest.raises(ProviderRetryable):
         worker.process(ItemMessage(item=make_item(1)), now=NOW)
@@ -127,7 +106,7 @@ def test_throttling_propagates_so_sqs_retries_and_spend_is_kept() -> None:
 
 
 def test_the_same_message_twice_is_one_article_and_one_spend() -> None:
-    llm = FakeLlm()
+    llm = FakeModel()
     worker, articles, ledger = analyst(llm)
     message = ItemMessage(item=make_item(1))
     worker.process(message, now=NOW)
@@ -136,7 +115,7 @@ def test_the_same_message_twice_is_one_article_and_one_spend() -> None:
 
 
 def test_a_duplicate_reanalyse_message_does_not_pay_twice() -> None:
-    llm = FakeLlm()
+    llm = FakeModel()
     worker, _articles, _ledger = analyst(llm)
     item = make_item(1)
     worker.process(ItemMessage(item=item), now=NOW)
@@ -152,7 +131,7 @@ def test_a_rejected_request_is_parked_with_its_reason() -> None:
             self.parked.append((message.item.id, reason, request_id))
 
     worker, articles, _ = analyst(
-        FakeLlm(ProviderRejected("ValidationException: bad", request_id="req-9"))
+        FakeModel(ProviderRejected("ValidationException: bad", request_id="req-9"))
     )
     letters = Letters()
     outcome = AnalyzeItemApp(worker, letters).handle(ItemMessage(item=make_item(1)), now=NOW)
@@ -172,7 +151,7 @@ class Pages:
 
 def test_a_teaser_sends_the_worker_to_the_page() -> None:
     pages = Pages("Full article text. " * 80)
-    worker, *_ = analyst(FakeLlm(), page_text=pages)
+    worker, *_ = analyst(FakeModel(), page_text=pages)
     teaser = make_item(1, content_html="", summary="Short teaser.")
     assert worker.text_for(teaser).startswith("Full article text.")
     assert pages.asked == [teaser.url]
@@ -180,7 +159,7 @@ def test_a_teaser_sends_the_worker_to_the_page() -> None:
 
 def test_substantial_feed_text_is_used_as_is() -> None:
     pages = Pages("unused")
-    worker, *_ = analyst(FakeLlm(), page_text=pages)
+    worker, *_ = analyst(FakeModel(), page_text=pages)
     rich = make_item(1, content_html="<p>" + "Long paragraph with details. " * 40 + "</p>")
     assert "Long paragraph" in worker.text_for(rich)
     assert pages.asked == []
@@ -193,7 +172,7 @@ def test_the_budget_day_is_the_japanese_day() -> None:
 
 
 def test_an_updated_item_keeps_its_first_sighting() -> None:
-    worker, *_ = analyst(FakeLlm())
+    worker, *_ = analyst(FakeModel())
     original = make_item(1)
     worker.process(ItemMessage(item=original), now=NOW)
     later = original.model_copy(
