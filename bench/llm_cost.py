@@ -19,6 +19,7 @@ cache and the rest writing it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 import sys
@@ -81,14 +82,46 @@ def fixture_articles() -> list[tuple[Any, str]]:
     return articles
 
 
+def output_parts(answer: dict[str, Any]) -> dict[str, int]:
+    """Estimated tokens of each field of one answer, as written in the tool call's JSON."""
+
+    def written(key: str, value: object) -> int:
+        return estimated_tokens(f'"{key}": ' + json.dumps(value, ensure_ascii=False) + ", ")
+
+    parts = {key: written(key, value) for key, value in answer.items()}
+    points = answer["key_points"]
+    parts["key_point_titles"] = sum(estimated_tokens(point["title"]) for point in points)
+    parts["key_point_bodies"] = sum(estimated_tokens(point["body"]) for point in points)
+    reasons = [score["reason"] for score in answer["scores"].values()]
+    parts["score_reasons"] = sum(estimated_tokens(reason) for reason in reasons)
+    return parts
+
+
+def price_of(
+    price: Any, *, plain: float, output: float, reads: float = 0.0, writes: float = 0.0
+) -> float:
+    return round(
+        (
+            plain * price.input_per_million_usd
+            + output * price.output_per_million_usd
+            + reads * (price.cache_read_per_million_usd or 0.0)
+            + writes * (price.cache_write_per_million_usd or 0.0)
+        )
+        / 1e6,
+        6,
+    )
+
+
 def main() -> dict[str, Any]:
+    from frontline.analysis.prompts import analysis_system_prompt
     from frontline.bootstrap import bedrock_provider
     from frontline.config import load_prices, load_vocabulary
+    from frontline.domain.vocabulary import Glossary
 
     vocabulary = load_vocabulary(REPO / "config")
     prices = load_prices(REPO / "config")
     provider = bedrock_provider(None, HAIKU, vocabulary, cache_prompt=True)  # type: ignore[arg-type]
-    statics, users, systems, schemas = [], [], [], []
+    statics, users, systems, schemas, texts, matched = [], [], [], [], [], []
     for item, text in fixture_articles():
         request = provider.request_for(item, text)
         system = "".join(part.get("text", "") for part in request["system"])
@@ -100,43 +133,49 @@ def main() -> dict[str, Any]:
         schemas.append(schema)
         statics.append(estimated_tokens(system) + schema)
         users.append(estimated_tokens(user))
+        texts.append(estimated_tokens(user.split("<text>", 1)[1]))
+        # The alternative to the cache: the system prompt holding only the terms this
+        # article mentions, sent uncached every time.
+        terms = vocabulary.glossary.find_terms(f"{item.title}\n{text}")
+        only_matched = dataclasses.replace(vocabulary, glossary=Glossary(terms=tuple(terms)))
+        matched.append(estimated_tokens(analysis_system_prompt(only_matched)) + schema)
     glossary = estimated_tokens(system.split("# 用語集", 1)[1])
     answers = [json.loads(path.read_text(encoding="utf-8")) for path in FIXTURES.glob("answer_*")]
     outputs = [estimated_tokens(json.dumps(answer, ensure_ascii=False)) for answer in answers]
+    parts = [output_parts(answer) for answer in answers]
     cached = round(statistics.mean(statics))
     uncached = round(statistics.mean(users))
     tokens_out = round(statistics.mean(outputs))
+    prefix_matched = round(statistics.mean(matched))
 
     def cost(model: str) -> float:
         price = prices[model]
-        floor = CACHE_FLOOR.get(model, 0)
-        if price.cache_read_per_million_usd is None or cached < floor:
-            per_million = uncached + cached, 0.0, 0.0  # no cache point, or too short to cache
-        else:
-            writes = (1 - HIT_RATE) * cached
-            per_million = uncached, HIT_RATE * cached, writes
-        plain, reads, writes = per_million
-        return round(
-            (
-                plain * price.input_per_million_usd
-                + tokens_out * price.output_per_million_usd
-                + reads * (price.cache_read_per_million_usd or 0.0)
-                + writes * (price.cache_write_per_million_usd or 0.0)
-            )
-            / 1e6,
-            6,
+        if price.cache_read_per_million_usd is None or cached < CACHE_FLOOR.get(model, 0):
+            return price_of(price, plain=uncached + cached, output=tokens_out)
+        writes = (1 - HIT_RATE) * cached
+        return price_of(
+            price, plain=uncached, output=tokens_out, reads=HIT_RATE * cached, writes=writes
         )
 
+    uncached_matched = price_of(prices[HAIKU], plain=uncached + prefix_matched, output=tokens_out)
     return {
         "llm_input_tokens_per_article": uncached,
         "llm_cached_tokens_per_article": cached,
         "llm_output_tokens_per_article": tokens_out,
         "llm_cache_hit_rate": HIT_RATE,
         "llm_cost_per_article_haiku45_usd": cost(HAIKU),
+        "llm_cost_per_article_haiku45_uncached_matched_terms_usd": uncached_matched,
         "llm_cost_per_article_nova_lite_usd": cost(NOVA_LITE),
         "llm_prompt_system_tokens": round(statistics.mean(systems)) - glossary,
         "llm_prompt_glossary_tokens": glossary,
         "llm_prompt_tool_schema_tokens": round(statistics.mean(schemas)),
+        "llm_prompt_matched_terms_prefix_tokens": prefix_matched,
+        "llm_input_tokens_article_text": round(statistics.mean(texts)),
+        "llm_input_tokens_user_instructions": uncached - round(statistics.mean(texts)),
+        **{
+            f"llm_output_tokens_{name}": round(statistics.mean(part[name] for part in parts))
+            for name in parts[0]
+        },
         "llm_fixture_articles": len(users),
         "llm_input_tokens_max": max(users) + max(statics),
     }
