@@ -36,7 +36,8 @@ NOVA_LITE = "apac.amazon.nova-lite-v1:0"
 # Share of calls that read the prefix from the cache, modelled over a day of polls. A poll
 # queues its new items at once; the item queue hands them to analyze_item in batches of
 # ANALYZE_BATCH, up to ANALYZE_CONCURRENCY batches at once (template.yaml's BatchSize and
-# AnalyzeMaxConcurrency defaults), and a batch analyses its items one after another. Each
+# AnalyzeMaxConcurrency defaults; its 10-second batching window fills the batches), and a
+# batch analyses its items one after another. Each
 # batch that starts before the first call has written the 5-minute cache writes it too; every
 # later call in the burst reads it; the next hourly poll finds the cache expired. The day
 # (BURSTS: items per poll, polls a day): the arXiv lists publish once a day, so one poll takes
