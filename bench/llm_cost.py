@@ -19,7 +19,9 @@ cache and the rest writing it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import statistics
 import sys
 from datetime import UTC, datetime
@@ -31,10 +33,29 @@ sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO)]
 
 HAIKU = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 NOVA_LITE = "apac.amazon.nova-lite-v1:0"
-# Share of calls that read the prefix from the cache. Items arrive in hourly bursts (one poll
-# queues them all, the worker takes them in batches within minutes), so within the 5-minute
-# cache only a burst's first call writes it: 90% assumes about 10 items per burst.
-HIT_RATE = 0.9
+# Share of calls that read the prefix from the cache, modelled over a day of polls. A poll
+# queues its new items at once; the item queue hands them to analyze_item in batches of
+# ANALYZE_BATCH, up to ANALYZE_CONCURRENCY batches at once (template.yaml's BatchSize and
+# AnalyzeMaxConcurrency defaults; its 10-second batching window fills the batches), and a
+# batch analyses its items one after another. Each
+# batch that starts before the first call has written the 5-minute cache writes it too; every
+# later call in the burst reads it; the next hourly poll finds the cache expired. The day
+# (BURSTS: items per poll, polls a day): the arXiv lists publish once a day, so one poll takes
+# their 3 × max_items 30 entries at once; news sites and blogs spread about 115 items a day
+# over the other 23 hourly polls (an assumption: about 5 a poll).
+ANALYZE_BATCH = 5
+ANALYZE_CONCURRENCY = 5
+BURSTS = ((90, 1), (5, 23))
+
+
+def burst_writes(items: int) -> int:
+    return min(math.ceil(items / ANALYZE_BATCH), ANALYZE_CONCURRENCY)
+
+
+HIT_RATE = 1 - sum(burst_writes(items) * polls for items, polls in BURSTS) / sum(
+    items * polls for items, polls in BURSTS
+)
+GOAL_USD = 0.005
 # The shortest prefix a cache point caches (Bedrock's prompt-caching page): below it the call
 # is billed at the plain input price with no error.
 CACHE_FLOOR = {HAIKU: 4096, NOVA_LITE: 1000}
@@ -81,14 +102,46 @@ def fixture_articles() -> list[tuple[Any, str]]:
     return articles
 
 
+def output_parts(answer: dict[str, Any]) -> dict[str, int]:
+    """Estimated tokens of each field of one answer, as written in the tool call's JSON."""
+
+    def written(key: str, value: object) -> int:
+        return estimated_tokens(f'"{key}": ' + json.dumps(value, ensure_ascii=False) + ", ")
+
+    parts = {key: written(key, value) for key, value in answer.items()}
+    points = answer["key_points"]
+    parts["key_point_titles"] = sum(estimated_tokens(point["title"]) for point in points)
+    parts["key_point_bodies"] = sum(estimated_tokens(point["body"]) for point in points)
+    reasons = [score["reason"] for score in answer["scores"].values()]
+    parts["score_reasons"] = sum(estimated_tokens(reason) for reason in reasons)
+    return parts
+
+
+def price_of(
+    price: Any, *, plain: float, output: float, reads: float = 0.0, writes: float = 0.0
+) -> float:
+    return round(
+        (
+            plain * price.input_per_million_usd
+            + output * price.output_per_million_usd
+            + reads * (price.cache_read_per_million_usd or 0.0)
+            + writes * (price.cache_write_per_million_usd or 0.0)
+        )
+        / 1e6,
+        6,
+    )
+
+
 def main() -> dict[str, Any]:
+    from frontline.analysis.prompts import analysis_system_prompt
     from frontline.bootstrap import bedrock_provider
     from frontline.config import load_prices, load_vocabulary
+    from frontline.domain.vocabulary import Glossary
 
     vocabulary = load_vocabulary(REPO / "config")
     prices = load_prices(REPO / "config")
     provider = bedrock_provider(None, HAIKU, vocabulary, cache_prompt=True)  # type: ignore[arg-type]
-    statics, users, systems, schemas = [], [], [], []
+    statics, users, systems, schemas, texts, matched = [], [], [], [], [], []
     for item, text in fixture_articles():
         request = provider.request_for(item, text)
         system = "".join(part.get("text", "") for part in request["system"])
@@ -100,43 +153,55 @@ def main() -> dict[str, Any]:
         schemas.append(schema)
         statics.append(estimated_tokens(system) + schema)
         users.append(estimated_tokens(user))
+        texts.append(estimated_tokens(user.split("<text>", 1)[1]))
+        # The alternative to the cache: the system prompt holding only the terms this
+        # article mentions, sent uncached every time.
+        terms = vocabulary.glossary.find_terms(f"{item.title}\n{text}")
+        only_matched = dataclasses.replace(vocabulary, glossary=Glossary(terms=tuple(terms)))
+        matched.append(estimated_tokens(analysis_system_prompt(only_matched)) + schema)
     glossary = estimated_tokens(system.split("# 用語集", 1)[1])
     answers = [json.loads(path.read_text(encoding="utf-8")) for path in FIXTURES.glob("answer_*")]
     outputs = [estimated_tokens(json.dumps(answer, ensure_ascii=False)) for answer in answers]
+    parts = [output_parts(answer) for answer in answers]
     cached = round(statistics.mean(statics))
     uncached = round(statistics.mean(users))
     tokens_out = round(statistics.mean(outputs))
+    prefix_matched = round(statistics.mean(matched))
 
-    def cost(model: str) -> float:
+    def cost(model: str, hit_rate: float = HIT_RATE) -> float:
         price = prices[model]
-        floor = CACHE_FLOOR.get(model, 0)
-        if price.cache_read_per_million_usd is None or cached < floor:
-            per_million = uncached + cached, 0.0, 0.0  # no cache point, or too short to cache
-        else:
-            writes = (1 - HIT_RATE) * cached
-            per_million = uncached, HIT_RATE * cached, writes
-        plain, reads, writes = per_million
-        return round(
-            (
-                plain * price.input_per_million_usd
-                + tokens_out * price.output_per_million_usd
-                + reads * (price.cache_read_per_million_usd or 0.0)
-                + writes * (price.cache_write_per_million_usd or 0.0)
-            )
-            / 1e6,
-            6,
+        if price.cache_read_per_million_usd is None or cached < CACHE_FLOOR.get(model, 0):
+            return price_of(price, plain=uncached + cached, output=tokens_out)
+        writes = (1 - hit_rate) * cached
+        return price_of(
+            price, plain=uncached, output=tokens_out, reads=hit_rate * cached, writes=writes
         )
 
+    # The hit rate at which Haiku 4.5 costs exactly the goal: cost falls linearly with it.
+    never, always = cost(HAIKU, 0.0), cost(HAIKU, 1.0)
+    goal_hit_rate = round((never - GOAL_USD) / (never - always), 3)
+
+    uncached_matched = price_of(prices[HAIKU], plain=uncached + prefix_matched, output=tokens_out)
     return {
         "llm_input_tokens_per_article": uncached,
         "llm_cached_tokens_per_article": cached,
         "llm_output_tokens_per_article": tokens_out,
-        "llm_cache_hit_rate": HIT_RATE,
+        "llm_cache_hit_rate": round(HIT_RATE, 3),
         "llm_cost_per_article_haiku45_usd": cost(HAIKU),
+        "llm_cost_per_article_haiku45_at_90pct_hit_usd": cost(HAIKU, 0.9),
+        "llm_goal_min_cache_hit_rate": goal_hit_rate,
+        "llm_cost_per_article_haiku45_uncached_matched_terms_usd": uncached_matched,
         "llm_cost_per_article_nova_lite_usd": cost(NOVA_LITE),
         "llm_prompt_system_tokens": round(statistics.mean(systems)) - glossary,
         "llm_prompt_glossary_tokens": glossary,
         "llm_prompt_tool_schema_tokens": round(statistics.mean(schemas)),
+        "llm_prompt_matched_terms_prefix_tokens": prefix_matched,
+        "llm_input_tokens_article_text": round(statistics.mean(texts)),
+        "llm_input_tokens_user_instructions": uncached - round(statistics.mean(texts)),
+        **{
+            f"llm_output_tokens_{name}": round(statistics.mean(part[name] for part in parts))
+            for name in parts[0]
+        },
         "llm_fixture_articles": len(users),
         "llm_input_tokens_max": max(users) + max(statics),
     }

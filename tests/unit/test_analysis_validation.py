@@ -316,3 +316,30 @@ def test_the_fixture_answers_keep_the_schema_bounds() -> None:
     schema = analysis_schema()
 
     assert set(raw) <= set(schema["properties"])
+
+
+def test_each_over_long_text_is_named_with_its_limit() -> None:
+    raw = answer()
+    raw["title_ja"] = "見出し" * 21
+    raw["key_points"][1]["body"] = "説明" * 51
+    raw["scores"]["innovation"]["reason"] = "根拠" * 21
+
+    with pytest.raises(AnalysisProblems) as caught:
+        validate_analysis(raw, VOCABULARY)
+
+    assert caught.value.problems == (
+        "title_ja: at most 60 characters, got 63: shorten it",
+        "key_points[1].body: at most 100 characters, got 102: shorten it",
+        "scores.innovation.reason: at most 40 characters, got 42: shorten it",
+    )
+
+
+def test_texts_at_their_limits_pass() -> None:
+    raw = answer()
+    raw["title_ja"] = "見出し" * 20
+    raw["editorial_comment"] = "論評だ。" * 30
+    raw["key_points"][0]["title"] = "見" * 25
+
+    analysis = validate_analysis(raw, VOCABULARY)
+
+    assert (len(analysis.title_ja), len(analysis.editorial_comment)) == (60, 120)

@@ -158,6 +158,52 @@ def test_the_dry_run_request_is_what_analyse_sends(
     provider.analyse(ITEM, TEXT)
 
 
+def test_the_request_sizes_the_answer_to_the_page(
+    provider: LlmAnalysisProvider, stubber: Stubber
+) -> None:
+    request = provider.request_for(ITEM, TEXT)
+    schema = request["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]
+    fields = schema["properties"]
+    points = fields["key_points"]["items"]["properties"]
+    reasons = {
+        axis["properties"]["reason"]["maxLength"]
+        for axis in fields["scores"]["properties"].values()
+    }
+    user = request["messages"][0]["content"][0]["text"]
+    stubber.add_response("converse", tool_response(good_answer()), request)
+
+    provider.analyse(ITEM, TEXT)  # the Stubber checks the request against the Converse model
+
+    assert {name: fields[name].get("maxLength") for name in ("title_ja", "tldr", "impact")} == {
+        "title_ja": 60,
+        "tldr": 120,
+        "impact": 160,
+    }
+    assert fields["editorial_comment"]["maxLength"] == 120
+    assert (points["title"]["maxLength"], points["body"]["maxLength"], reasons) == (25, 100, {40})
+    assert fields["body_ja"]["maxLength"] == 20_000  # its length is set per article, below
+    assert "冒頭のリード（最初の1〜2文）だけを150字以内で翻訳する" in user
+    assert "ツールを呼び出して結果を返して" not in user  # said once, in the cached system prompt
+
+
+def test_an_over_long_answer_is_repaired_field_by_field(
+    provider: LlmAnalysisProvider, stubber: Stubber
+) -> None:
+    long = good_answer()
+    long["tldr"] = "仏Mistral AIは推論モデルを公開した。" * 8
+    long["scores"]["depth"]["reason"] = "数値、学習手法、価格まで具体的に説明しており、" * 3
+    stubber.add_response("converse", tool_response(long))
+    stubber.add_response(
+        "converse",
+        tool_response(good_answer(), tool_use_id="tooluse_b2"),
+        expect_repair_with(f"tldr: at most 120 characters, got {len(long['tldr'])}"),
+    )
+
+    result = provider.analyse(ITEM, TEXT)
+
+    assert result.analysis.tldr == good_answer()["tldr"]
+
+
 def test_nova_gets_the_same_request_shape(runtime: tuple[Any, Stubber]) -> None:
     client, stubber = runtime
     nova = bedrock_provider(client, NOVA, VOCABULARY, max_output_tokens=2500)

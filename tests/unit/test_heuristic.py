@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from frontline.adapters.heuristic import HeuristicProvider
 from frontline.config import REPO_CONFIG_DIR
+from frontline.domain.analysis_validation import ANSWER_MAX_CHARS
 from frontline.domain.models import Analysis, Category, EntityKind, FeedKind
 from frontline.domain.ports import AnalysisProvider, Usage
 from frontline.domain.vocabulary import parse_vocabulary
@@ -109,6 +110,11 @@ def assert_keeps_the_contract(analysis: Analysis) -> None:
     assert len(analysis.tldr) <= 280
     assert len(analysis.body_ja) <= 4_000
     assert len(analysis.entities) <= 10
+    # Its own Japanese wording keeps the lengths an LLM's answer has.
+    assert len(analysis.impact) <= ANSWER_MAX_CHARS["impact"]
+    assert len(analysis.editorial_comment) <= ANSWER_MAX_CHARS["editorial_comment"]
+    reasons = [getattr(analysis.scores, axis).reason for axis in type(analysis.scores).model_fields]
+    assert max(map(len, reasons)) <= ANSWER_MAX_CHARS["scores.reason"]
     assert all(string.strip() for string in strings_in(analysis.model_dump(mode="json")))
 
 
@@ -481,3 +487,26 @@ def test_a_bad_keyword_file_names_the_file_and_the_field() -> None:
         parse_vocabulary({"terms": None}, {"entities": []}, {"categories": {"gossip": ["x"]}})
     with pytest.raises(ValueError, match=r"keywords.yaml: signals.ai.0"):
         parse_vocabulary({"terms": None}, {"entities": []}, {"signals": {"ai": [""]}})
+
+
+def test_an_impact_naming_long_names_lists_fewer_to_keep_its_length() -> None:
+    names = [f"Frontier Laboratory Research Consortium {letter}" for letter in "ABCD"]
+    vocabulary = parse_vocabulary(
+        {"terms": [{"en": "distillation", "ja": "蒸留"}]},
+        {
+            "entities": [
+                {"name": name, "kind": "company", "slug": f"lab-{number}"}
+                for number, name in enumerate(names)
+            ]
+        },
+        KEYWORDS,
+    )
+    text = " ".join(f"{name} studied distillation for AI models." for name in names)
+
+    analysis = HeuristicProvider(vocabulary).analyse(make_item(), text).analysis
+
+    assert analysis.impact == (
+        "自動抽出による暫定分析です。この記事は蒸留に関する話題で、"
+        f"{names[0]}、{names[1]}などが関係しています。詳しい影響分析は翻訳後に追加されます。"
+    )
+    assert len(analysis.impact) <= ANSWER_MAX_CHARS["impact"]

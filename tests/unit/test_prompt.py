@@ -81,7 +81,7 @@ def test_the_user_prompt_carries_the_metadata_and_the_entities() -> None:
     assert "content_policy: excerpt" in section
     assert "- Mistral AI (company)" in user
     assert "→" not in user  # the glossary is in the cached system prompt
-    assert "冒頭の段落（リード部分）だけを翻訳" in user
+    assert "冒頭のリード（最初の1〜2文）だけを150字以内で翻訳する" in user
 
 
 def test_a_full_content_policy_asks_for_the_whole_text() -> None:
@@ -92,7 +92,7 @@ def test_a_full_content_policy_asks_for_the_whole_text() -> None:
 
     assert "本文の全文を翻訳する" in user
     assert f"{body_budget_chars(6000)}字" in user
-    assert "リード部分" not in user
+    assert "リード" not in user
 
 
 def test_long_text_is_cut_keeping_the_lead() -> None:

@@ -566,6 +566,8 @@ def test_item_queue_outlasts_retries_and_redrives_to_the_dead_letter_queue(
         "maxReceiveCount": 5,
     }
     assert _props(resources, "ItemDeadLetterQueue")["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # 6x the analysis function's timeout plus the batching window, as AWS advises.
+    assert _props(resources, "ItemQueue")["VisibilityTimeout"] == 6 * 120 + 10
 
 
 def test_analysis_reports_partial_batch_failures_with_bounded_concurrency(
@@ -576,6 +578,7 @@ def test_analysis_reports_partial_batch_failures_with_bounded_concurrency(
     assert event["Type"] == "SQS"
     assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["ItemQueue", "Arn"]}
     assert event["Properties"]["BatchSize"] == 5
+    assert event["Properties"]["MaximumBatchingWindowInSeconds"] == 10  # full batches
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert event["Properties"]["ScalingConfig"] == {
         "MaximumConcurrency": {"Ref": "AnalyzeMaxConcurrency"}

@@ -32,7 +32,8 @@ DEFAULT_MAX_INPUT_CHARS: Final = 12_000
 # tags, entities, scores and the JSON around them); Japanese runs at about a token a character.
 _TOKENS_BESIDES_BODY: Final = 1_800
 _BODY_MIN_CHARS: Final = 400
-EXCERPT_MAX_CHARS: Final = 1_000
+# An excerpt source's page shows only the translated lead, its first sentence or two.
+EXCERPT_MAX_CHARS: Final = 150
 MAX_ENTITY_HINTS: Final = 20
 
 

@@ -36,6 +36,22 @@ TAG_MAX_CHARS: Final = 30
 # Japanese fields must hold at least this share of Japanese characters, counted against the
 # letters of ordinary English words (names such as "OpenAI" or "GPT-5" do not count against).
 MIN_JAPANESE_SHARE: Final = 0.3
+# The longest each text of an answer may be, in characters, by field kind: what the article
+# page shows (a headline, a TL;DR of 1-2 sentences, short key points, an impact and a comment
+# of a few lines, a one-line reason under each score bar) with room to spare. They go to the
+# model as the schema's maxLength and are checked here; output tokens are most of an
+# article's cost. The Analysis model keeps wider limits: it also holds the heuristic's English
+# text and analyses stored before these limits. body_ja's length is set per article, in the
+# prompt, by the source's content policy.
+ANSWER_MAX_CHARS: Final[Mapping[str, int]] = {
+    "title_ja": 60,
+    "tldr": 120,
+    "impact": 160,
+    "editorial_comment": 120,
+    "key_points.title": 25,
+    "key_points.body": 100,
+    "scores.reason": 40,
+}
 # At most this many problems are listed: a model that got everything wrong needs no more.
 MAX_PROBLEMS: Final = 25
 
@@ -61,10 +77,10 @@ class AnalysisProblems(AnalysisInvalid):
 # Descriptions for the fields the pydantic model leaves undescribed: the model reads them.
 _EXTRA_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "title_ja": "日本語の見出し（ニュース見出しの文体、40字程度まで）",
-    "tldr": "1〜3文の日本語の要約（だ・である調）",
+    "tldr": "1〜2文の日本語の要約（だ・である調）",
     "key_points": "3〜5個の要点。記事の順に並べる",
-    "impact": "影響分析: 日本の読者・開発者・企業にとっての意味（2〜4文）",
-    "editorial_comment": "編集コメント: 編集部の視点からの短い論評（1〜3文）",
+    "impact": "影響分析: 日本の読者・開発者・企業にとっての意味（1〜2文）",
+    "editorial_comment": "編集コメント: 編集部の視点からの短い論評（1〜2文）",
     "body_ja": "記事本文の忠実な日本語訳（指示された範囲のみ。段落は空行で区切る）",
     "tags": "3〜6個の短い日本語タグ（各30字以内、#は付けない）。企業名・製品名はラテン文字",
     "entities": "記事に登場する企業・製品・人物。正式名称をラテン文字で（例: OpenAI, Claude）",
@@ -87,6 +103,13 @@ def _schema() -> dict[str, Any]:
     for name, description in _EXTRA_DESCRIPTIONS.items():
         properties[name]["description"] = description
     properties["tags"]["items"]["maxLength"] = TAG_MAX_CHARS
+    for name in ("title_ja", "tldr", "impact", "editorial_comment"):
+        properties[name]["maxLength"] = ANSWER_MAX_CHARS[name]
+    point = properties["key_points"]["items"]["properties"]
+    point["title"]["maxLength"] = ANSWER_MAX_CHARS["key_points.title"]
+    point["body"]["maxLength"] = ANSWER_MAX_CHARS["key_points.body"]
+    for axis in properties["scores"]["properties"].values():
+        axis["properties"]["reason"]["maxLength"] = ANSWER_MAX_CHARS["scores.reason"]
     properties["tags"]["items"]["minLength"] = 1
     properties["entities"].pop("default", None)
     return schema
@@ -275,30 +298,41 @@ def _is_japanese(text: str, *, bare_name_allowed: bool = False) -> bool:
     return bool(_JAPANESE.search(text)) and japanese_share(text) >= MIN_JAPANESE_SHARE
 
 
-def _japanese_fields(data: Mapping[str, Any]) -> Iterable[tuple[str, object, bool]]:
-    """(path, value, whether a bare name will do) for every field written in Japanese."""
+def _text_fields(data: Mapping[str, Any]) -> Iterable[tuple[str, str, object]]:
+    """(path, kind, value) for every field written in Japanese; kind keys ANSWER_MAX_CHARS."""
     for name in ("title_ja", "tldr", "impact", "editorial_comment", "body_ja"):
-        yield name, data.get(name), False
+        yield name, name, data.get(name)
     points = data.get("key_points")
     if isinstance(points, list):
         for number, point in enumerate(points):
             if isinstance(point, dict):
-                yield f"key_points[{number}].title", point.get("title"), True
-                yield f"key_points[{number}].body", point.get("body"), False
+                yield f"key_points[{number}].title", "key_points.title", point.get("title")
+                yield f"key_points[{number}].body", "key_points.body", point.get("body")
     scores = data.get("scores")
     if isinstance(scores, dict):
         for axis, score in scores.items():
             if isinstance(score, dict):
-                yield f"scores.{axis}.reason", score.get("reason"), False
+                yield f"scores.{axis}.reason", "scores.reason", score.get("reason")
 
 
 def _japanese_problems(data: Mapping[str, Any]) -> list[str]:
     return [
         f"{path}: must be written in Japanese (names may stay in Latin script)"
-        for path, value, bare_name_allowed in _japanese_fields(data)
+        for path, kind, value in _text_fields(data)
         if isinstance(value, str)
         and value
-        and not _is_japanese(value, bare_name_allowed=bare_name_allowed)
+        # a key point headed by a name alone will do: "GPT-5", "Claude Haiku 4.5"
+        and not _is_japanese(value, bare_name_allowed=kind == "key_points.title")
+    ]
+
+
+def _length_problems(data: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{path}: at most {limit} characters, got {len(value)}: shorten it"
+        for path, kind, value in _text_fields(data)
+        if isinstance(value, str)
+        and (limit := ANSWER_MAX_CHARS.get(kind)) is not None
+        and len(value) > limit
     ]
 
 
@@ -323,6 +357,7 @@ def validate_analysis(
         data["entities"] = _canonical_entities(data["entities"], vocabulary)
     if require_japanese:
         problems.extend(_japanese_problems(data))
+    problems.extend(_length_problems(data))
     analysis: Analysis | None = None
     try:
         analysis = Analysis.model_validate(data)

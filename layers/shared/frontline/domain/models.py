@@ -223,7 +223,7 @@ CATEGORY_LABELS: dict[Category, str] = {
 
 class KeyPoint(Frozen):
     title: str = Field(min_length=1, max_length=80, description="短い見出し")
-    body: str = Field(min_length=1, max_length=600, description="要点の説明（1〜3文）")
+    body: str = Field(min_length=1, max_length=600, description="要点の説明（1〜2文）")
 
 
 class SubScore(Frozen):
@@ -262,7 +262,7 @@ class Analysis(Frozen):
     """What the analysis step produces (the LLM's tool input, or the heuristic's output)."""
 
     title_ja: str = Field(min_length=1, max_length=200, description="日本語の見出し")
-    tldr: str = Field(min_length=1, max_length=600, description="1〜3文の要約")
+    tldr: str = Field(min_length=1, max_length=600, description="1〜2文の要約")
     key_points: tuple[KeyPoint, ...] = Field(min_length=3, max_length=5)
     impact: str = Field(min_length=1, max_length=1500, description="影響分析")
     editorial_comment: str = Field(min_length=1, max_length=1500, description="編集コメント")

@@ -17,6 +17,8 @@ from frontline.adapters.heuristic.lexicon import (
 )
 from frontline.adapters.heuristic.limits import (
     BODY_MAX_CHARS,
+    IMPACT_LISTED,
+    IMPACT_MAX_CHARS,
     KEY_POINT_BODY_MAX_CHARS,
     KEY_POINT_TITLE_MAX_CHARS,
     MAX_ENTITIES,
@@ -270,20 +272,31 @@ def _impact(findings: Findings, category: Category, *, is_ai: bool) -> str:
     opening = "自動抽出による暫定分析です。"
     if not is_ai:
         return opening + "本文からはAIとの直接の関連を確認できませんでした。"
-    topics = _japanese_list([term.ja for term in findings.terms_by_frequency])
-    names = _japanese_list([record.name for record in findings.entities.values()])
+    closing = "詳しい影響分析は翻訳後に追加されます。"
+    # Within the length an LLM's impact may take: fewer topics and names when long ones
+    # would not fit.
+    for listed in range(IMPACT_LISTED, 0, -1):
+        impact = opening + _about(findings, category, listed) + closing
+        if len(impact) <= IMPACT_MAX_CHARS:
+            return impact
+    return opening + _about(findings, category, 0) + closing  # names none: always fits
+
+
+def _about(findings: Findings, category: Category, listed: int) -> str:
+    topics = _japanese_list([term.ja for term in findings.terms_by_frequency], listed)
+    names = _japanese_list([record.name for record in findings.entities.values()], listed)
     if topics and names:
-        about = f"この記事は{topics}に関する話題で、{names}が関係しています。"
-    elif topics:
-        about = f"この記事は{topics}に関する話題です。"
-    elif names:
-        about = f"この記事には{names}が関係しています。"
-    else:
-        about = f"この記事は「{CATEGORY_LABELS[category]}」に分類されるAI関連の話題です。"
-    return opening + about + "詳しい影響分析は翻訳後に追加されます。"
+        return f"この記事は{topics}に関する話題で、{names}が関係しています。"
+    if topics:
+        return f"この記事は{topics}に関する話題です。"
+    if names:
+        return f"この記事には{names}が関係しています。"
+    return f"この記事は「{CATEGORY_LABELS[category]}」に分類されるAI関連の話題です。"
 
 
 def _japanese_list(names: Sequence[str], limit: int = 3) -> str:
+    if limit == 0:
+        return ""
     listed = "、".join(names[:limit])
     return listed + "など" if len(names) > limit else listed
 

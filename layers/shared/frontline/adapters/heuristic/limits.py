@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from frontline.domain.analysis_validation import ANSWER_MAX_CHARS
+
 # Sizes, all inside the Analysis model's limits.
 TITLE_MAX_CHARS: Final = 200
 TLDR_MAX_CHARS: Final = 280
@@ -19,6 +21,11 @@ MAX_KEY_POINTS: Final = 5
 MIN_TAGS: Final = 3
 MAX_TAGS: Final = 6
 MAX_ENTITIES: Final = 10
+# The impact is the heuristic's own Japanese: it keeps the length an LLM's answer has, naming
+# at most this many topics and names. (Title, TL;DR and key points quote the English source
+# and keep the sizes above: English takes more characters to say as much.)
+IMPACT_MAX_CHARS: Final = ANSWER_MAX_CHARS["impact"]
+IMPACT_LISTED: Final = 3
 
 UNTITLED: Final = "（無題）"
 ESTIMATED: Final = "（自動推定）"
