@@ -46,7 +46,8 @@ What each key measures:
   (1 per CJK character, 1 per 4 other characters) of the Converse request for the demo feeds'
   items and the fixture article, split at the cache point (the uncached user message; the
   cached system prompt, glossary and tool schema), and of the fixture answers; costs from
-  config/prices.yaml with 90% of calls reading the cached prefix (llm_cache_hit_rate).
+  config/prices.yaml with the modelled share of calls reading the cached prefix
+  (llm_cache_hit_rate for the 1-hour cache Claude Haiku 4.5 asks for; _5m for the 5-minute one).
 - grounding_detection_rate, grounding_false_alarm_rate (bench/grounding_bench.py): the
   grounding check over tests/fixtures/grounding/labelled.yaml; the share of planted wrong
   numbers, names, dates and claims it reports, and of faithful renderings it flags.
@@ -158,12 +159,15 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("llm_cached_tokens_per_article", "  cached prefix: system prompt, glossary, schema",
      "tokens", "", None),
     ("llm_output_tokens_per_article", "Output tokens per article (est.)", "tokens", "", None),
-    ("llm_cache_hit_rate", "  prefix cache hit rate, modelled", "", "", None),
+    ("llm_cache_hit_rate", "  prefix cache hit rate, modelled (1-hour cache)", "", "", None),
     ("llm_cost_per_article_haiku45_usd", "Cost per article, Claude Haiku 4.5, at that hit rate",
      "USD", "≤ $0.005", lambda r: r["llm_cost_per_article_haiku45_usd"] <= 0.005),
     ("llm_cost_per_article_haiku45_at_90pct_hit_usd", "  the same at 90% cache hits", "USD",
      "", None),
     ("llm_goal_min_cache_hit_rate", "  hit rate at which it costs $0.005", "", "", None),
+    ("llm_cost_per_article_haiku45_5m_cache_usd", "  with the 5-minute cache instead", "USD",
+     "", None),
+    ("llm_cache_hit_rate_5m", "  its modelled hit rate", "", "", None),
     ("llm_cost_per_article_haiku45_uncached_matched_terms_usd",
      "  uncached, only the glossary terms matched", "USD", "", None),
     ("llm_cost_per_article_nova_lite_usd", "Cost per article, Amazon Nova Lite", "USD", "", None),

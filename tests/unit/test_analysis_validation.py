@@ -329,7 +329,7 @@ def test_each_over_long_text_is_named_with_its_limit() -> None:
 
     assert caught.value.problems == (
         "title_ja: at most 60 characters, got 63: shorten it",
-        "key_points[1].body: at most 100 characters, got 102: shorten it",
+        "key_points[1].body: at most 70 characters, got 102: shorten it",
         "scores.innovation.reason: at most 40 characters, got 42: shorten it",
     )
 

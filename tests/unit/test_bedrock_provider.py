@@ -180,7 +180,7 @@ def test_the_request_sizes_the_answer_to_the_page(
         "impact": 160,
     }
     assert fields["editorial_comment"]["maxLength"] == 120
-    assert (points["title"]["maxLength"], points["body"]["maxLength"], reasons) == (25, 100, {40})
+    assert (points["title"]["maxLength"], points["body"]["maxLength"], reasons) == (25, 70, {40})
     assert fields["body_ja"]["maxLength"] == 20_000  # its length is set per article, below
     assert "冒頭のリード（最初の1〜2文）だけを150字以内で翻訳する" in user
     assert "ツールを呼び出して結果を返して" not in user  # said once, in the cached system prompt
@@ -524,11 +524,15 @@ def test_the_schema_sent_is_not_shared_state(provider: LlmAnalysisProvider) -> N
 # --- Prompt caching and grounding -------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("ttl", "point"),
+    [("5m", {"type": "default"}), ("1h", {"type": "default", "ttl": "1h"})],
+)
 def test_a_caching_model_ends_the_system_prompt_with_a_cache_point(
-    runtime: tuple[Any, Stubber],
+    runtime: tuple[Any, Stubber], ttl: str, point: dict[str, str]
 ) -> None:
     client, stubber = runtime
-    provider = bedrock_provider(client, HAIKU, VOCABULARY, cache_prompt=True)
+    provider = bedrock_provider(client, HAIKU, VOCABULARY, cache_ttl=ttl)
     response = tool_response(good_answer(), usage=(600, 1500))
     response["usage"] |= {"cacheReadInputTokens": 4300, "cacheWriteInputTokens": 0}
     stubber.add_response(
@@ -536,7 +540,7 @@ def test_a_caching_model_ends_the_system_prompt_with_a_cache_point(
         response,
         {
             "modelId": HAIKU,
-            "system": [{"text": ANY}, {"cachePoint": {"type": "default"}}],
+            "system": [{"text": ANY}, {"cachePoint": point}],
             "messages": [{"role": "user", "content": [{"text": ANY}]}],
             "inferenceConfig": ANY,
             "toolConfig": ANY,
@@ -548,16 +552,26 @@ def test_a_caching_model_ends_the_system_prompt_with_a_cache_point(
     assert result.usage == Usage(600, 1500, cache_read_tokens=4300)
 
 
+def test_the_default_model_asks_for_the_one_hour_cache_and_prices_its_writes() -> None:
+    from frontline.config import REPO_CONFIG_DIR, load_prices
+
+    price = load_prices(REPO_CONFIG_DIR)[HAIKU]
+    write = Usage(0, 0, cache_write_tokens=1_000_000)
+
+    assert price.prompt_cache_ttl == "1h"
+    assert price.cost_of(write) == pytest.approx(2 * price.input_per_million_usd)
+
+
 def test_the_repair_round_keeps_the_cache_point(runtime: tuple[Any, Stubber]) -> None:
     client, stubber = runtime
     broken = good_answer()
     del broken["impact"]
     stubber.add_response("converse", tool_response(broken))
     expected = expect_repair_with("impact: required field is missing")
-    expected["system"] = [{"text": ANY}, {"cachePoint": {"type": "default"}}]
+    expected["system"] = [{"text": ANY}, {"cachePoint": {"type": "default", "ttl": "1h"}}]
     stubber.add_response("converse", tool_response(good_answer(), tool_use_id="t2"), expected)
 
-    result = bedrock_provider(client, HAIKU, VOCABULARY, cache_prompt=True).analyse(ITEM, TEXT)
+    result = bedrock_provider(client, HAIKU, VOCABULARY, cache_ttl="1h").analyse(ITEM, TEXT)
 
     assert result.analysis.impact == good_answer()["impact"]
 

@@ -33,8 +33,9 @@ def test_bedrock_dry_run_prints_the_converse_request(
     assert "title_ja" in tool["inputSchema"]["json"]["properties"]
     assert request["inferenceConfig"]["maxTokens"] > 0
     assert "<article_data>" in request["messages"][0]["content"][0]["text"]
-    # the default model caches prompts: the static system prompt ends at a cache point
-    assert request["system"][-1] == {"cachePoint": {"type": "default"}}
+    # the default model caches prompts for an hour: the static system prompt ends at the
+    # cache point
+    assert request["system"][-1] == {"cachePoint": {"type": "default", "ttl": "1h"}}
 
 
 def test_composes_with_feeds_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -269,14 +269,14 @@ def bedrock_provider(
     vocabulary: Vocabulary,
     *,
     grounding: GroundingRules | None = None,
-    cache_prompt: bool = False,
+    cache_ttl: str | None = None,
     **kw: Any,
 ) -> LlmAnalysisProvider:
     """The analysis over Amazon Bedrock's Converse API (Claude, Amazon Nova)."""
     from frontline.adapters.bedrock import BedrockConverseClient
     from frontline.analysis.provider import LlmAnalysisProvider
 
-    client_ = BedrockConverseClient(client, model_id, cache_prompt=cache_prompt)
+    client_ = BedrockConverseClient(client, model_id, cache_ttl=cache_ttl)
     return LlmAnalysisProvider(client_, vocabulary, grounding=grounding, **kw)
 
 
@@ -316,7 +316,7 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
             settings.bedrock_model_id,
             vocabulary,
             grounding=grounding,
-            cache_prompt=price is not None and price.caches_prompts,
+            cache_ttl=price.prompt_cache_ttl if price is not None else None,
             on_repair=count_repair,
         )
     import httpx

@@ -259,7 +259,7 @@ def _llm_provider(args: argparse.Namespace) -> LlmAnalysisProvider:
             model,
             vocabulary,
             grounding=grounding,
-            cache_prompt=price is not None and price.caches_prompts,
+            cache_ttl=price.prompt_cache_ttl if price is not None else None,
         )
     import httpx
 

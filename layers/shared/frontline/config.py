@@ -202,6 +202,13 @@ class ModelPrice(BaseModel):
     # Set for the models whose prompt prefix the provider caches; absent: no cache point sent.
     cache_write_per_million_usd: float | None = Field(default=None, ge=0)
     cache_read_per_million_usd: float | None = Field(default=None, ge=0)
+    # The cache the request asks for, whose writes `cache_write_per_million_usd` prices.
+    cache_ttl: Literal["5m", "1h"] = "5m"
+
+    @property
+    def prompt_cache_ttl(self) -> str | None:
+        """The cache point's TTL to send, or None when the model caches nothing."""
+        return self.cache_ttl if self.caches_prompts else None
 
     @property
     def caches_prompts(self) -> bool:

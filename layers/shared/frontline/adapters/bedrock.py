@@ -51,22 +51,27 @@ class BedrockConverseClient:
     provider = "bedrock"
 
     def __init__(
-        self, client: BedrockRuntimeClient, model_id: str, *, cache_prompt: bool = False
+        self, client: BedrockRuntimeClient, model_id: str, *, cache_ttl: str | None = None
     ) -> None:
-        """`cache_prompt`: end the system prompt with a cache point (models that cache)."""
+        """`cache_ttl` ("5m", "1h"): end the system prompt with a cache point of that TTL
+        (models that cache); None: no cache point."""
         self._client = client
         self.model_id = model_id
-        self._cache_prompt = cache_prompt
+        self._cache_ttl = cache_ttl
 
     def payload(self, conversation: Conversation) -> dict[str, Any]:
         """The Converse parameters, exactly as `send` passes them to `client.converse`."""
         tool = conversation.tool
         system: list[dict[str, Any]] = [{"text": conversation.system}]
-        if self._cache_prompt:
+        if self._cache_ttl is not None:
             # Bedrock reads tools, then system, then messages: one cache point after the
             # system prompt caches the tool schema and the system prompt, the same for every
-            # article; only the user message is paid at the full input price.
-            system.append({"cachePoint": {"type": "default"}})
+            # article; only the user message is paid at the full input price. The 5-minute
+            # cache is the default and is not named.
+            point: dict[str, Any] = {"type": "default"}
+            if self._cache_ttl != "5m":
+                point["ttl"] = self._cache_ttl
+            system.append({"cachePoint": point})
         return {
             "modelId": self.model_id,
             "system": system,

@@ -49,7 +49,7 @@ ANSWER_MAX_CHARS: Final[Mapping[str, int]] = {
     "impact": 160,
     "editorial_comment": 120,
     "key_points.title": 25,
-    "key_points.body": 100,
+    "key_points.body": 70,  # the reference page's key points run 44-50 characters
     "scores.reason": 40,
 }
 # At most this many problems are listed: a model that got everything wrong needs no more.
