@@ -306,3 +306,36 @@ def test_claim_exceptions_must_name_a_claim(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigurationError, match=r"claim_exceptions.合併: not one of claims"):
         load_grounding_rules(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("tldr", "expected"),
+    [
+        ("開発者の四割が使う。", []),  # 40% → 四割
+        ("開発者の六割が使う。", [("6割", "number")]),
+        ("売上は二十五億ドルの見込み。", []),  # $2.5 billion → 二十五億ドル
+        ("売上は五十二億ドルの見込み。", [("52億", "number")]),
+        ("三菱と一部の開発者。第3四半期。", [("第3四半期", "date")]),  # words stay words
+    ],
+)
+def test_kanji_numerals_are_numbers(tldr: str, expected: list[tuple[str, str]]) -> None:
+    assert [(p.text, p.kind) for p in check(tldr=tldr).problems] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tldr", "expected"),
+    [
+        ("xAI said last week that Colossus runs 100,000 GPUs.", "先週、明らかにした。", []),
+        (
+            "xAI said last week that Colossus runs 100,000 GPUs.",
+            "来週、明らかにする。",
+            [("来週", "date")],
+        ),
+        ("The features are now due in the coming year.", "機能は来年になる。", []),
+        ("The features are now due in the coming year.", "機能は昨年に出た。", [("昨年", "date")]),
+    ],
+)
+def test_relative_dates_are_the_sources(
+    text: str, tldr: str, expected: list[tuple[str, str]]
+) -> None:
+    assert ground(text, tldr) == expected

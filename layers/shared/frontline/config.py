@@ -172,6 +172,7 @@ class _GroundingDocument(BaseModel):
     claims: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]]
     generic_latin: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]]
     claim_exceptions: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]] = {}
+    relative_dates: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]] = {}
 
 
 @cache
@@ -198,6 +199,10 @@ def load_grounding_rules(config_dir: Path) -> GroundingRules:
         claim_exceptions={
             word: tuple(w.lower() for w in words)
             for word, words in document.claim_exceptions.items()
+        },
+        relative_dates={
+            word: tuple(p.lower() for p in phrases)
+            for word, phrases in document.relative_dates.items()
         },
     )
 

@@ -86,6 +86,8 @@ class GroundingRules:
     # Event words → words that, among the three after a stem's word, make it another event:
     # "buying common stock" is an investment, not 買収.
     claim_exceptions: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    # Japanese relative dates → English phrases, one of which the source must use (先週).
+    relative_dates: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
 
 
 # --- Numbers ------------------------------------------------------------------------------
@@ -166,6 +168,28 @@ _EN_VAGUE_UNITS: Final = {
 }  # fmt: skip
 _JA_VAGUE = re.compile(r"数(十|百|千)?(万|億|兆)?")
 _JA_DIGIT_UNITS: Final = {"十": 10, "百": 100, "千": 1e3}
+
+
+# Kanji numerals before a share, a multiple or a scale (四割, 三倍, 三分の一, 二十億) are numbers;
+# elsewhere they are words (三菱, 一部, 四半期).
+_KANJI_NUMBER = re.compile(
+    r"(?<!数)[一二三四五六七八九十百]+(?=割|倍|分の|億|万|兆)|(?<=分の)[一二三四五六七八九十]+"
+)
+_KANJI_DIGITS: Final = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _kanji_numbers(text: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        total = current = 0
+        for char in match.group(0):
+            if char in "十百":
+                total += (current or 1) * (10 if char == "十" else 100)
+                current = 0
+            else:
+                current = _KANJI_DIGITS[char]
+        return str(total + current)
+
+    return _KANJI_NUMBER.sub(value, text)
 
 
 def _band(value: float) -> float:
@@ -476,7 +500,7 @@ def check_grounding(
     problems: list[GroundingProblem] = []
     seen: set[tuple[str, str]] = set()
     for field, raw in _fields(analysis):
-        text = unicodedata.normalize("NFKC", raw)
+        text = _kanji_numbers(unicodedata.normalize("NFKC", raw))
         for kind, fact in _ungrounded(text, source, vocabulary, rules):
             if (kind, fact) not in seen:  # one problem per fact, where it first appears
                 seen.add((kind, fact))
@@ -533,6 +557,9 @@ def _ungrounded(
         is_year = after.startswith(("年", "会計年度")) or before.endswith("FY")
         if not _number_grounded(value, number, before, after, source, is_year=is_year):
             yield ("date" if is_year else "number"), match.group(0)
+    for word, phrases in rules.relative_dates.items():
+        if word in text and not any(_stem_in(phrase, source.text) for phrase in phrases):
+            yield "date", word
     for word, stems in rules.claims.items():
         unless = rules.claim_exceptions.get(word, ())
         if word in text and not any(_stem_in(stem, source.text, unless) for stem in stems):
