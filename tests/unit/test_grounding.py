@@ -108,7 +108,7 @@ def test_the_labelled_set_meets_its_goals() -> None:
             analysis = json.loads(first.replace(old, new, 1))
             planted += 1
             caught += not check_grounding(title, text, analysis, vocabulary, rules).grounded
-    assert (faithful, planted) == (22, 55)
+    assert (faithful, planted) == (54, 132)
     assert flagged / faithful <= 0.05
     assert caught / planted >= 0.90
 
