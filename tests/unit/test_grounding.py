@@ -250,6 +250,8 @@ HAIKU = (
         (AMPERE, "水曜日に合意した。水曜に発表。", []),
         (AMPERE, "月曜日に合意した。", [("月曜日", "date")]),
         (HAIKU, "金曜に発表した。", [("金曜", "date")]),
+        ("It agreed on Wednesday, April 2.", "4月2日（水）に合意。", []),
+        ("It agreed on Wednesday, April 2.", "4月2日（火）に合意。", [("(火)", "date")]),
         # A model's version is part of its name.
         (HAIKU, "GPT-4.5とClaude Haiku 4.5。Claude Sonnet 4並み。", []),
         (HAIKU, "GPT-5を公開。", [("GPT-5", "entity")]),

@@ -311,7 +311,9 @@ _EN_QUARTER = re.compile(
 _EN_ORDINALS: Final = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
 }  # fmt: skip
-_JA_WEEKDAY = re.compile(r"([月火水木金土日])曜日?")
+_JA_WEEKDAY = re.compile(
+    r"([月火水木金土日])曜日?|\(([月火水木金土日])(?:曜日?)?\)"
+)  # 木曜日, (木)
 _JA_WEEKDAYS: Final = {"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
 _EN_WEEKDAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.I)
 _EN_WEEKDAYS: Final = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -528,7 +530,7 @@ def _ungrounded(
             yield "date", match.group(0)
     for match in _JA_WEEKDAY.finditer(masked):  # 木曜日: the source names the same day
         masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
-        if _JA_WEEKDAYS[match.group(1)] not in source.weekdays:
+        if _JA_WEEKDAYS[match.group(1) or match.group(2)] not in source.weekdays:
             yield "date", match.group(0)
     for match in _JA_FRACTION.finditer(masked):  # 3分の1: the share, not its digits
         masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
