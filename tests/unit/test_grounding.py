@@ -201,7 +201,8 @@ LLAMA = (
     "16 times longer than before."
 )
 HAIKU = (
-    "Claude Haiku 4.5 matches Claude Sonnet 4 at one-third of the cost. OpenAI will add tens "
+    "On October 15, Claude Haiku 4.5 matched Claude Sonnet 4 at one-third of the cost: $1 in, "
+    "$5 out. OpenAI will add tens "
     "of thousands of GPUs next week for GPT-4.5 and hundreds of millions of users."
 )
 
@@ -215,6 +216,8 @@ HAIKU = (
         (QWEN, "3年で3800億元を投じる。", []),
         (QWEN, "3年で3800億ドルを投じる。", [("3800億", "number")]),
         (MISTRAL, "17億ドルを調達した。", [("17億", "number")]),
+        ("It raised $13 billion at a valuation of 183 billion.", "評価額1830億ドル。", []),
+        (HAIKU, "出力は15ドル。", [("15", "number")]),  # not the 15 of a date
         # A rounded figure is the source's at the precision it is written, no looser.
         (NVIDIA, "売上高は351億ドル、データセンターは310億ドル。", []),
         (NVIDIA, "売上高は315億ドル。", [("315億", "number")]),

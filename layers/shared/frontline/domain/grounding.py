@@ -201,7 +201,11 @@ def _as_float(digits: str) -> float:
 
 
 def _source_amounts(text: str) -> dict[str | None, set[float]]:
-    """The source's amounts by currency (None: a number with no currency), at full scale."""
+    """The source's amounts by currency, at full scale.
+
+    None holds amounts with a scale and no currency ("up from 3 billion"), "" plain numbers
+    with neither (the 15 of "October 15").
+    """
     amounts: dict[str | None, set[float]] = {}
     for match in _EN_NUMBER.finditer(text):
         whole, fraction, word_scale, short_scale = match.groups()
@@ -210,7 +214,7 @@ def _source_amounts(text: str) -> dict[str | None, set[float]]:
         sign = text[max(0, match.start() - 1) : match.start()]
         word = _EN_CURRENCY_AFTER.match(text, match.end())
         currency = _EN_CURRENCY_SIGNS.get(sign) or (
-            _EN_CURRENCY_WORDS[word.group(1).lower()] if word else None
+            _EN_CURRENCY_WORDS[word.group(1).lower()] if word else (None if scale else "")
         )
         amounts.setdefault(currency, set()).update(
             {value, value * _EN_SCALES[scale]} if scale else {value}
@@ -588,8 +592,9 @@ def _number_grounded(
         return True  # up 94%: "2倍"
     currency = next((_JA_CURRENCIES[w] for w in _JA_CURRENCIES if after.startswith(w)), None)
     stated = source.numbers
-    if currency is not None:  # in the source's currency; untagged numbers when it tags none
-        stated = source.amounts.get(currency) or source.amounts.get(None, set())
+    if currency is not None:  # in the source's currency, or an amount it gives none for
+        amounts = source.amounts
+        stated = amounts.get(currency, set()) | amounts.get(None, set()) or amounts.get("", set())
     if value.is_integer() and not hedged and not any(s in written for s in _JA_SCALES):
         return value in stated  # a count written out in full is exact
     if hedged:
