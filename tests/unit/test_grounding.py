@@ -108,7 +108,7 @@ def test_the_labelled_set_meets_its_goals() -> None:
             analysis = json.loads(first.replace(old, new, 1))
             planted += 1
             caught += not check_grounding(title, text, analysis, vocabulary, rules).grounded
-    assert (faithful, planted) == (22, 55)
+    assert (faithful, planted) == (54, 132)
     assert flagged / faithful <= 0.05
     assert caught / planted >= 0.90
 
@@ -175,3 +175,172 @@ def test_a_japanese_quarter_and_a_three_word_name_are_grounded() -> None:
     planted = {"tldr": "7〜9月期の売上高が増えたと、パット・ゲルシンガーCEOが述べた。"}
     [problem] = check_grounding("Intel", text, planted, vocabulary, rules).problems
     assert (problem.text, problem.kind) == ("パット・ゲルシンガー", "entity")
+
+
+def ground(text: str, tldr: str) -> list[tuple[str, str]]:
+    """(fact, kind) of each problem of a one-line summary of a one-paragraph source."""
+    report = check_grounding(
+        "Lab news",
+        text,
+        {"title_ja": "見出し", "tldr": tldr},
+        load_vocabulary(REPO_CONFIG_DIR),
+        load_grounding_rules(REPO_CONFIG_DIR),
+    )
+    return [(p.text, p.kind) for p in report.problems]
+
+
+AMPERE = "SoftBank agreed to acquire Ampere for $6.5 billion on Wednesday."
+QWEN = "Alibaba will spend 380 billion yuan on AI infrastructure over three years."
+MISTRAL = "Mistral raised 1.7 billion euros, led by ASML, which invested 1.3 billion euros."
+NVIDIA = (
+    "Nvidia reported third-quarter revenue of $35.1 billion, up 94% from a year earlier. "
+    "Data center revenue was $30.8 billion."
+)
+LLAMA = (
+    "Meta trained Llama 3.1 on over 16,000 GPUs. The context window grew to 128,000 tokens, "
+    "16 times longer than before."
+)
+HAIKU = (
+    "On October 15, Claude Haiku 4.5 matched Claude Sonnet 4 at one-third of the cost: $1 in, "
+    "$5 out. OpenAI will add tens "
+    "of thousands of GPUs next week for GPT-4.5 and hundreds of millions of users."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "tldr", "expected"),
+    [
+        # An amount keeps its currency: a yen or dollar figure for a dollar or yuan one is wrong.
+        (AMPERE, "65億ドルで買収する。", []),
+        (AMPERE, "65億円で買収する。", [("65億", "number")]),
+        (QWEN, "3年で3800億元を投じる。", []),
+        (QWEN, "3年で3800億ドルを投じる。", [("3800億", "number")]),
+        (MISTRAL, "17億ドルを調達した。", [("17億", "number")]),
+        ("It raised $13 billion at a valuation of 183 billion.", "評価額1830億ドル。", []),
+        (HAIKU, "出力は15ドル。", [("15", "number")]),  # not the 15 of a date
+        # A rounded figure is the source's at the precision it is written, no looser.
+        (NVIDIA, "売上高は351億ドル、データセンターは310億ドル。", []),
+        (NVIDIA, "売上高は315億ドル。", [("315億", "number")]),
+        (NVIDIA, "データセンターは303億ドル。", [("303億", "number")]),
+        # A year, and a count written out in full, are exact.
+        (
+            "It plans to spend $80 billion in its 2025 fiscal year.",
+            "2026会計年度に。",
+            [("2026", "date")],
+        ),
+        ("The company sold 1,234 units.", "約1200台を販売。", []),
+        ("The company sold 1,234 units.", "1260台を販売。", [("1260", "number")]),
+        # A multiple: stated, implied by a percentage rise, or by two figures of one sentence.
+        (LLAMA, "文脈長は従来の16倍。", []),
+        (LLAMA, "文脈長は従来の8倍。", [("8", "number")]),
+        ("Revenue was $12 billion. Costs were $3 billion.", "売上は4倍。", [("4", "number")]),
+        (NVIDIA, "売上高は約2倍になった。", []),
+        ("Sales rose 210% to $3.1 billion.", "売上は3.1倍。", []),
+        # Fractions are shares, not digits.
+        (HAIKU, "コストは3分の1。", []),
+        (HAIKU, "コストは4分の1。", [("4分の1", "number")]),
+        ("Two-thirds of users and 25% of firms pay.", "利用者の3分の2、企業の4分の1。", []),
+        # Vague magnitudes: 数万 for "tens of thousands", 数億 for "hundreds of millions".
+        (HAIKU, "来週GPUを数万基追加し、利用者は数億人。", []),
+        (HAIKU, "来週GPUを数千万基追加する。", [("数千万", "number")]),
+        (HAIKU, "利用者は数十億人。", [("数十億", "number")]),
+        # Quarters, calendar or ordinal, and the month range a source names.
+        (NVIDIA, "7〜9月期の売上高。第3四半期。3Q。", []),
+        (NVIDIA, "4〜6月期の売上高。", [("4〜6月期", "date")]),
+        (NVIDIA, "第2四半期の売上高。", [("第2四半期", "date")]),
+        ("Profit for the April-June quarter fell 55%.", "第2四半期は減益。4〜6月期。", []),
+        # Weekdays.
+        (AMPERE, "水曜日に合意した。水曜に発表。", []),
+        (AMPERE, "月曜日に合意した。", [("月曜日", "date")]),
+        (HAIKU, "金曜に発表した。", [("金曜", "date")]),
+        ("It agreed on Wednesday, April 2.", "4月2日（水）に合意。", []),
+        ("It agreed on Wednesday, April 2.", "4月2日（火）に合意。", [("(火)", "date")]),
+        # A model's version is part of its name.
+        (HAIKU, "GPT-4.5とClaude Haiku 4.5。Claude Sonnet 4並み。", []),
+        (HAIKU, "GPT-5を公開。", [("GPT-5", "entity")]),
+        (HAIKU, "Claude Haiku 4を公開。", [("Claude Haiku 4", "entity")]),
+        ("DeepSeek-R1 was beaten.", "DeepSeek-V3を上回る。", [("DeepSeek-V3", "entity")]),
+        ("It beats GPT-4o.", "GPT-4oを上回る。", []),
+        # Katakana names read the way their language says them; common words are not names.
+        ("Backers include Andreessen Horowitz.", "アンドリーセン・ホロウィッツが出資。", []),
+        ("Chief executive Arthur Mensch spoke.", "アルチュール・メンシュCEOが語った。", []),
+        (HAIKU, "新モデルをリリースした。", []),
+        # Japanese names of entities.yaml.
+        ("Samsung Electronics said profit fell.", "サムスン電子は減益。", []),
+        (
+            "Samsung Electronics said profit fell.",
+            "SKハイニックスは減益。",
+            [("SKハイニックス", "entity")],
+        ),
+        ("Sony said profit rose.", "富士通の利益が増えた。", [("富士通", "entity")]),
+        # Buying shares is investing, not acquiring.
+        (AMPERE, "SoftBankはAmpereを買収する。", []),
+        (
+            "Nvidia will invest $5 billion in Intel, buying common stock.",
+            "Intelを買収。",
+            [("買収", "claim")],
+        ),
+        ("Microsoft buys a 49% stake in the startup.", "新興企業を買収した。", [("買収", "claim")]),
+    ],
+)
+def test_faithful_forms_pass_and_planted_facts_are_named(
+    text: str, tldr: str, expected: list[tuple[str, str]]
+) -> None:
+    assert ground(text, tldr) == expected
+
+
+def test_the_published_weekday_is_grounded() -> None:
+    from datetime import UTC, datetime
+
+    report = check_grounding(
+        "Lab ships model",
+        "The lab released the model.",
+        {"tldr": "木曜日に公開した。"},
+        load_vocabulary(REPO_CONFIG_DIR),
+        load_grounding_rules(REPO_CONFIG_DIR),
+        published=datetime(2026, 11, 26, 14, 30, tzinfo=UTC),  # a Thursday
+    )
+    assert report.grounded, report.problems
+
+
+def test_claim_exceptions_must_name_a_claim(tmp_path: Path) -> None:
+    (tmp_path / "grounding.yaml").write_text(
+        "kana: {ア: a}\nclaims: {買収: [acqui]}\ngeneric_latin: [ai]\n"
+        "claim_exceptions: {合併: [stock]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError, match=r"claim_exceptions.合併: not one of claims"):
+        load_grounding_rules(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("tldr", "expected"),
+    [
+        ("開発者の四割が使う。", []),  # 40% → 四割
+        ("開発者の六割が使う。", [("6割", "number")]),
+        ("売上は二十五億ドルの見込み。", []),  # $2.5 billion → 二十五億ドル
+        ("売上は五十二億ドルの見込み。", [("52億", "number")]),
+        ("三菱と一部の開発者。第3四半期。", [("第3四半期", "date")]),  # words stay words
+    ],
+)
+def test_kanji_numerals_are_numbers(tldr: str, expected: list[tuple[str, str]]) -> None:
+    assert [(p.text, p.kind) for p in check(tldr=tldr).problems] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tldr", "expected"),
+    [
+        ("xAI said last week that Colossus runs 100,000 GPUs.", "先週、明らかにした。", []),
+        (
+            "xAI said last week that Colossus runs 100,000 GPUs.",
+            "来週、明らかにする。",
+            [("来週", "date")],
+        ),
+        ("The features are now due in the coming year.", "機能は来年になる。", []),
+        ("The features are now due in the coming year.", "機能は昨年に出た。", [("昨年", "date")]),
+    ],
+)
+def test_relative_dates_are_the_sources(
+    text: str, tldr: str, expected: list[tuple[str, str]]
+) -> None:
+    assert ground(text, tldr) == expected

@@ -171,6 +171,8 @@ class _GroundingDocument(BaseModel):
     kana: dict[Annotated[str, StringConstraints(pattern=r"^[ァ-ヺー]{1,3}$")], str]
     claims: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]]
     generic_latin: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]]
+    claim_exceptions: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]] = {}
+    relative_dates: dict[str, list[Annotated[str, StringConstraints(min_length=2)]]] = {}
 
 
 @cache
@@ -187,10 +189,21 @@ def load_grounding_rules(config_dir: Path) -> GroundingRules:
     empty = [word for word, stems in document.claims.items() if not stems]
     if empty:
         raise ConfigurationError(f"{path}: claims.{empty[0]}: needs at least one stem")
+    unknown = [word for word in document.claim_exceptions if word not in document.claims]
+    if unknown:
+        raise ConfigurationError(f"{path}: claim_exceptions.{unknown[0]}: not one of claims")
     return GroundingRules(
         kana=document.kana,
         claims={word: tuple(s.lower() for s in stems) for word, stems in document.claims.items()},
         generic_latin=frozenset(document.generic_latin),
+        claim_exceptions={
+            word: tuple(w.lower() for w in words)
+            for word, words in document.claim_exceptions.items()
+        },
+        relative_dates={
+            word: tuple(p.lower() for p in phrases)
+            for word, phrases in document.relative_dates.items()
+        },
     )
 
 
