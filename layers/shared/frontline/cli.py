@@ -183,6 +183,9 @@ class _Articles:
     def list_public(self, limit: int | None = None) -> list[Article]:
         return []
 
+    def list_newest(self, limit: int) -> list[Article]:
+        return []
+
     def list_needing_analysis(self, limit: int) -> list[Article]:
         return []
 
