@@ -371,6 +371,29 @@ class DynamoArticleRepository:
     def list_newest(self, limit: int) -> list[Article]:
         return self._query_index(BY_LISTING, "gsi4pk", PUBLIC_PARTITION, limit, newest_first=True)
 
+    def index_listing_order(self) -> int:
+        """Put every public article stored before ByListing existed into that index (sets
+        gsi4pk/gsi4sk where missing; run once after deploying it). Returns how many."""
+        indexed = 0
+        for article in self.list_public():
+            try:
+                self._table.client.update_item(
+                    TableName=self._table.table_name,
+                    Key=_key(f"ARTICLE#{article.id}", "ARTICLE"),
+                    UpdateExpression="SET gsi4pk = :p, gsi4sk = :s",
+                    ConditionExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi4sk)",
+                    ExpressionAttributeValues={
+                        ":p": {"S": PUBLIC_PARTITION},
+                        ":s": {"S": listing_token(article)},
+                    },
+                )
+            except ClientError as exc:
+                if not _is_conditional_failure(exc):
+                    raise
+                continue  # indexed already, or no longer public
+            indexed += 1
+        return indexed
+
     def list_needing_analysis(self, limit: int) -> list[Article]:
         return self._query_index(
             NEEDS_ANALYSIS, "gsi2pk", WAITING_PARTITION, limit, newest_first=False
