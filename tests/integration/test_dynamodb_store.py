@@ -1,5 +1,7 @@
 """The DynamoDB adapters against moto's table built from template.yaml."""
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import boto3
 
 from frontline.adapters.dynamodb import (
@@ -8,7 +10,9 @@ from frontline.adapters.dynamodb import (
     DynamoItemLedger,
     DynamoTable,
 )
+from frontline.cli import main
 from frontline.domain.models import ArticleStatus, FeedState
+from frontline.site.catalogue import newest_first
 from tests.factories import NOW, make_article, make_item
 
 
@@ -140,3 +144,63 @@ def test_articles_waiting_for_analysis_are_listed_oldest_first(local_aws) -> Non
         waiting[1].model_copy(update={"needs_reanalysis": False, "status": ArticleStatus.PUBLISHED})
     )
     assert [a.id for a in repo.list_needing_analysis(10)] == [make_item(n).id for n in (2, 3)]
+
+
+def test_the_newest_articles_come_in_listing_order_without_reading_the_rest(local_aws) -> None:
+    # Given two polls whose items were published out of arrival order, undated ones among
+    # them, times in several zones, and one hidden article
+    earlier, later = NOW - timedelta(hours=3), NOW.astimezone(timezone(timedelta(hours=9)))
+    saved = [
+        make_article(n, item=make_item(n, first_seen=seen, date_source=source, published=when))
+        for n, seen, source, when in [
+            (1, earlier, "feed", datetime(2026, 11, 29, 23, 0, tzinfo=UTC)),
+            (2, earlier, "first_seen", earlier),
+            (3, later, "feed", datetime(2026, 11, 1, 8, 0, 0, 5, tzinfo=UTC)),
+            (4, later, "feed", datetime(2026, 11, 1, 17, 0, tzinfo=timezone(timedelta(hours=9)))),
+            (5, later, "first_seen", later),
+            (6, later, "feed", datetime(2026, 11, 30, 1, 0, tzinfo=UTC)),
+        ]
+    ]
+    repo = DynamoArticleRepository(table(local_aws))
+    for article in saved:
+        repo.save(article)
+    repo.save(make_article(7, status=ArticleStatus.HIDDEN))
+    # When the newest N are asked for, Then they are the first N of the site's listing order
+    listing = newest_first(saved)
+    assert [a.id for a in listing[:3]] == [saved[n].id for n in (5, 2, 3)]
+    for limit in range(1, 8):
+        assert [a.id for a in repo.list_newest(limit)] == [a.id for a in listing[:limit]]
+
+
+def test_articles_stored_before_the_listing_index_are_put_into_it_once(local_aws) -> None:
+    # Given public articles stored without the listing attributes (before ByListing existed)
+    client, repo = boto3.client("dynamodb"), DynamoArticleRepository(table(local_aws))
+    old = [make_article(n, item=make_item(n, first_seen=NOW - timedelta(days=n))) for n in (1, 2)]
+    for article in old:
+        repo.save(article)
+        client.update_item(
+            TableName=local_aws["Table"],
+            Key={"pk": {"S": f"ARTICLE#{article.id}"}, "sk": {"S": "ARTICLE"}},
+            UpdateExpression="REMOVE gsi4pk, gsi4sk",
+        )
+    repo.save(make_article(3))
+    assert [a.id for a in repo.list_newest(5)] == [make_item(3).id]
+    # When the listing order is indexed, Then both appear in order, and a second run adds none
+    assert repo.index_listing_order() == 2
+    assert [a.id for a in repo.list_newest(5)] == [make_item(n).id for n in (3, 1, 2)]
+    assert repo.index_listing_order() == 0
+
+
+def test_the_cli_indexes_the_listing_order_of_a_table(local_aws, capsys) -> None:
+    # Given a public article stored without the listing attributes
+    repo = DynamoArticleRepository(table(local_aws))
+    repo.save(make_article(1))
+    boto3.client("dynamodb").update_item(
+        TableName=local_aws["Table"],
+        Key={"pk": {"S": f"ARTICLE#{make_item(1).id}"}, "sk": {"S": "ARTICLE"}},
+        UpdateExpression="REMOVE gsi4pk, gsi4sk",
+    )
+    # When the operator runs the one-off command, Then the article is listed again
+    assert main(["index-listing", "--table", local_aws["Table"]]) == 0
+    assert capsys.readouterr().out.strip() == '{"indexed": 1}'
+    assert [a.id for a in repo.list_newest(1)] == [make_item(1).id]

@@ -20,6 +20,7 @@ def test_resources_match_the_template(local_aws) -> None:
         "StreamViewType": "NEW_AND_OLD_IMAGES",
     }
     assert sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"]) == [
+        "ByListing",
         "ByPublished",
         "NeedsAnalysis",
         "Unqueued",

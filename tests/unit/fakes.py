@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from frontline.domain.listing_order import listing_key
 from frontline.domain.models import Article, ArticleChange, FeedItem, FeedState, ItemMessage
 from frontline.domain.ports import (
     AnalysisResult,
@@ -152,11 +153,39 @@ class FakeArticles:
         )
         return public[:limit] if limit is not None else public
 
+    def list_newest(self, limit: int) -> list[Article]:
+        public = (a for a in self.articles.values() if a.status.is_public)
+        return sorted(public, key=listing_key, reverse=True)[:limit]
+
     def list_needing_analysis(self, limit: int) -> list[Article]:
         waiting = sorted(
             (a for a in self.articles.values() if a.needs_reanalysis), key=lambda a: a.created_at
         )
         return waiting[:limit]
+
+
+class ListedEverything(AssertionError):
+    """A code path that must read bounded slices asked the store for every article."""
+
+
+@dataclass
+class BoundedArticles(FakeArticles):
+    """The article store of a large archive: answers the bounded queries, counting the items
+    they read, and raises when asked to list everything."""
+
+    items_read: int = 0
+
+    def list_public(self, limit: int | None = None) -> list[Article]:
+        if limit is None:
+            raise ListedEverything("asked the store for every public article")
+        listed = super().list_public(limit)
+        self.items_read += len(listed)
+        return listed
+
+    def list_newest(self, limit: int) -> list[Article]:
+        listed = super().list_newest(limit)
+        self.items_read += len(listed)
+        return listed
 
 
 class Throttled(Exception):

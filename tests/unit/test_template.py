@@ -623,6 +623,14 @@ def test_table_keys_index_stream_and_protection(resources: dict[str, Any]) -> No
             ],
             "Projection": {"ProjectionType": "ALL"},
         },
+        {
+            "IndexName": "ByListing",
+            "KeySchema": [
+                {"AttributeName": "gsi4pk", "KeyType": "HASH"},
+                {"AttributeName": "gsi4sk", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        },
     ]
     assert {a["AttributeName"]: a["AttributeType"] for a in properties["AttributeDefinitions"]} == {
         "pk": "S",
@@ -633,6 +641,8 @@ def test_table_keys_index_stream_and_protection(resources: dict[str, Any]) -> No
         "gsi2sk": "S",
         "gsi3pk": "S",
         "gsi3sk": "S",
+        "gsi4pk": "S",
+        "gsi4sk": "S",
     }
     assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}

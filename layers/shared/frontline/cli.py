@@ -183,6 +183,9 @@ class _Articles:
     def list_public(self, limit: int | None = None) -> list[Article]:
         return []
 
+    def list_newest(self, limit: int) -> list[Article]:
+        return []
+
     def list_needing_analysis(self, limit: int) -> list[Article]:
         return []
 
@@ -313,6 +316,18 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_listing(args: argparse.Namespace) -> int:
+    """Put the public articles stored before the ByListing index into it (once per table)."""
+    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.bootstrap import aws_client
+
+    if not args.table:
+        raise CliError("index-listing needs --table or TABLE_NAME")
+    repository = DynamoArticleRepository(DynamoTable(aws_client("dynamodb"), args.table))
+    print(json.dumps({"indexed": repository.index_listing_order()}))
+    return 0
+
+
 def _read_json_object(path: str) -> dict[str, object]:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -390,6 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render and publish the site from the store")
     render.add_argument("--full", action="store_true", required=True)
     render.set_defaults(run=_render)
+    index = commands.add_parser(
+        "index-listing",
+        help="put articles stored before the ByListing index into it (run once after deploying)",
+    )
+    index.add_argument("--table", default=os.environ.get("TABLE_NAME", ""))
+    index.set_defaults(run=_index_listing)
     return parser
 
 

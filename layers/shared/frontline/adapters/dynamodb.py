@@ -4,7 +4,8 @@ ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional w
                          its message is queued it carries that message and gsi3pk, so the
                          sparse Unqueued index lists the claims a crash left unqueued
 URL#<feed>#<hash of canonical URL> / CLAIM   the item that owns a source URL: one article per URL
-ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them
+ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them,
+                         and gsi4pk/gsi4sk (listing order) so ByListing answers "the newest N"
 ITEM#<id>     / ANALYSIS the item's analysis lease and the model's recorded answer
 FEED#<id>     / STATE    per-feed polling state (validators, error streak, last error)
 USAGE#<day>   / COUNTER  the day's LLM spend;  CHARGE#<call id> / CHARGE  one per charged call
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
+from frontline.domain.listing_order import listing_token
 from frontline.domain.models import (
     Analysis,
     Article,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
 PUBLIC_PARTITION: Final = "ARTICLES"
 BY_PUBLISHED: Final = "ByPublished"
+BY_LISTING: Final = "ByListing"
 WAITING_PARTITION: Final = "REANALYSE"
 NEEDS_ANALYSIS: Final = "NeedsAnalysis"
 UNQUEUED_PARTITION: Final = "UNQUEUED"
@@ -323,6 +326,8 @@ class DynamoArticleRepository:
         if article.status.is_public:  # sparse index: only public articles are listed
             item["gsi1pk"] = {"S": PUBLIC_PARTITION}
             item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
+            item["gsi4pk"] = {"S": PUBLIC_PARTITION}
+            item["gsi4sk"] = {"S": listing_token(article)}
         if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
             item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
             item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
@@ -362,6 +367,32 @@ class DynamoArticleRepository:
 
     def list_public(self, limit: int | None = None) -> list[Article]:
         return self._query_index(BY_PUBLISHED, "gsi1pk", PUBLIC_PARTITION, limit, newest_first=True)
+
+    def list_newest(self, limit: int) -> list[Article]:
+        return self._query_index(BY_LISTING, "gsi4pk", PUBLIC_PARTITION, limit, newest_first=True)
+
+    def index_listing_order(self) -> int:
+        """Put every public article stored before ByListing existed into that index (sets
+        gsi4pk/gsi4sk where missing; run once after deploying it). Returns how many."""
+        indexed = 0
+        for article in self.list_public():
+            try:
+                self._table.client.update_item(
+                    TableName=self._table.table_name,
+                    Key=_key(f"ARTICLE#{article.id}", "ARTICLE"),
+                    UpdateExpression="SET gsi4pk = :p, gsi4sk = :s",
+                    ConditionExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi4sk)",
+                    ExpressionAttributeValues={
+                        ":p": {"S": PUBLIC_PARTITION},
+                        ":s": {"S": listing_token(article)},
+                    },
+                )
+            except ClientError as exc:
+                if not _is_conditional_failure(exc):
+                    raise
+                continue  # indexed already, or no longer public
+            indexed += 1
+        return indexed
 
     def list_needing_analysis(self, limit: int) -> list[Article]:
         return self._query_index(

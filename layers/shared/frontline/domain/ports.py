@@ -189,7 +189,13 @@ class ArticleRepository(Protocol):
         ...
 
     def list_public(self, limit: int | None = None) -> list[Article]:
-        """Public articles, newest first."""
+        """Public articles, newest published first. Without a limit, every public article:
+        only the full rebuild may ask for that."""
+        ...
+
+    def list_newest(self, limit: int) -> list[Article]:
+        """The `limit` public articles that come first in listing order (newest arrival
+        first, see `domain.listing_order`), reading no others."""
         ...
 
     def list_needing_analysis(self, limit: int) -> list[Article]:

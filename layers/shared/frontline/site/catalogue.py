@@ -1,8 +1,6 @@
 """The public articles, in listing order, grouped the ways the site lists them.
 
-Listing order is arrival order: newest `created_at` first (then `published`, then id). An
-article's place in the archive is fixed once it is stored, so archive pages numbered from
-the oldest never change when a new article arrives, even one whose source dated it earlier.
+Listing order is arrival order (see `frontline.domain.listing_order`).
 """
 
 from __future__ import annotations
@@ -12,26 +10,14 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from frontline.domain.listing_order import listing_key
 from frontline.domain.models import Article, EntityKind, FeedKind
 from frontline.site.paths import company_slug, source_path, tag_segment
 
 RELATED_MIN = 3
 RELATED_MAX = 5
 RELATED_REACH = 50
-
-
-def listing_key(article: Article) -> tuple[datetime, bool, datetime, str]:
-    """Poll by poll, and within one poll by publication time.
-
-    Every item of one poll shares `first_seen` (the poll's time), so a new poll's articles
-    always land in front of what is listed already: archive pages only ever grow at the
-    newest end. Within a poll, the newest story comes first, and an undated one (dated when
-    first seen) after every dated one: being seen last is no reason to lead.
-    """
-    dated = article.item.date_source == "feed"
-    return (article.item.first_seen, dated, article.item.published, article.id)
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:

@@ -109,6 +109,7 @@ def publish_site(
         changes=changes if incremental else None,
         also=pending,
         search_tiers=tiers,
+        newest=articles.list_newest if incremental else None,
     )
     if incremental:
         known = manifest.hashes_of([*(obj.key for obj in result.objects), *result.gone])

@@ -19,6 +19,7 @@ from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.catalogue import build_catalogue
 from frontline.site.families import FAMILIES, SiteContext
+from frontline.site.families.base import NewestArticles
 from frontline.site.paths import key_for
 from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
@@ -77,12 +78,19 @@ def render(
     changes: Sequence[ArticleChange] | None = None,
     also: Collection[str] = (),
     search_tiers: PublishedTiers | None = None,
+    newest: NewestArticles | None = None,
 ) -> RenderResult:
     """The whole site, or — given the article changes since the last publish — the paths
     those changes touch, and the paths in `also`. With the published search tiers, the
-    search index is the recent one (see families/search)."""
+    search index is the recent one (see families/search). With the store's `newest` query,
+    the site-wide lists (top page, feeds, API) read only their first N from it."""
     ctx = SiteContext(
-        build_catalogue(articles), site, now=now, digests=digests, search_tiers=search_tiers
+        build_catalogue(articles),
+        site,
+        now=now,
+        digests=digests,
+        search_tiers=search_tiers,
+        newest=newest,
     )
     by_key: dict[str, SiteObject] = {}
     owner: dict[str, str] = {}

@@ -8,6 +8,7 @@ from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.api import (
     LATEST_PATH,
+    LATEST_SIZE,
     SCHEMA_PATH,
     render_article_json,
     render_article_schema,
@@ -36,7 +37,7 @@ class ApiFamily:
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         if path == LATEST_PATH:
-            return site_object(path, render_latest_json(ctx.catalogue.articles, ctx.site), JSON)
+            return site_object(path, render_latest_json(ctx.newest(LATEST_SIZE), ctx.site), JSON)
         if path == SCHEMA_PATH:
             return site_object(path, render_article_schema(), JSON)
         return site_object(path, render_article_json(_by_path(ctx)[path], ctx.site), JSON)

@@ -39,6 +39,8 @@ TEXT: Final = "text/plain; charset=utf-8"
 
 T = TypeVar("T")
 
+NewestArticles = Callable[[int], Sequence[Article]]
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -74,14 +76,21 @@ class SiteContext:
 
     def __init__(
         self,
-        catalogue: Catalogue,
+        catalogue: Catalogue | Callable[[], Catalogue],
         site: SiteConfig,
         *,
         now: datetime,
         digests: Sequence[Digest] = (),
         search_tiers: PublishedTiers | None = None,
+        newest: NewestArticles | None = None,
     ) -> None:
-        self.catalogue = catalogue
+        # every public article, built on first use: a family bounded to store slices never
+        # asks, so a render of only such families reads no more than those slices
+        self._catalogue = catalogue
+        # the store's bounded "newest N" query (None: the catalogue's first N answer it)
+        self._newest = newest
+        self._newest_read: tuple[Article, ...] = ()
+        self._newest_asked = 0
         # the search archive already published (None: this render builds the archive index)
         self.search_tiers = search_tiers
         self.site = site
@@ -118,12 +127,27 @@ class SiteContext:
             shown.append(article)
         return shown
 
+    def newest(self, limit: int) -> tuple[Article, ...]:
+        """The first `limit` public articles in listing order, from the store's bounded
+        query when the render has one: what the site-wide lists show."""
+        if self._newest is None:
+            return self.catalogue.articles[:limit]
+        if limit > self._newest_asked:  # one query per render for the longest list asked
+            self._newest_read = tuple(self._newest(limit))
+            self._newest_asked = limit
+        return self._newest_read[:limit]
+
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """`build()` once per render: what several pages of a family derive from the slice."""
         if name not in self._memo:
             self._memo[name] = build()
         value: T = self._memo[name]
         return value
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        source = self._catalogue
+        return source if isinstance(source, Catalogue) else source()
 
     @cached_property
     def reference_time(self) -> datetime | None:

@@ -11,7 +11,14 @@ from frontline.site.catalogue import Group
 from frontline.site.families.base import ATOM, JSON_FEED, RSS, SiteContext, site_object
 from frontline.site.families.companies import touched_companies
 from frontline.site.families.tags import touched_tags
-from frontline.site.feeds import Feed, build_feed, render_atom, render_json_feed, render_rss
+from frontline.site.feeds import (
+    FEED_SIZE,
+    Feed,
+    build_feed,
+    render_atom,
+    render_json_feed,
+    render_rss,
+)
 
 SITE_FEEDS: Final[dict[str, tuple[Callable[[Feed], str], str]]] = {
     "/rss.xml": (render_rss, RSS),
@@ -54,7 +61,7 @@ class FeedFamily:
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         site = ctx.site
-        listed = list(ctx.catalogue.articles)
+        listed = list(ctx.newest(FEED_SIZE))
         if path == JSON_FEED_PATH:
             return site_object(path, render_json_feed(listed, site), JSON_FEED)
         if path in SITE_FEEDS:

@@ -29,6 +29,6 @@ class HomeFamily:
         return ctx.html(
             "index.html",
             page,
-            cards=ctx.cards(ctx.catalogue.articles[:HOME_SIZE]),
+            cards=ctx.cards(ctx.newest(HOME_SIZE)),
             trending=[group for group, _count in trending_tags(ctx)][:HOME_TRENDING],
         )

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from frontline.domain.listing_order import listing_key
 from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.site.catalogue import listing_key, listing_position
+from frontline.site.catalogue import listing_position
 from frontline.site.families.base import SiteContext
 from frontline.site.formatting import format_jst_date
 from frontline.site.paths import news_archive_path
