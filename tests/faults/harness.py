@@ -40,6 +40,7 @@ from botocore.awsrequest import AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 
 import frontline.site.families.article as article_family
+from frontline.analysis.prompts import TOOL_NAME
 from frontline.bootstrap import AnalyzeItemApp, FetchFeedsApp, RenderSiteApp, aws_client
 from frontline.domain.feed_poller import CLAIM_DEADLINE, PollReport, backoff_after
 from frontline.domain.models import Article, ArticleChange, ArticleStatus, ItemMessage
@@ -55,8 +56,12 @@ MODEL_USAGE = (3000, 600)  # input and output tokens of every stubbed model answ
 
 
 def _item_url(body: bytes | str) -> str:
-    """The article URL a Converse request asks about (the prompt's `url:` line)."""
-    text = json.dumps(json.loads(body)["messages"], ensure_ascii=False)
+    """The article URL an item analysis asks about (the prompt's `url:` line); "digest" for
+    a digest, whose prompt lists many articles."""
+    request = json.loads(body)
+    if request["toolConfig"]["tools"][0]["toolSpec"]["name"] != TOOL_NAME:
+        return "digest"
+    text = json.dumps(request["messages"], ensure_ascii=False)
     found = re.search(r"url: (\S+?)(?:\\n|\s)", text)
     return found.group(1) if found else "?"
 
@@ -151,6 +156,7 @@ class Faults:
     active: bool = True
     model_tokens: int = 0  # tokens the stubbed model billed, counted on the wire
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _emulator_lock: threading.Lock = field(default_factory=threading.Lock)
     _emulator: Any = None
 
     @contextmanager
@@ -219,7 +225,10 @@ class Faults:
             return throttled
         if event_name == "before-send.bedrock-runtime.Converse":
             return self._model_answer(kwargs["request"])
-        response: AWSResponse | None = self._emulator(event_name=event_name, **kwargs)
+        # One request at a time, as each AWS request is atomic (moto's conditional writes
+        # are not, when two threads of the twin deliveries race).
+        with self._emulator_lock:
+            response: AWSResponse | None = self._emulator(event_name=event_name, **kwargs)
         return response
 
     def _model_answer(self, request: Any) -> AWSResponse:
