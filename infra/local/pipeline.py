@@ -402,25 +402,69 @@ class LocalPipeline:
             }
 
     def render(self, *, full_rebuild: bool = False) -> dict[str, Any]:
+        """Deliver the new stream records to render_site, then the drain schedule's event
+        (or only the nightly rebuild's). As Lambda does, a stream batch whose invocation
+        fails is retried MaximumRetryAttempts times and then reported to the on-failure
+        destination; a scheduled invocation that fails is counted, and the next one runs."""
         handler = load_handler("render_site").handler
-        summary: dict[str, Any] = {"uploaded": 0, "deleted": 0, "rendered": 0, "invocations": 0}
+        summary: dict[str, Any] = {
+            "uploaded": 0,
+            "deleted": 0,
+            "rendered": 0,
+            "invocations": 0,
+            "failed_invocations": 0,
+            "reported": 0,
+        }
         with self.identity("render_site"):
             app = self.render_app()
             events = [{"full_rebuild": True}] if full_rebuild else list(self.stream_events())
             if not full_rebuild:
                 events.append({"drain": True})  # what the drain schedule does a minute later
             for event in events:
-                context = LambdaContext("render_site", memory_limit_in_mb=1024)
-                result = handler(event, context, app=app)
-                summary["invocations"] += 1
-                summary["rendered"] = max(summary["rendered"], result["rendered"])
-                summary["uploaded"] += result["uploaded"]
-                summary["deleted"] += result["deleted"]
+                attempts = 1 + (self._stream_retries() if "Records" in event else 0)
+                for _ in range(attempts):
+                    context = LambdaContext("render_site", memory_limit_in_mb=1024)
+                    summary["invocations"] += 1
+                    try:
+                        result = handler(event, context, app=app)
+                    except Exception:
+                        summary["failed_invocations"] += 1
+                        continue
+                    summary["rendered"] = max(summary["rendered"], result["rendered"])
+                    summary["uploaded"] += result["uploaded"]
+                    summary["deleted"] += result["deleted"]
+                    break
+                else:
+                    if "Records" in event:
+                        self._report_failed_batch(event)
+                        summary["reported"] += 1
         self.progress(
             f"render_site: {summary['invocations']} invocations, {summary['rendered']} objects "
             f"rendered, {summary['uploaded']} uploaded"
         )
         return summary
+
+    def _stream_retries(self) -> int:
+        events = self.template["Resources"]["RenderSiteFunction"]["Properties"]["Events"]
+        return int(events["ArticleChanges"]["Properties"].get("MaximumRetryAttempts", 0))
+
+    def _report_failed_batch(self, event: dict[str, Any]) -> None:
+        """What the event source mapping sends its on-failure destination: the batch's
+        shard and sequence range, not the records."""
+        records = event["Records"]
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+        body = {
+            "requestContext": {"condition": "RetryAttemptsExhausted"},
+            "DDBStreamBatchInfo": {
+                "streamArn": records[0]["eventSourceARN"],
+                "startSequenceNumber": min(numbers),
+                "endSequenceNumber": max(numbers),
+                "batchSize": len(records),
+            },
+        }
+        aws_client("sqs").send_message(
+            QueueUrl=self.resources["RenderFailureQueue"], MessageBody=json.dumps(body)
+        )
 
     def export_site(self, destination: Path) -> int:
         """Copy the bucket to a folder, as CloudFront would serve it."""

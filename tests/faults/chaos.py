@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from moto import mock_aws
 
@@ -35,7 +38,11 @@ def run_schedules(schedules: Sequence[FaultSchedule], seed: int) -> RunResult:
         "AWS_DEFAULT_REGION": REGION,
     }.items():
         os.environ.setdefault(name, value)
-    with mock_aws(), serve_feeds(DEMO_FEEDS) as feeds_base:
+    with (
+        mock_aws(),
+        tempfile.TemporaryDirectory() as folder,
+        serve_feeds(_copy_of_demo_feeds(Path(folder))) as feeds_base,
+    ):
         pipeline = FaultyPipeline.create(
             config_dir=REPO / "config",
             site_url="http://127.0.0.1:8000",
@@ -48,7 +55,12 @@ def run_schedules(schedules: Sequence[FaultSchedule], seed: int) -> RunResult:
             schedule.arm(faults)
         pipeline.faults = faults
         with faults.installed():
-            return run_with_faults(pipeline)
+            return run_with_faults(pipeline, feeds=Path(folder) / "feeds")
+
+
+def _copy_of_demo_feeds(folder: Path) -> Path:
+    """The demo feeds, in a folder the schedules may edit between two polls."""
+    return Path(shutil.copytree(DEMO_FEEDS, folder / "feeds"))
 
 
 def failures_of(result: RunResult, schedules: Sequence[FaultSchedule]) -> list[str]:
@@ -60,7 +72,10 @@ def failures_of(result: RunResult, schedules: Sequence[FaultSchedule]) -> list[s
     if len(result.final.dead_lettered) > allowed:
         found.append(f"final: dead-lettered {sorted(result.final.dead_lettered.items())}")
     if not result.site_matches_full_render:
-        found.append("final: the site differs from a full render of the store")
+        found.append(
+            "final: the site differs from a full render of the store: "
+            + ", ".join(result.site_differences[:5])
+        )
     return found
 
 

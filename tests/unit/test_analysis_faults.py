@@ -179,3 +179,36 @@ def test_an_ungrounded_answer_is_stored_degraded_and_counted() -> None:
     assert article.status_reason == "ungrounded analysis: tldr: 数値「60」が原文にない"
     assert article.needs_reanalysis
     assert counted == [article.id]
+
+
+class StoredByAnotherDelivery(FakeArticles):
+    """The other delivery stores the article (and releases its lease) right after this one
+    has read the store: this delivery's first read sees nothing."""
+
+    def __init__(self, other: Article) -> None:
+        super().__init__()
+        self.other: Article | None = other
+
+    def get(self, article_id: str) -> Article | None:
+        found = super().get(article_id)
+        if self.other is not None:
+            super().save(self.other)
+            self.other = None
+        return found
+
+
+def test_a_delivery_that_leases_after_another_stored_the_item_does_not_call_the_model() -> None:
+    # Given a delivery that read the store just before a concurrent delivery stored the
+    # analysed article and released the lease (a heuristic result: no recorded answer)
+    item = make_item(1)
+    first_model = Model()
+    stored = worker(first_model).process(ItemMessage(item=item), now=NOW)
+    articles, ledger, model = StoredByAnotherDelivery(stored), FakeSpendLedger(), Model()
+    # When it leases the item and goes on
+    result = worker(model, articles=articles, ledger=ledger).process(
+        ItemMessage(item=item), now=NOW
+    )
+    # Then it returns what the other delivery stored, without a model call or a charge
+    assert result == stored
+    assert model.calls == 0
+    assert ledger.charges == set()

@@ -138,3 +138,55 @@ def test_a_publish_that_fails_leaves_its_batches_waiting_until_a_drain_succeeds(
     full_bucket = MemoryBucket()
     publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
     assert_same_pages(bucket.objects, full_bucket.objects)
+
+
+@pytest.mark.parametrize("failure", ["upload", "render"])
+def test_a_drain_with_an_empty_backlog_retries_pages_left_pending(
+    published, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    import frontline.site.families.article as article_family
+    from tests.unit.fakes import UploadFailed
+
+    # Given a full rebuild (it records nothing in the backlog) that left pages pending:
+    # the upload of an edited article's page failed, or it raised while rendering
+    repository, bucket, manifest, base = published
+    backlog = FakeBacklog(published_at=NOW)
+    analysis = base[0].analysis.model_copy(update={"title_ja": "書き換えられた見出し"})
+    edited = base[0].model_copy(update={"analysis": analysis})
+    repository.save(edited)
+    page = edited.path.strip("/") + "/index.html"
+    if failure == "upload":
+        bucket.failing = {page}
+        with pytest.raises(UploadFailed):
+            publish_coalesced(
+                repository, bucket, SITE, manifest=manifest, backlog=backlog,
+                now=NOW, changes=None, full=True,
+            )  # fmt: skip
+        bucket.failing.clear()
+    else:
+        real = article_family.article_view
+
+        def raising(article: Article, *args: object, **kwargs: object) -> object:
+            if article.id == edited.id:
+                raise ValueError("unrenderable analysis")
+            return real(article, *args, **kwargs)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(article_family, "article_view", raising)
+            report = publish_coalesced(
+                repository, bucket, SITE, manifest=manifest, backlog=backlog,
+                now=NOW, changes=None, full=True,
+            )  # fmt: skip
+        assert [f.article_id for f in report.failed] == [edited.id]
+    assert manifest.pending() and backlog.waiting() == []
+    # When the drain schedule runs a minute later, with no new article
+    drained = publish_coalesced(
+        repository, bucket, SITE, manifest=manifest, backlog=backlog,
+        now=NOW + timedelta(minutes=1), changes=None,
+    )  # fmt: skip
+    # Then the pending pages are published and the site equals a full render of the store
+    assert drained.rendered > 0 and manifest.pending() == []
+    assert "書き換えられた見出し" in bucket.objects[page].body.decode()
+    full_bucket = MemoryBucket()
+    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    assert_same_pages(bucket.objects, full_bucket.objects)

@@ -93,6 +93,11 @@ class ItemAnalyst:
             if not self._claims.lease(item.id, holder=holder, now=now, until=now + LEASE):
                 raise AnalysisInProgress(f"item {item.id} is being analysed by another delivery")
         try:
+            # Another delivery may have stored the article between the read above and the
+            # lease (it held the lease, stored, released): read again under the lease.
+            latest = self._articles.get(item.id) if leased else existing
+            if latest is not None and latest != existing and _settled(latest, message):
+                return latest
             article, failure = self._analysed(item, existing, seen_at, now)
             try:
                 self._articles.save(article)

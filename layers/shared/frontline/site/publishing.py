@@ -175,15 +175,18 @@ def publish_coalesced(
 ) -> PublishReport:
     """Record a stream batch (`changes`) and publish everything waiting, unless a publish
     ran less than `interval` ago. A drain (`changes=None`, on a schedule) publishes what
-    waits whenever anything does; a full publish renders everything and so settles the
-    whole backlog."""
+    waits whenever anything does: batches in the backlog, or pages an earlier publish left
+    pending (a page that failed to render, an upload that failed), so a failed publish is
+    retried every minute even when no article arrives. A full publish renders everything
+    and so settles the whole backlog."""
     if changes is not None and not full:
         backlog.add(changes)
     waiting = backlog.waiting()
     if not full:
         last = backlog.last_publish()
         recent = changes is not None and last is not None and now - last < interval
-        if not waiting or recent:
+        retry = changes is None and bool(manifest.pending())
+        if recent or not (waiting or retry):
             return PublishReport(0, [], [], [], deferred=len(waiting))
     merged = merge_changes([change for _token, change in waiting if change is not None])
     report = publish_site(
