@@ -1,5 +1,6 @@
 """render_site: re-render the site and publish changed objects (DynamoDB stream, a drain
-schedule for batches a burst left waiting, and the nightly full rebuild)."""
+schedule for batches a burst left waiting, the nightly full rebuild, and a full publish for
+each stream batch that failed every retry and waits in RenderFailureQueue)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,32 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
+def trigger_of(event: dict[str, Any]) -> str:
+    """What asked for this publish: the table's stream, the drain schedule, the nightly
+    rebuild, or a stream batch that failed every retry (RenderFailureQueue)."""
+    records = event.get("Records", [])
+    if event.get("full_rebuild"):
+        return "full_rebuild"
+    if records and records[0].get("eventSource") == "aws:sqs":
+        return "lost_batch"
+    if records:
+        return "stream"
+    return "drain" if event.get("drain") else "full_rebuild"
+
+
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any], context: LambdaContext, app: RenderSiteApp | None = None
 ) -> dict[str, Any]:
     records = event.get("Records", [])
-    trigger = "stream" if records else "drain" if event.get("drain") else "full_rebuild"
-    if event.get("full_rebuild"):
-        trigger = "full_rebuild"
+    trigger = trigger_of(event)
+    if trigger == "lost_batch":
+        # Lambda's on-failure record names the stream batch it gave up on (shard and
+        # sequence numbers), not its changes: a full publish renders whatever they touched.
+        # Failing here returns the message after the queue's visibility timeout (back-off).
+        for record in records:
+            logger.warning("re-driving a lost stream batch", record=record.get("body", "")[:2000])
     changes = article_changes(records) if trigger == "stream" else None
     report = (app or render_site_app()).run(
         now=datetime.now(UTC), changes=changes, drain=trigger == "drain"

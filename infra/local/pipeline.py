@@ -414,6 +414,7 @@ class LocalPipeline:
             "invocations": 0,
             "failed_invocations": 0,
             "reported": 0,
+            "redriven": 0,
         }
         with self.identity("render_site"):
             app = self.render_app()
@@ -438,11 +439,33 @@ class LocalPipeline:
                     if "Records" in event:
                         self._report_failed_batch(event)
                         summary["reported"] += 1
+            summary["redriven"] = self._redrive_lost_batches(handler, app)
         self.progress(
             f"render_site: {summary['invocations']} invocations, {summary['rendered']} objects "
             f"rendered, {summary['uploaded']} uploaded"
         )
         return summary
+
+    def _redrive_lost_batches(self, handler: Callable[..., Any], app: RenderSiteApp) -> int:
+        """The RenderFailureQueue event source: each lost batch, one message an invocation;
+        one that fails again stays hidden for the queue's visibility timeout (the back-off)."""
+        sqs = aws_client("sqs")
+        queue_url = self.resources["RenderFailureQueue"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        redriven = 0
+        while messages := sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        ).get("Messages", []):
+            event = {"Records": [sqs_record(message, queue_arn) for message in messages]}
+            try:
+                handler(event, LambdaContext("render_site", memory_limit_in_mb=1024), app=app)
+            except Exception:  # noqa: S112 - it comes back after the visibility timeout
+                continue
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=messages[0]["ReceiptHandle"])
+            redriven += 1
+        return redriven
 
     def _stream_retries(self) -> int:
         events = self.template["Resources"]["RenderSiteFunction"]["Properties"]["Events"]

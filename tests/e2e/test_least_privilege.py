@@ -57,6 +57,7 @@ ACTIONS_NOT_EXERCISED_LOCALLY: dict[tuple[str, str], str] = {
     ("AnalyzeItemRole", "dynamodb:UpdateItem"): "spend is counted only for a real LLM",
     ("RenderSiteRole", "dynamodb:ListStreams"): "the stream event source lists streams",
     ("RenderSiteRole", "s3:DeleteObject"): "only when a page leaves the site",
+    ("RenderSiteRole", "sqs:DeleteMessage"): "only when a lost stream batch is re-driven",
 }
 
 

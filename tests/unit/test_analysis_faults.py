@@ -201,9 +201,9 @@ def test_a_delivery_that_leases_after_another_stored_the_item_does_not_call_the_
     # Given a delivery that read the store just before a concurrent delivery stored the
     # analysed article and released the lease (a heuristic result: no recorded answer)
     item = make_item(1)
-    first_model = Model()
+    first_model = FakeModel()
     stored = worker(first_model).process(ItemMessage(item=item), now=NOW)
-    articles, ledger, model = StoredByAnotherDelivery(stored), FakeSpendLedger(), Model()
+    articles, ledger, model = StoredByAnotherDelivery(stored), FakeSpendLedger(), FakeModel()
     # When it leases the item and goes on
     result = worker(model, articles=articles, ledger=ledger).process(
         ItemMessage(item=item), now=NOW

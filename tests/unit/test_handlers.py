@@ -175,6 +175,48 @@ def test_render_handler_uploads_only_what_changed(monkeypatch: pytest.MonkeyPatc
     assert hidden.path.strip("/") + "/index.html" not in store.objects
 
 
+def test_a_lost_stream_batch_is_redriven_as_a_full_publish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stream batch that failed every retry reaches RenderFailureQueue as Lambda's
+    on-failure record (its shard and sequence numbers, not its changes); its SQS event
+    publishes the whole site, which renders whatever the lost changes touched."""
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    from tests.factories import make_article
+
+    lost = make_article(9)
+    articles = FakeArticles({a.id: a for a in (make_article(n) for n in range(1, 4))})
+    store, manifest = MemoryBucket(), FakeManifest()
+    site = SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://x.example")
+    app = RenderSiteApp(articles, store, site, manifest)
+    handler = load_handler("render_site").handler
+    handler({"full_rebuild": True}, Context(), app=app)
+    # Given an article whose stream batch was lost
+    articles.articles[lost.id] = lost
+    body = json.dumps(
+        {
+            "requestContext": {"condition": "RetryAttemptsExhausted"},
+            "DDBStreamBatchInfo": {"startSequenceNumber": "100", "endSequenceNumber": "100"},
+        }
+    )
+    event = {
+        "Records": [
+            {
+                "messageId": "m-1",
+                "receiptHandle": "r-1",
+                "body": body,
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:RenderFailureQueue",
+            }
+        ]
+    }
+    # When RenderFailureQueue delivers its record
+    result = handler(event, Context(), app=app)
+    # Then the whole site is published again, with the lost article's page
+    assert result["trigger"] == "lost_batch"
+    assert lost.path.strip("/") + "/index.html" in store.objects
+
+
 # --- Digests on the same queue ---------------------------------------------------------------
 
 

@@ -1076,3 +1076,22 @@ def test_every_checkov_suppression_is_justified(resources: dict[str, Any]) -> No
         assert re.fullmatch(r"CKV_AWS_\d+", skip["id"]), (name, skip)
         assert len(skip.get("comment", "").split()) >= 6, (name, skip)
     assert len(skips) == len({(name, skip["id"]) for name, skip in skips})
+
+
+def test_lost_stream_batches_are_redriven_with_back_off(resources: dict[str, Any]) -> None:
+    """RenderFailureQueue has a consumer: render_site takes each lost batch (one message an
+    invocation) and publishes in full; a failure comes back after the visibility timeout."""
+    event = _props(resources, "RenderSiteFunction")["Events"]["LostBatches"]
+    queue = {"Fn::GetAtt": ["RenderFailureQueue", "Arn"]}
+
+    assert event["Type"] == "SQS"
+    assert event["Properties"] == {"Queue": queue, "BatchSize": 1}
+    timeout = _props(resources, "RenderSiteFunction")["Timeout"]
+    assert _props(resources, "RenderFailureQueue")["VisibilityTimeout"] >= 6 * timeout
+    grants = [s for s in _role_statements(resources, "RenderSiteRole") if s["Resource"] == queue]
+    assert sorted(action for s in grants for action in _as_list(s["Action"])) == [
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",  # the stream's on-failure destination
+    ]
