@@ -6,16 +6,13 @@ import feedparser
 import pytest
 
 from infra.local.demo import build_demo_site
+from tests.site_fixture import AWS_TEST_ENV
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp = pytest.MonkeyPatch()
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "ap-northeast-1",
-    }.items():
+    for name, value in AWS_TEST_ENV.items():
         mp.setenv(name, value)
     lines: list[str] = []
     output = build_demo_site(

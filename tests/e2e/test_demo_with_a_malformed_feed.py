@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.local.demo import DEMO_CATALOGUE, DEMO_FEEDS, build_demo_site
+from tests.site_fixture import AWS_TEST_ENV
 
 GPU_WIRE = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -47,11 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     catalogue = root / "demo_feeds.yaml"
     catalogue.write_text(DEMO_CATALOGUE.read_text(encoding="utf-8") + GPU_WIRE_ENTRY)
     mp = pytest.MonkeyPatch()
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "ap-northeast-1",
-    }.items():
+    for name, value in AWS_TEST_ENV.items():
         mp.setenv(name, value)
     lines: list[str] = []
     output = build_demo_site(

@@ -37,6 +37,7 @@ from infra.local.least_privilege import (
 )
 from infra.local.pipeline import REGION, REPO, LocalPipeline
 from infra.local.template_resources import load_template
+from tests.site_fixture import AWS_TEST_ENV
 
 # Statements (role, Sid; "*" for every role) the local run cannot reach, and why.
 NOT_EXERCISED_LOCALLY: dict[tuple[str, str], str] = {
@@ -117,11 +118,7 @@ def scheduled_events(template: dict[str, Any], function: str) -> list[tuple[str,
 @pytest.fixture(scope="module")
 def enforced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EnforcedRun]:
     mp = pytest.MonkeyPatch()
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
+    for name, value in AWS_TEST_ENV.items():
         mp.setenv(name, value)
     yield run_enforced(load_template(), tmp_path_factory.mktemp("iam") / "_site")
     mp.undo()

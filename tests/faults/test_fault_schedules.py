@@ -14,6 +14,7 @@ from infra.local.pipeline import REPO
 from tests.faults.chaos import failures_of, run_schedules
 from tests.faults.harness import Faults, FaultyPipeline, RunResult, take_census
 from tests.faults.schedules import SCHEDULES, random_schedule
+from tests.site_fixture import AWS_TEST_ENV
 
 DEMO_ITEMS = 31  # claimed by the first poll of the demo feeds (one more is filtered out)
 
@@ -43,11 +44,7 @@ SURVIVED_BEFORE = {
 def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "ap-northeast-1",
-    }.items():
+    for name, value in AWS_TEST_ENV.items():
         monkeypatch.setenv(name, value)
 
 
