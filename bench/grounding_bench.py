@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,17 @@ sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO)]
 LABELLED = REPO / "tests" / "fixtures" / "grounding" / "labelled.yaml"
 
 
-def main() -> dict[str, Any]:
+@dataclass(frozen=True)
+class LabelledScore:
+    faithful: int  # faithful renderings checked
+    flagged: int  # of them, reported as ungrounded (false alarms)
+    planted: int  # renderings with one planted error
+    caught: int  # of them, reported as ungrounded
+
+
+def score_labelled_set() -> LabelledScore:
+    """Run the grounding check over every rendering of the labelled set. A planted error is
+    the case's first faithful rendering with one `replace: [old, new]` applied."""
     import yaml
 
     from frontline.config import load_grounding_rules, load_vocabulary
@@ -36,14 +47,21 @@ def main() -> dict[str, Any]:
         first = json.dumps(case["faithful"][0], ensure_ascii=False)
         for plant in case["planted"]:
             old, new = plant["replace"]
+            if old not in first:
+                raise ValueError(f"planted replacement {old!r} is not in the faithful rendering")
             analysis = json.loads(first.replace(old, new, 1))
             planted += 1
             caught += not check_grounding(title, text, analysis, vocabulary, rules).grounded
+    return LabelledScore(faithful, flagged, planted, caught)
+
+
+def main() -> dict[str, Any]:
+    score = score_labelled_set()
     return {
-        "grounding_detection_rate": round(caught / planted, 3),
-        "grounding_false_alarm_rate": round(flagged / faithful, 3),
-        "grounding_planted": planted,
-        "grounding_faithful": faithful,
+        "grounding_detection_rate": round(score.caught / score.planted, 3),
+        "grounding_false_alarm_rate": round(score.flagged / score.faithful, 3),
+        "grounding_planted": score.planted,
+        "grounding_faithful": score.faithful,
     }
 
 
