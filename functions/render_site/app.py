@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from frontline.adapters.digest_store import digest_changes
 from frontline.adapters.dynamodb import article_changes
 from frontline.bootstrap import RenderSiteApp, render_site_app
 from frontline.observability import MetricUnit, logger, metrics
@@ -42,8 +43,9 @@ def handler(
         for record in records:
             logger.warning("re-driving a lost stream batch", record=record.get("body", "")[:2000])
     changes = article_changes(records) if trigger == "stream" else None
+    stored = digest_changes(records) if trigger == "stream" else []
     report = (app or render_site_app()).run(
-        now=datetime.now(UTC), changes=changes, drain=trigger == "drain"
+        now=datetime.now(UTC), changes=changes, drain=trigger == "drain", digest_changes=stored
     )
     summary = report.summary()
     metrics.add_metric(name="ObjectsUploaded", unit=MetricUnit.Count, value=summary["uploaded"])

@@ -16,6 +16,7 @@ import pytest
 
 from frontline.domain.models import Article, ArticleChange
 from frontline.site import SiteConfig
+from frontline.site.catalogue import ListedIndex
 from frontline.site.publishing import publish_site
 from frontline.site.search import search_record
 from infra.local.template_resources import load_template
@@ -76,7 +77,14 @@ def tiered(
     site = SiteConfig(title="AIニュース最前線", tagline="毎時更新", base_url=server.base_url)
     store, manifest = MemoryBucket(), FakeManifest()
     now = max(a.created_at for a in recent)
-    publish_site(FakeArticles({a.id: a for a in archived}), store, site, manifest=manifest, now=now)
+    publish_site(
+        FakeArticles({a.id: a for a in archived}),
+        store,
+        site,
+        manifest=manifest,
+        now=now,
+        index=ListedIndex(FakeArticles({a.id: a for a in archived})),
+    )
     publish_site(
         FakeArticles({a.id: a for a in [*archived, *recent]}),
         store,
@@ -84,6 +92,7 @@ def tiered(
         manifest=manifest,
         now=now,
         changes=[ArticleChange(None, a) for a in recent],
+        index=ListedIndex(FakeArticles({a.id: a for a in [*archived, *recent]})),
     )
     write_site(store.objects.values(), server.root)
     try:

@@ -15,6 +15,7 @@ from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPubli
 from frontline.adapters.s3_site import S3SiteStore
 from frontline.domain.models import ArticleChange, ArticleStatus
 from frontline.site import SiteConfig
+from frontline.site.catalogue import ListedIndex
 from frontline.site.publishing import publish_site
 from infra.local.template_resources import LocalResources
 
@@ -70,7 +71,13 @@ def test_publishing_never_lists_the_bucket_and_deletes_a_hidden_article_by_key(
     for article in articles:
         stack["articles"].save(article)
     publish = lambda **kw: publish_site(  # noqa: E731
-        stack["articles"], stack["store"], SITE, manifest=stack["manifest"], now=NOW, **kw
+        stack["articles"],
+        stack["store"],
+        SITE,
+        manifest=stack["manifest"],
+        now=NOW,
+        index=ListedIndex(stack["articles"]),
+        **kw,
     )
     publish()
     # When one article is hidden and the stream delivers the change
@@ -109,7 +116,14 @@ def test_a_new_article_uploads_only_changed_objects(stack: dict[str, Any]) -> No
     articles = synthetic_articles(45)
     for article in articles:
         stack["articles"].save(article)
-    publish_site(stack["articles"], stack["store"], SITE, manifest=stack["manifest"], now=NOW)
+    publish_site(
+        stack["articles"],
+        stack["store"],
+        SITE,
+        manifest=stack["manifest"],
+        now=NOW,
+        index=ListedIndex(stack["articles"]),
+    )
     last = max(articles, key=lambda a: a.item.first_seen)
     item = last.item.model_copy(
         update={"id": "f" * 32, "first_seen": last.item.first_seen + timedelta(hours=1)}
@@ -126,6 +140,7 @@ def test_a_new_article_uploads_only_changed_objects(stack: dict[str, Any]) -> No
         manifest=stack["manifest"],
         now=NOW,
         changes=[ArticleChange(None, new)],
+        index=ListedIndex(stack["articles"]),
     )
     assert "articles/2026/11/27/new-ffffffff/index.html" in report.uploaded
     assert stack["s3_calls"].count("PutObject") - before == len(report.uploaded)

@@ -1,24 +1,13 @@
-"""Pages rendered from bounded store slices: the store is never asked for every article."""
+"""An incremental publish reads bounded slices: never every article, and about as many items
+whatever the archive's size."""
 
 import pytest
 
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import Article, ArticleChange, ArticleStatus
-from frontline.site.api import LATEST_PATH
-from frontline.site.catalogue import build_catalogue
-from frontline.site.families import FAMILIES, SiteContext
-from frontline.site.families.feeds import JSON_FEED_PATH, SITE_FEEDS
-from frontline.site.feeds import FEED_SIZE
-from tests.unit.fakes import BoundedArticles, ListedEverything
-from tests.unit.test_incremental_publishing import NOW, SITE, newest, scenarios
-
-# The pages every publish rewrites whose family reads only the newest N.
-BOUNDED_PATHS = (*SITE_FEEDS, JSON_FEED_PATH, LATEST_PATH)
-
-
-@pytest.fixture(scope="module")
-def base() -> list[Article]:
-    return synthetic_articles(180)
+from frontline.site.publishing import publish_site
+from tests.unit.fakes import BoundedArticles, CountingIndex, ListedEverything
+from tests.unit.test_incremental_publishing import NOW, SITE, newest, published, scenarios
 
 
 def with_newest_changed(base: list[Article]) -> dict[str, tuple[list[Article], list]]:
@@ -35,39 +24,45 @@ def with_newest_changed(base: list[Article]) -> dict[str, tuple[list[Article], l
     }
 
 
-def rendered(ctx: SiteContext) -> dict[str, bytes]:
-    family = {f.name: f for f in FAMILIES}
-    owner = dict.fromkeys((*SITE_FEEDS, JSON_FEED_PATH), "feeds") | {LATEST_PATH: "api"}
-    return {path: family[owner[path]].render(path, ctx).body for path in BOUNDED_PATHS}
+def items_read(base: list[Article], name: str) -> int:
+    """Publish one scenario's change from a store that refuses to list every article."""
+    after, changes = (scenarios(base) | with_newest_changed(base))[name]
+    store = published(base)
+    repository = BoundedArticles({a.id: a for a in after})
+    index = CountingIndex(repository)
+    publish_site(
+        repository, store, SITE, manifest=store.manifest, now=NOW, index=index, changes=changes
+    )
+    return index.items_read
+
+
+def test_the_store_refuses_to_list_everything() -> None:
+    repository = BoundedArticles({a.id: a for a in synthetic_articles(501)})
+    with pytest.raises(ListedEverything):
+        repository.list_public()
+    with pytest.raises(ListedEverything):
+        CountingIndex(repository).newest(600)
 
 
 @pytest.mark.parametrize(
-    "name",
-    [
-        "new article",
-        "two new articles",
-        "late arrival",
-        "edited title",
-        "new tags",
-        "hidden",
-        "newest edited",
-        "newest hidden",
-    ],
+    "name", ["new article", "two new articles", "newest edited", "newest hidden"]
 )
-def test_site_wide_lists_render_from_the_newest_slice_alone(base: list[Article], name) -> None:
-    # Given a store that raises when asked for every article, after a change
-    after, _changes = (scenarios(base) | with_newest_changed(base))[name]
-    store = BoundedArticles({a.id: a for a in after})
+def test_a_publish_reads_as_much_from_a_large_archive_as_from_a_small_one(name: str) -> None:
+    # Given archives of 300 and 2,000 articles
+    small, large = synthetic_articles(300), synthetic_articles(2_000)
+    # When the same kind of change is published into each
+    read_small, read_large = items_read(small, name), items_read(large, name)
+    # Then almost seven times the archive costs well under twice the reads, and far less
+    # than its size (every question asked was bounded; none listed everything)
+    assert read_large <= read_small * 1.5
+    assert read_large < len(large) // 2
 
-    def everything():
-        return build_catalogue(store.list_public())
 
-    # When the feeds and the API's newest list render with the store's bounded query
-    bounded = SiteContext(everything, SITE, now=NOW, newest=store.list_newest)
-    pages = rendered(bounded)
-    # Then they equal the pages rendered from every article, byte for byte, and the store
-    # read only the newest FEED_SIZE items once
-    assert pages == rendered(SiteContext(build_catalogue(after), SITE, now=NOW))
-    assert store.items_read == FEED_SIZE
-    with pytest.raises(ListedEverything):
-        everything()  # the store really refuses: the pages above never asked
+def test_a_change_deep_in_the_archive_reads_as_deep_as_it_is_and_no_more() -> None:
+    # Given an edit to an article in the middle of a 1,200-article archive: its archive page
+    # is found by its position, read from the newest end (pages are numbered from the oldest)
+    archive = synthetic_articles(1_200)
+    # When it is published
+    read = items_read(archive, "edited title")
+    # Then the reads stop short of the whole archive many times over
+    assert read < 1_200 * 5

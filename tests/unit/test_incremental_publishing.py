@@ -9,7 +9,7 @@ import pytest
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import Article, ArticleChange, ArticleStatus
 from frontline.site import SiteConfig
-from frontline.site.catalogue import build_catalogue, company_keys, tag_keys
+from frontline.site.catalogue import build_catalogue
 from frontline.site.families import FAMILIES, SiteContext
 from frontline.site.paths import key_for, source_path
 from frontline.site.publishing import (
@@ -19,8 +19,16 @@ from frontline.site.publishing import (
     viewer_path,
 )
 from frontline.site.search import ARCHIVE_DIR, RECENT_DIR, TIERS_PATH, SearchFile
+from frontline.site.slices import group_keys
 from tests.site_fixture import assert_same_pages, pages
-from tests.unit.fakes import FakeArticles, FakeManifest, MemoryBucket, UploadFailed
+from tests.unit.fakes import (
+    BoundedArticles,
+    CountingIndex,
+    FakeArticles,
+    FakeManifest,
+    MemoryBucket,
+    UploadFailed,
+)
 from tests.unit.test_site_search import indexed_urls
 
 SITE = SiteConfig(
@@ -58,14 +66,19 @@ def publish_to(
     changes: list[ArticleChange] | None = None,
     *,
     cdn: Cdn | None = None,
+    bounded: bool = True,
 ) -> PublishReport:
-    """Publish the store holding `articles` into `store`: in full, or only `changes`."""
+    """Publish the store holding `articles` into `store`: in full, or only `changes` —
+    then from a store that refuses to list every article, through its bounded index."""
+    incremental = changes is not None and bounded
+    repository = (BoundedArticles if incremental else FakeArticles)({a.id: a for a in articles})
     return publish_site(
-        FakeArticles({a.id: a for a in articles}),
+        repository,
         store,
         SITE,
         manifest=store.manifest,
         now=NOW,
+        index=CountingIndex(repository),
         changes=changes,
         cdn=cdn,
     )
@@ -185,7 +198,8 @@ def test_a_new_article_touches_a_bounded_set_of_objects() -> None:
     )
     # Then one new article uploads about as many objects into either: the set does not grow
     # with the archive (the site-wide pages, the search index, and the pages it reaches)
-    assert "index.html" in large and "sitemap.xml" in large
+    assert "index.html" in large and "sitemaps/articles-2026-11.xml" in large
+    assert "sitemap.xml" not in large  # the index changes only when a sitemap file comes
     assert len(large) <= len(small) + 10
     assert len(large) < 100
 
@@ -211,15 +225,15 @@ def test_each_family_names_the_pages_a_change_reaches(base: list[Article]) -> No
     touched = touched_by(changes, after)
     # Then they name the article's own pages, its groups, and a bounded set of neighbours
     assert new.path in touched["article"]
-    assert touched["tags"] == {"/tags/", *(f"/tags/{key}/" for key in tag_keys(new))}
-    assert touched["companies"] >= {
+    assert touched["tags"] == {"/tags/", *(f"/tags/{key}/" for key in group_keys(new, "tags"))}
+    assert touched["companies"] == {
         "/companies/",
-        *(f"/companies/{key}/" for key in company_keys(new)),
-    }  # all of them when it is the newest: each company page's 30-day chart ends there
+        *(f"/companies/{key}/" for key in group_keys(new, "companies")),
+    }
     assert touched["sources"] == {"/sources/", source_path(new.item.feed_id)}
     assert touched["api"] == {"/api/v1/latest.json", f"/api/v1/articles/{new.id}.json"}
     assert len(touched["news"] - {"/news/"}) <= 2  # the newest end of the archive only
-    assert len(touched["article"]) < len(after) // 4
+    assert touched["article"] == {new.path}  # related lists hold only earlier arrivals
     assert touched["assets"] == set()
 
     hidden_after, hidden_changes = scenarios(base)["hidden"]
@@ -261,7 +275,7 @@ def test_a_site_never_published_is_published_in_full(base: list[Article]) -> Non
     after, changes = scenarios(base)["new article"]
     store = MemoryStore()
     # When the batch is published
-    publish_to(store, after, changes)
+    publish_to(store, after, changes, bounded=False)
     # Then the whole site is there
     assert pages(store.objects) == pages(published(after).objects)
 
@@ -289,11 +303,27 @@ def test_an_upload_that_failed_is_retried_by_the_next_publish(base: list[Article
     store = published(base)
     store.failing = {"index.html", key_of(new.path)}
     with pytest.raises(UploadFailed):
-        publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=changes)
+        publish_site(
+            repository,
+            store,
+            SITE,
+            manifest=store.manifest,
+            now=NOW,
+            index=CountingIndex(repository),
+            changes=changes,
+        )
     assert "/" in store.manifest.pending()
     # When the fault is gone and the next batch changes nothing these pages depend on
     store.failing.clear()
-    publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
+    publish_site(
+        repository,
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        index=CountingIndex(repository),
+        changes=[],
+    )
     # Then the site equals a full rebuild and nothing is pending
     full = published(after).objects
     assert_same_pages(store.objects, full)
@@ -361,12 +391,21 @@ def test_a_page_that_failed_is_rendered_by_the_next_publish(
         SITE,
         manifest=store.manifest,
         now=NOW,
+        index=CountingIndex(repository),
         changes=[ArticleChange(None, bad)],
     )
     assert [f.article_id for f in first.failed] == [bad.id]
     # When the fault is gone and the next batch changes something else
     failing_page.clear()
-    report = publish_site(repository, store, SITE, manifest=store.manifest, now=NOW, changes=[])
+    report = publish_site(
+        repository,
+        store,
+        SITE,
+        manifest=store.manifest,
+        now=NOW,
+        index=CountingIndex(repository),
+        changes=[],
+    )
     # Then the missing page is published and the site equals a full rebuild
     assert report.failed == ()
     assert key_of(bad.path) in report.uploaded
@@ -380,8 +419,9 @@ def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
     victim = base[7]
     failing_page.add(victim.id)
     store = MemoryStore()
+    repository = FakeArticles({a.id: a for a in base})
     report = publish_site(
-        FakeArticles({a.id: a for a in base}), store, SITE, manifest=store.manifest, now=NOW
+        repository, store, SITE, manifest=store.manifest, now=NOW, index=CountingIndex(repository)
     )
     assert [f.article_id for f in report.failed] == [victim.id]
     failing_page.clear()
@@ -454,7 +494,7 @@ def test_a_publish_without_an_archive_index_publishes_everything(base: list[Arti
     del store.objects[key_for(TIERS_PATH)]
     after, changes = scenarios(base)["new article"]
     # When a change is published
-    publish_to(store, after, changes)
+    publish_to(store, after, changes, bounded=False)
     # Then the archive index is rebuilt with the new article and there is no recent index
     assert json.loads(store.objects[key_for(TIERS_PATH)].body)["bundles"] == [ARCHIVE_DIR]
     assert searchable(store) == {a.path for a in after}

@@ -9,6 +9,7 @@ import pytest
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import Article, ArticleChange
 from frontline.site import SiteConfig
+from frontline.site.catalogue import ListedIndex
 from frontline.site.publishing import merge_changes, publish_coalesced, publish_site
 from tests.site_fixture import assert_same_pages
 from tests.unit.fakes import FakeArticles, FakeBacklog, FakeManifest, MemoryBucket
@@ -31,7 +32,9 @@ def published() -> tuple[FakeArticles, MemoryBucket, FakeManifest, list[Article]
     base = synthetic_articles(120)
     repository = FakeArticles({a.id: a for a in base})
     bucket, manifest = MemoryBucket(), FakeManifest()
-    publish_site(repository, bucket, SITE, manifest=manifest, now=NOW)
+    publish_site(
+        repository, bucket, SITE, manifest=manifest, now=NOW, index=ListedIndex(repository)
+    )
     return repository, bucket, manifest, base
 
 
@@ -53,20 +56,27 @@ def test_ten_batches_within_a_minute_are_published_once_by_the_drain(published) 
             repository.save(article)
         report = publish_coalesced(
             repository, bucket, SITE, manifest=manifest, backlog=backlog, now=clock,
-            changes=[ArticleChange(None, article) for article in news],
+            changes=[ArticleChange(None, article) for article in news], index=ListedIndex(repository),
         )  # fmt: skip
         renders.append(report.rendered)
     # and the drain schedule runs once after them
     drained = publish_coalesced(
         repository, bucket, SITE, manifest=manifest, backlog=backlog,
-        now=clock + timedelta(seconds=30), changes=None,
+        now=clock + timedelta(seconds=30), changes=None, index=ListedIndex(repository),
     )  # fmt: skip
     # Then no batch rendered (each came within a minute of the last publish); the drain
     # rendered once for all thirty articles, and the site equals a full rebuild
     assert renders == [0] * 10 and drained.rendered > 0
     assert backlog.waiting() == []
     full_bucket = MemoryBucket()
-    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    publish_site(
+        repository,
+        full_bucket,
+        SITE,
+        manifest=FakeManifest(),
+        now=NOW,
+        index=ListedIndex(repository),
+    )
     assert_same_pages(bucket.objects, full_bucket.objects)
 
 
@@ -77,7 +87,7 @@ def test_a_batch_after_a_quiet_minute_is_published_at_once(published) -> None:
     repository.save(new)
     report = publish_coalesced(
         repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW,
-        changes=[ArticleChange(None, new)],
+        changes=[ArticleChange(None, new)], index=ListedIndex(repository),
     )  # fmt: skip
     assert report.rendered > 0 and backlog.waiting() == []
     assert new.path.strip("/") + "/index.html" in bucket.objects
@@ -89,7 +99,14 @@ def test_a_drain_with_nothing_waiting_renders_nothing(published) -> None:
     backlog = FakeBacklog()
     bucket.puts.clear()
     report = publish_coalesced(
-        repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW, changes=None
+        repository,
+        bucket,
+        SITE,
+        manifest=manifest,
+        backlog=backlog,
+        now=NOW,
+        changes=None,
+        index=ListedIndex(repository),
     )
     assert report.rendered == 0 and bucket.puts == []
 
@@ -122,7 +139,7 @@ def test_a_publish_that_fails_leaves_its_batches_waiting_until_a_drain_succeeds(
     with pytest.raises(UploadFailed):
         publish_coalesced(
             repository, bucket, SITE, manifest=manifest, backlog=backlog, now=NOW,
-            changes=[ArticleChange(None, new)],
+            changes=[ArticleChange(None, new)], index=ListedIndex(repository),
         )  # fmt: skip
     # Then the change still waits, and no publish time was recorded
     assert [change for _token, change in backlog.waiting()] == [ArticleChange(None, new)]
@@ -131,12 +148,19 @@ def test_a_publish_that_fails_leaves_its_batches_waiting_until_a_drain_succeeds(
     bucket.failing.clear()
     publish_coalesced(
         repository, bucket, SITE, manifest=manifest, backlog=backlog,
-        now=NOW + timedelta(minutes=1), changes=None,
+        now=NOW + timedelta(minutes=1), changes=None, index=ListedIndex(repository),
     )  # fmt: skip
     # Then the site matches the store and nothing waits
     assert backlog.waiting() == [] and manifest.pending() == []
     full_bucket = MemoryBucket()
-    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    publish_site(
+        repository,
+        full_bucket,
+        SITE,
+        manifest=FakeManifest(),
+        now=NOW,
+        index=ListedIndex(repository),
+    )
     assert_same_pages(bucket.objects, full_bucket.objects)
 
 
@@ -160,7 +184,7 @@ def test_a_drain_with_an_empty_backlog_retries_pages_left_pending(
         with pytest.raises(UploadFailed):
             publish_coalesced(
                 repository, bucket, SITE, manifest=manifest, backlog=backlog,
-                now=NOW, changes=None, full=True,
+                now=NOW, changes=None, full=True, index=ListedIndex(repository),
             )  # fmt: skip
         bucket.failing.clear()
     else:
@@ -175,18 +199,25 @@ def test_a_drain_with_an_empty_backlog_retries_pages_left_pending(
             patch.setattr(article_family, "article_view", raising)
             report = publish_coalesced(
                 repository, bucket, SITE, manifest=manifest, backlog=backlog,
-                now=NOW, changes=None, full=True,
+                now=NOW, changes=None, full=True, index=ListedIndex(repository),
             )  # fmt: skip
         assert [f.article_id for f in report.failed] == [edited.id]
     assert manifest.pending() and backlog.waiting() == []
     # When the drain schedule runs a minute later, with no new article
     drained = publish_coalesced(
         repository, bucket, SITE, manifest=manifest, backlog=backlog,
-        now=NOW + timedelta(minutes=1), changes=None,
+        now=NOW + timedelta(minutes=1), changes=None, index=ListedIndex(repository),
     )  # fmt: skip
     # Then the pending pages are published and the site equals a full render of the store
     assert drained.rendered > 0 and manifest.pending() == []
     assert "書き換えられた見出し" in bucket.objects[page].body.decode()
     full_bucket = MemoryBucket()
-    publish_site(repository, full_bucket, SITE, manifest=FakeManifest(), now=NOW)
+    publish_site(
+        repository,
+        full_bucket,
+        SITE,
+        manifest=FakeManifest(),
+        now=NOW,
+        index=ListedIndex(repository),
+    )
     assert_same_pages(bucket.objects, full_bucket.objects)

@@ -74,7 +74,11 @@ def test_a_three_article_site_has_every_page(
     search_index = [key for key in site if key.startswith("search/archive/")]
     expected = {
         "index.html", "404.html", "about/index.html", "favicon.svg", "robots.txt",
-        "sitemap.xml", "sitemaps/pages.xml", "sitemaps/articles-2026-04.xml",
+        "sitemap.xml", "sitemaps/articles-2026-04.xml",
+        *(f"sitemaps/{family}.xml" for family in (
+            "about", "companies", "digests", "hacker", "home", "news", "search", "sources",
+            "tags", "tools", "trends", "videos",
+        )),  # one per page family: a publish rewrites a family's when it gains or loses one
         "rss.xml", "atom.xml", "feed.json",
         "api/v1/latest.json", "api/v1/schema/article.json",
         "news/index.html", "daily/index.html", "hacker/index.html", "weekly/index.html",
@@ -432,15 +436,16 @@ def test_a_new_full_page_only_relinks_its_predecessor() -> None:
     assert [a.attrs["href"] for a in pager.find_all("a")] == ["/news/page/4/", "/news/page/2/"]
 
 
-def test_lists_cap_and_feeds_hold_the_newest_fifty() -> None:
+def test_lists_cap_and_feeds_hold_the_newest() -> None:
     site = by_key(render_site(_many(70), SITE, now=NOW))
     feed = feedparser.parse(site["rss.xml"].body)
     assert not feed.bozo and len(feed.entries) == 50
     assert len(json.loads(site["api/v1/latest.json"].body)["articles"]) == 50
     assert len(parse_html(site["index.html"].body).with_class("card")) == 30
     tag_page = parse_html(site["tags/生成ai/index.html"].body)
-    assert len(tag_page.with_class("card")) == 50
-    assert "新しい50件を表示しています" in tag_page.find("main").clean_text()
+    assert len(tag_page.with_class("card")) == 20
+    assert "新しい20件を表示しています" in tag_page.find("main").clean_text()
+    assert len(feedparser.parse(site["tags/生成ai/rss.xml"].body).entries) == 20
 
 
 def test_an_old_article_page_settles_once_newer_articles_have_moved_past_it() -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import ArticleChange
 from frontline.site import render_site
+from frontline.site.catalogue import ListedIndex
 from frontline.site.families.sitemap import MAX_BYTES, MAX_URLS, split_entries
 from frontline.site.feeds import SitemapEntry, render_sitemap
 from frontline.site.publishing import publish_site
@@ -40,14 +41,16 @@ def test_a_sitemap_holds_at_most_50_mb() -> None:
         assert body.count(b"<url>") == len(part)
 
 
-def test_the_index_names_the_pages_sitemap_and_one_per_month() -> None:
+def test_the_index_names_one_sitemap_per_family_and_one_per_month() -> None:
     articles = synthetic_articles(120)
     site = by_key(render_site(articles, SITE, now=NOW))
     index = ET.fromstring(site["sitemap.xml"].body)
     files = [loc.text or "" for loc in index.findall("sm:sitemap/sm:loc", NS)]
     months = sorted({a.path.split("/")[2] + "-" + a.path.split("/")[3] for a in articles})
+    families = ["about", "companies", "digests", "hacker", "home", "news", "search", "sources"]
+    families += ["tags", "tools", "trends", "videos"]
     assert files == [
-        f"{SITE.base_url}/sitemaps/pages.xml",
+        *(f"{SITE.base_url}/sitemaps/{family}.xml" for family in families),
         *(f"{SITE.base_url}/sitemaps/articles-{month}.xml" for month in months),
     ]
     # every article is in its month's file, with its last modification
@@ -60,34 +63,82 @@ def test_the_index_names_the_pages_sitemap_and_one_per_month() -> None:
     assert set(urls) >= {SITE.base_url + article.path for article in articles}
 
 
-def test_a_new_article_rewrites_its_month_and_the_index_only() -> None:
-    # Given a published site spanning several months
-    articles = synthetic_articles(120)
+def published_with(articles: list, new) -> tuple[MemoryBucket, dict[str, bytes]]:
+    """Publish `articles` in full, then `new` as a stream batch; the sitemaps before."""
     bucket, manifest = MemoryBucket(), FakeManifest()
     repository = FakeArticles({a.id: a for a in articles})
-    publish_site(repository, bucket, SITE, manifest=manifest, now=NOW)
+    publish_site(
+        repository, bucket, SITE, manifest=manifest, now=NOW, index=ListedIndex(repository)
+    )
     before = {key: obj.body for key, obj in bucket.objects.items() if key.startswith("sitemaps/")}
-    # When a new article of the newest month arrives
-    last = max(articles, key=lambda a: (a.item.first_seen, a.item.published, a.id))
-    item = last.item.model_copy(
-        update={"id": "e" * 32, "first_seen": last.item.first_seen + timedelta(hours=1)}
-    )
-    new = last.model_copy(
-        update={
-            "id": item.id,
-            "item": item,
-            "path": last.path[:-9] + "eeeeeeee/",
-            "updated_at": last.updated_at + timedelta(hours=1),
-        }
-    )
     repository.save(new)
     bucket.puts.clear()
     publish_site(
-        repository, bucket, SITE, manifest=manifest, now=NOW, changes=[ArticleChange(None, new)]
+        repository,
+        bucket,
+        SITE,
+        manifest=manifest,
+        now=NOW,
+        changes=[ArticleChange(None, new)],
+        index=ListedIndex(repository),
     )
-    # Then the index and that month's sitemap change; every older month keeps its bytes
+    return bucket, before
+
+
+def arrival(articles: list, *, tags: tuple[str, ...] | None = None, months: int = 0):
+    """A copy of the newest article arriving an hour later (or `months` * 31 days later)."""
+    last = max(articles, key=lambda a: (a.item.first_seen, a.item.published, a.id))
+    later = timedelta(hours=1) + timedelta(days=31 * months)
+    item = last.item.model_copy(
+        update={
+            "id": "e" * 32,
+            "first_seen": last.item.first_seen + later,
+            "published": last.item.published + later,
+        }
+    )
+    analysis = last.analysis.model_copy(update={"tags": tags}) if tags else last.analysis
+    published = item.published
+    return last.model_copy(
+        update={
+            "id": item.id,
+            "item": item,
+            "analysis": analysis,
+            "path": f"/articles/{published:%Y/%m/%d}/arrival-eeeeeeee/",
+            "updated_at": last.updated_at + later,
+        }
+    )
+
+
+def test_a_new_article_rewrites_its_month_only() -> None:
+    # Given a published site spanning several months, and an article of its newest month
+    # under tags that already have pages
+    articles = synthetic_articles(120)
+    new = arrival(articles)
+    # When it is published
+    bucket, before = published_with(articles, new)
+    # Then that month's sitemap changes; every other sitemap and the index keep their bytes
     month = f"sitemaps/articles-{new.path[10:17].replace('/', '-')}.xml"
-    assert {"sitemap.xml", month} <= set(bucket.puts)
-    older = [key for key in before if key != month and key != "sitemaps/pages.xml"]
+    assert month in bucket.puts
+    assert f"<loc>{SITE.base_url}{new.path}</loc>" in bucket.objects[month].body.decode()
+    older = [key for key in before if key != month]
     assert older and all(bucket.objects[key].body == before[key] for key in older)
-    assert not any(key in bucket.puts for key in older)
+    assert not any(key in bucket.puts for key in [*older, "sitemap.xml"])
+
+
+def test_a_new_tag_rewrites_the_tags_sitemap_and_a_new_month_the_index() -> None:
+    # Given a published site, and an article a month after its newest, under a new tag
+    articles = synthetic_articles(120)
+    new = arrival(articles, tags=("量子計算", "新素材", "蒸留"), months=1)
+    # When it is published
+    bucket, _before = published_with(articles, new)
+    # Then the tags sitemap lists the new tag's page, the new month has its file, and the
+    # index names it; the company and source sitemaps were not rewritten
+    assert {"sitemaps/tags.xml", "sitemap.xml"} <= set(bucket.puts)
+    assert "/tags/%E9%87%8F%E5%AD%90%E8%A8%88%E7%AE%97/" in bucket.objects[
+        "sitemaps/tags.xml"
+    ].body.decode()
+    month = f"articles-{new.path[10:17].replace('/', '-')}"
+    assert f"sitemaps/{month}.xml" in bucket.puts
+    assert f"/sitemaps/{month}.xml" in bucket.objects["sitemap.xml"].body.decode()
+    assert "sitemaps/companies.xml" not in bucket.puts
+    assert "sitemaps/sources.xml" not in bucket.puts

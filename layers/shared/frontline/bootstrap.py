@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from frontline.domain.grounding import GroundingRules
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
+    from frontline.site.slices import SiteIndex
 
 
 def user_agent(site_url: str) -> str:
@@ -429,6 +430,7 @@ class RenderSiteApp:
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
     backlog: ChangeBacklog | None = None  # None: every batch is published at once
+    index: SiteIndex | None = None  # None: slices from listing `articles` (in-memory stores)
 
     def run(
         self,
@@ -436,11 +438,14 @@ class RenderSiteApp:
         now: datetime,
         changes: Sequence[ArticleChange] | None = None,
         drain: bool = False,
+        digest_changes: Sequence[tuple[DigestKind, str]] = (),
     ) -> PublishReport:
         """A full publish; or a stream batch (`changes`), published with whatever else
         waits in the backlog unless a publish ran moments ago; or (`drain`) what waits."""
+        from frontline.site.catalogue import ListedIndex
         from frontline.site.publishing import publish_coalesced, publish_site
 
+        index = self.index if self.index is not None else ListedIndex(self.articles)
         if self.backlog is None:
             return publish_site(
                 self.articles,
@@ -448,8 +453,10 @@ class RenderSiteApp:
                 self.site,
                 manifest=self.manifest,
                 now=now,
+                index=index,
                 digests=self.digests,
                 changes=[] if drain else changes,
+                digest_changes=digest_changes,
                 cdn=self.cdn,
             )
         return publish_coalesced(
@@ -460,7 +467,9 @@ class RenderSiteApp:
             backlog=self.backlog,
             now=now,
             changes=changes,
+            index=index,
             full=changes is None and not drain,
+            digest_changes=digest_changes,
             digests=self.digests,
             cdn=self.cdn,
         )

@@ -9,6 +9,7 @@ prefix `DIGEST#` is what render_site's stream filter admits besides `ARTICLE#`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -21,6 +22,19 @@ DIGEST_PREFIX: Final = "DIGEST#"
 
 def digest_partition(kind: DigestKind) -> str:
     return f"{DIGEST_PREFIX}{kind.value}"
+
+
+def digest_changes(records: Sequence[dict[str, Any]]) -> list[tuple[DigestKind, str]]:
+    """Stream records → the (kind, period) of each digest stored or replaced, once each."""
+    kinds = {digest_partition(kind): kind for kind in DigestKind}
+    found: dict[tuple[DigestKind, str], None] = {}
+    for record in records:
+        keys = record.get("dynamodb", {}).get("Keys", {})
+        kind = kinds.get(keys.get("pk", {}).get("S", ""))
+        period = keys.get("sk", {}).get("S", "")
+        if kind is not None and period:
+            found[(kind, period)] = None
+    return list(found)
 
 
 class DynamoDigestRepository:
@@ -48,6 +62,50 @@ class DynamoDigestRepository:
                 "updated_at": {"S": digest.updated_at.isoformat()},
             },
         )
+
+    def of_kind(self, kind: DigestKind) -> list[Digest]:
+        return self._query(kind, newest_first=True)
+
+    def newest(self, kind: DigestKind, limit: int) -> list[Digest]:
+        return self._query(kind, newest_first=True, limit=limit)
+
+    def adjacent(self, kind: DigestKind, period: str) -> tuple[Digest | None, Digest | None]:
+        older = self._query(kind, newest_first=True, limit=1, beyond=period)
+        newer = self._query(kind, newest_first=False, limit=1, beyond=period)
+        return (older[0] if older else None, newer[0] if newer else None)
+
+    def _query(
+        self,
+        kind: DigestKind,
+        *,
+        newest_first: bool,
+        limit: int | None = None,
+        beyond: str | None = None,
+    ) -> list[Digest]:
+        """The kind's digests in period order; with `beyond`, only those past it (older
+        when newest first, newer otherwise); at most `limit`."""
+        condition = "pk = :p"
+        values: dict[str, Any] = {":p": {"S": digest_partition(kind)}}
+        if beyond is not None:
+            condition += " AND sk < :b" if newest_first else " AND sk > :b"
+            values[":b"] = {"S": beyond}
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        digests: list[Digest] = []
+        while limit is None or len(digests) < limit:
+            if limit is not None:
+                request["Limit"] = limit - len(digests)
+            response = self._table.client.query(**request)
+            digests += [Digest.model_validate_json(row["doc"]["S"]) for row in response["Items"]]
+            cursor = response.get("LastEvaluatedKey")
+            if not cursor:
+                break
+            request["ExclusiveStartKey"] = cursor
+        return digests
 
     def list_all(self) -> list[Digest]:
         digests: list[Digest] = []

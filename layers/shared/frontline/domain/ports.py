@@ -369,6 +369,16 @@ class DigestRepository(Protocol):
         """Every digest, newest period first within each kind."""
         ...
 
+    def of_kind(self, kind: DigestKind) -> Sequence[Digest]:
+        """The kind's digests, newest period first."""
+        ...
+
+    def newest(self, kind: DigestKind, limit: int) -> Sequence[Digest]: ...
+
+    def adjacent(self, kind: DigestKind, period: str) -> tuple[Digest | None, Digest | None]:
+        """The nearest digests of the kind before and after `period`."""
+        ...
+
 
 class DigestQueue(Protocol):
     def enqueue(self, messages: Sequence[DigestMessage]) -> list[DigestMessage]:

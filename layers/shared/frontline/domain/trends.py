@@ -92,16 +92,21 @@ def counts_in(mentions: Iterable[Mention], window: Window) -> Counter[str]:
 def trends(
     mentions: Sequence[Mention], reference: datetime, days: int, names: Mapping[str, str]
 ) -> list[Trend]:
-    """Every key mentioned in the current window, rising most first.
+    """Every key mentioned in the current window, rising most first (see `ranked`)."""
+    window = window_ending(reference, days)
+    return ranked(counts_in(mentions, window), counts_in(mentions, window.previous()), names)
+
+
+def ranked(
+    current: Mapping[str, int], previous: Mapping[str, int], names: Mapping[str, str]
+) -> list[Trend]:
+    """Every key counted in the current period, rising most first.
 
     Order: the largest increase over the previous period first, then the larger current
     count, then the display name (`names`, falling back to the key) and the key itself, so
     ties are broken the same way every time.
     """
-    window = window_ending(reference, days)
-    current = counts_in(mentions, window)
-    previous = counts_in(mentions, window.previous())
-    found = [Trend(key, count, previous[key]) for key, count in current.items()]
+    found = [Trend(key, count, previous.get(key, 0)) for key, count in current.items() if count]
     return sorted(
         found,
         key=lambda trend: (

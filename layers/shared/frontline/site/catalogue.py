@@ -1,35 +1,45 @@
-"""The public articles, in listing order, grouped the ways the site lists them.
+"""The site's slices answered from public articles in memory: a full render and the tests.
 
-Listing order is arrival order (see `frontline.domain.listing_order`).
+`Catalogue` implements `frontline.site.slices.SiteSlices` over a list of articles; the
+store's index (`frontline.adapters.site_index`) answers the same questions from items kept
+beside the articles. Listing order is arrival order (see `frontline.domain.listing_order`).
 """
 
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
 
 from frontline.domain.listing_order import listing_key
-from frontline.domain.models import Article, EntityKind, FeedKind
-from frontline.site.paths import company_slug, source_path, tag_segment
-
-RELATED_MIN = 3
-RELATED_MAX = 5
-RELATED_REACH = 50
+from frontline.domain.models import Article
+from frontline.domain.ports import ArticleRepository
+from frontline.site.slices import (
+    GROUP_KINDS,
+    DayCount,
+    GroupCount,
+    GroupKind,
+    Ref,
+    SitemapRow,
+    article_day,
+    article_month,
+    day_keys,
+    display_name,
+    group_keys,
+    group_spellings,
+    posting_keys,
+)
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=listing_key, reverse=True)
 
 
-def listing_position(listing: Sequence[Article], article: Article) -> int:
-    """Where `article` stands (or would stand) in a newest-first listing."""
-    return bisect_left(listing, _descending(article), key=_descending)
-
-
-def _descending(article: Article) -> tuple[float, bool, float, str]:
+def descending(article: Article) -> tuple[float, bool, float, str]:
     """listing_key, reversed: listings are newest first (the id breaks ties the same way)."""
     first_seen, dated, published, ident = listing_key(article)
     return (-first_seen.timestamp(), not dated, -published.timestamp(), _reversed(ident))
@@ -39,174 +49,97 @@ def _reversed(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
 
 
-def _display_name(variants: Counter[str]) -> str:
-    """The spelling used most often; ties go to the first in code-point order."""
-    return min(variants.items(), key=lambda pair: (-pair[1], pair[0]))[0]
+def listing_position(listing: Sequence[Article], article: Article) -> int:
+    """Where `article` stands (or would stand) in a newest-first listing."""
+    return bisect_left(listing, descending(article), key=descending)
 
 
-@dataclass(frozen=True)
-class Group:
-    """A tag, a company or a source, with its articles newest first."""
-
-    key: str  # the path segment
-    name: str  # the spelling shown to readers
-    path: str
-    articles: tuple[Article, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.articles)
-
-
-def _groups(
-    articles: Sequence[Article],
-    keys_of: Callable[[Article], Iterable[tuple[str, str]]],
-    path_of: Callable[[str], str],
-) -> dict[str, Group]:
-    """Group articles (already newest first) by key; each key's display name by majority."""
-    members: dict[str, list[Article]] = defaultdict(list)
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
-        seen: set[str] = set()
-        for key, name in keys_of(article):
-            names[key][name] += 1
-            if key not in seen:
-                seen.add(key)
-                members[key].append(article)
-    groups = {}
-    for key, listed in members.items():
-        name = _display_name(names[key])
-        groups[key] = Group(key=key, name=name, path=path_of(key), articles=tuple(listed))
-    return groups
-
-
-def by_count(groups: Iterable[Group]) -> list[Group]:
-    return sorted(groups, key=lambda group: (-group.count, group.name, group.key))
-
-
-def _tag_keys(article: Article) -> list[tuple[str, str]]:
-    return [(tag_segment(tag), tag) for tag in article.analysis.tags]
-
-
-def _company_keys(article: Article) -> list[tuple[str, str]]:
-    return [
-        (company_slug(entity.name), entity.name)
-        for entity in article.analysis.entities
-        if entity.kind is EntityKind.COMPANY
-    ]
-
-
-def tag_keys(article: Article) -> list[str]:
-    """The article's tag groups, each once, in the article's order."""
-    return list(dict.fromkeys(key for key, _name in _tag_keys(article)))
-
-
-def company_keys(article: Article) -> list[str]:
-    """The article's company groups, each once, in the article's order."""
-    return list(dict.fromkeys(key for key, _name in _company_keys(article)))
-
-
-def _source_keys(article: Article) -> list[tuple[str, str]]:
-    return [(article.item.feed_id, article.item.source_name)]
-
-
-def related_keys(article: Article) -> list[str]:
-    """The keys an article's related list is drawn from (entities and tags)."""
-    return [key for key, _weight in _related_keys(article)]
-
-
-def _related_keys(article: Article) -> list[tuple[str, int]]:
-    """The keys related articles are found by, with their weights: entities 2, tags 1."""
-    entities = sorted(
-        {f"{entity.kind}:{company_slug(entity.name)}" for entity in article.analysis.entities}
-    )
-    return [(f"entity:{key}", 2) for key in entities] + [
-        (f"tag:{key}", 1) for key in tag_keys(article)
-    ]
-
-
-@dataclass(frozen=True)
-class _Postings:
-    """Articles (newest first) under one key, with each article's position in the list."""
-
-    articles: tuple[Article, ...]
-    position: dict[str, int]
-
-    @classmethod
-    def of(cls, articles: Sequence[Article]) -> _Postings:
-        return cls(tuple(articles), {article.id: i for i, article in enumerate(articles)})
-
-    def around(self, article_id: str, reach: int) -> tuple[Article, ...]:
-        i = self.position[article_id]
-        return self.articles[max(0, i - reach) : i + reach + 1]
+def _ref(article: Article) -> Ref:
+    return Ref(article.id, article.importance, article.published)
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    articles: tuple[Article, ...]  # public only, newest first
-    tags: dict[str, Group]
-    companies: dict[str, Group]
-    sources: dict[str, Group]
-    _postings: dict[str, _Postings] = field(repr=False)
-    _importance: dict[str, int] = field(repr=False)
+    """Public articles, newest first, and every slice of them the site asks for."""
 
-    def postings(self, key: str) -> tuple[Article, ...]:
-        """The articles under one related key (or `category:<name>`), newest first."""
-        postings = self._postings.get(key)
-        return postings.articles if postings else ()
+    listing: tuple[Article, ...]
+    _postings: dict[str, list[Article]] = field(repr=False)
+    _groups: dict[GroupKind, dict[str, GroupCount]] = field(repr=False)
+    _by_id: dict[str, Article] = field(repr=False)
+    _by_path: dict[str, Article] = field(repr=False)
+    _days: dict[date, DayCount] = field(repr=False)
+    _months: dict[str, list[Article]] = field(repr=False)
 
-    def of_kind(self, kind: FeedKind) -> list[Article]:
-        return [article for article in self.articles if article.item.kind is kind]
+    # --- SiteSlices --------------------------------------------------------------------
 
-    def importance(self, article: Article) -> int:
-        return self._importance[article.id]
+    def count(self) -> int:
+        return len(self.listing)
 
-    def related_to(self, article: Article) -> list[Article]:
-        """3–5 articles sharing entities (weight 2) or tags (weight 1) with this one.
+    def newest(self, limit: int) -> Sequence[Article]:
+        return self.listing[:limit]
 
-        The strongest overlap comes first, then the more important, then the newer; when fewer
-        than three share anything, articles of the same category fill the list up. Candidates
-        are the article's neighbours in arrival order (RELATED_REACH either side under each
-        shared key): an old article's list settles once newer ones have moved past it, so its
-        page stops changing, and the work stays linear in the number of articles.
-        """
-        overlap: Counter[str] = Counter()
-        candidates: dict[str, Article] = {}
-        for key, weight in _related_keys(article):
-            for other in self._postings[key].around(article.id, RELATED_REACH):
-                overlap[other.id] += weight
-                candidates[other.id] = other
-        overlap.pop(article.id, None)
-        candidates.pop(article.id, None)
+    def newest_in(self, key: str, limit: int) -> Sequence[Article]:
+        return self._postings.get(key, [])[:limit]
 
-        def rank(other: Article) -> tuple[int, int, float, str]:
-            return (
-                -overlap[other.id],
-                -self._importance[other.id],
-                -other.item.published.timestamp(),
-                other.id,
-            )
+    def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
+        listing = self._postings.get(key, [])
+        start = bisect_right(listing, descending(article), key=descending)
+        return [_ref(other) for other in islice(listing, start, start + limit)]
 
-        chosen = heapq.nsmallest(RELATED_MAX, candidates.values(), key=rank)
-        if len(chosen) < RELATED_MIN:
-            picked = {other.id for other in chosen} | {article.id}
-            postings = self._postings[f"category:{article.analysis.category}"]
-            i = postings.position[article.id]
-            nearest = sorted(
-                postings.around(article.id, RELATED_REACH),
-                key=lambda other: (
-                    abs(postings.position[other.id] - i),
-                    postings.position[other.id],
-                ),
-            )
-            chosen += [other for other in nearest if other.id not in picked][
-                : RELATED_MIN - len(chosen)
-            ]
-        return chosen
+    def newer_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
+        listing = self._postings.get(key, [])
+        end = bisect_left(listing, descending(article), key=descending)
+        return [_ref(other) for other in reversed(listing[max(0, end - limit) : end])]
+
+    def articles(self, ids: Iterable[str]) -> Mapping[str, Article]:
+        return {ident: self._by_id[ident] for ident in ids if ident in self._by_id}
+
+    def article_at(self, path: str) -> Article | None:
+        return self._by_path.get(path)
+
+    def groups(self, kind: GroupKind) -> Sequence[GroupCount]:
+        return list(self._groups[kind].values())
+
+    def group(self, kind: GroupKind, key: str) -> GroupCount | None:
+        return self._groups[kind].get(key)
+
+    def latest_published(self) -> datetime | None:
+        return max((article.published for article in self.listing), default=None)
+
+    def days(self, first: date, last: date) -> Sequence[DayCount]:
+        return [self._days[day] for day in sorted(self._days) if first <= day <= last]
+
+    def days_before(self, key: str, day: date | None, limit: int) -> Sequence[DayCount]:
+        found = [
+            count
+            for when, count in sorted(self._days.items(), reverse=True)
+            if (day is None or when < day) and count.counts.get(key)
+        ]
+        return found[:limit]
+
+    def days_after(self, key: str, day: date, limit: int) -> Sequence[DayCount]:
+        found = [
+            count
+            for when, count in sorted(self._days.items())
+            if when > day and count.counts.get(key)
+        ]
+        return found[:limit]
+
+    def created_since(self, moment: datetime) -> Sequence[Article]:
+        stored = [article for article in self.listing if article.created_at > moment]
+        return sorted(stored, key=lambda a: (a.created_at, a.id), reverse=True)
+
+    def months(self) -> Mapping[str, int]:
+        return {month: len(listed) for month, listed in sorted(self._months.items())}
+
+    def month_rows(self, month: str) -> Sequence[SitemapRow]:
+        rows = (SitemapRow(a.path, a.updated_at) for a in self._months.get(month, []))
+        return sorted(rows, key=lambda row: row.path)
 
 
-def build_catalogue(articles: Iterable[Article]) -> Catalogue:
-    """Only public articles; one per id (the latest update wins) and one per path."""
+def public_listing(articles: Iterable[Article]) -> list[Article]:
+    """Only public articles; one per id (the latest update wins) and one per path, newest
+    first."""
     latest: dict[str, Article] = {}
     for article in articles:
         if not article.status.is_public:
@@ -217,17 +150,64 @@ def build_catalogue(articles: Iterable[Article]) -> Catalogue:
     by_path: dict[str, Article] = {}
     for article in newest_first(latest.values()):
         by_path.setdefault(article.path, article)  # one page per path: the newest wins
-    listed = list(by_path.values())
-    postings: dict[str, list[Article]] = defaultdict(list)
+    return list(by_path.values())
+
+
+def _group_counts(listed: Sequence[Article], kind: GroupKind) -> dict[str, GroupCount]:
+    members: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in listed:
-        postings[f"category:{article.analysis.category}"].append(article)
-        for key, _weight in _related_keys(article):
+        for key, name in group_spellings(article, kind):
+            spellings[key][name] += 1
+        members.update(group_keys(article, kind))
+    return {
+        key: GroupCount(kind, key, display_name(spellings[key]), count)
+        for key, count in members.items()
+    }
+
+
+def build_catalogue(articles: Iterable[Article]) -> Catalogue:
+    listed = public_listing(articles)
+    postings: dict[str, list[Article]] = defaultdict(list)
+    day_totals: Counter[date] = Counter()
+    day_counts: dict[date, Counter[str]] = defaultdict(Counter)
+    months: dict[str, list[Article]] = defaultdict(list)
+    for article in listed:
+        for key in posting_keys(article):
             postings[key].append(article)
+        day = article_day(article)
+        day_totals[day] += 1
+        day_counts[day].update(set(day_keys(article)))
+        months[article_month(article)].append(article)
     return Catalogue(
-        articles=tuple(listed),
-        tags=_groups(listed, _tag_keys, lambda key: f"/tags/{key}/"),
-        companies=_groups(listed, _company_keys, lambda key: f"/companies/{key}/"),
-        sources=_groups(listed, _source_keys, source_path),
-        _postings={key: _Postings.of(value) for key, value in postings.items()},
-        _importance={article.id: article.importance for article in listed},
+        listing=tuple(listed),
+        _postings=dict(postings),
+        _groups={kind: _group_counts(listed, kind) for kind in GROUP_KINDS},
+        _by_id={article.id: article for article in listed},
+        _by_path={article.path: article for article in listed},
+        _days={
+            day: DayCount(day, total, dict(sorted(day_counts[day].items())))
+            for day, total in day_totals.items()
+        },
+        _months=dict(months),
     )
+
+
+class ListedIndex:
+    """A `SiteIndex` over a repository that can list its public articles: the slices are
+    built from one listing and rebuilt after `reconcile`. Reads every article, so it serves
+    in-memory repositories (tests, one-off tools); deployed stacks keep their index in the
+    store (`frontline.adapters.site_index`)."""
+
+    def __init__(self, articles: ArticleRepository) -> None:
+        self._articles = articles
+        self._catalogue: Catalogue | None = None
+
+    def reconcile(self, article_ids: Iterable[str]) -> int:
+        self._catalogue = None
+        return len(list(article_ids))
+
+    def __getattr__(self, name: str) -> Any:
+        if self._catalogue is None:
+            self._catalogue = build_catalogue(self._articles.list_public())
+        return getattr(self._catalogue, name)

@@ -8,13 +8,12 @@ down since simply drops out). A period without articles gets an honest empty pag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from frontline.domain.digests import Digest, DigestKind, period_label
-from frontline.domain.models import Article
 from frontline.site.feeds import Feed, FeedEntry, render_rss, xml_text
 from frontline.site.formatting import iso_jst, iso_utc, rfc822
 from frontline.site.paths import absolute_url
@@ -76,8 +75,12 @@ WORDING: Final[Mapping[DigestKind, Wording]] = {
 
 
 def digest_path(digest: Digest) -> str:
+    return period_path(digest.kind, digest.period)
+
+
+def period_path(kind: DigestKind, period: str) -> str:
     """'/daily/2026-11-26/', '/weekly/2026-W48/'."""
-    return f"{WORDING[digest.kind].root}{digest.period}/"
+    return f"{WORDING[kind].root}{period}/"
 
 
 def rss_path(kind: DigestKind) -> str:
@@ -120,24 +123,12 @@ class ArchiveRow:
 class DigestPages:
     """The digest pages of one render, on top of the site's page renderer and its cards."""
 
-    def __init__(self, ctx: SiteContext, digests: Sequence[Digest]) -> None:
+    def __init__(self, ctx: SiteContext) -> None:
         self._ctx = ctx
-        self._by_kind = {
-            kind: sorted(
-                (d for d in digests if d.kind is kind), key=lambda d: d.period, reverse=True
-            )
-            for kind in DigestKind
-        }
-        self._articles: dict[str, Article] = {a.id: a for a in ctx.catalogue.articles}
 
-    def of_kind(self, kind: DigestKind) -> list[Digest]:
+    def of_kind(self, kind: DigestKind) -> Sequence[Digest]:
         """The kind's digests, newest period first."""
-        return self._by_kind[kind]
-
-    def reports(self) -> Iterator[SiteObject]:
-        for kind in DigestKind:
-            for digest in self._by_kind[kind]:
-                yield self.report(digest)
+        return self._ctx.memo(f"digests:{kind}", lambda: self._ctx.digests.of_kind(kind))
 
     # --- archive ----------------------------------------------------------------------------
 
@@ -151,7 +142,7 @@ class DigestPages:
             nav=wording.nav,
             feeds=(feed,),
         )
-        rows = tuple(self._archive_row(digest) for digest in self._by_kind[kind])
+        rows = tuple(self._archive_row(digest) for digest in self.of_kind(kind))
         return self._ctx.html(
             f"{kind.value}_archive.html",
             page,
@@ -187,8 +178,9 @@ class DigestPages:
         wording = WORDING[digest.kind]
         label = period_label(digest.kind, digest.period)
         sections = []
+        found = self._ctx.articles([i for section in digest.sections for i in section.article_ids])
         for section in digest.sections:
-            shown = [self._articles[i] for i in section.article_ids if i in self._articles]
+            shown = [found[i] for i in section.article_ids if i in found]
             if shown:
                 sections.append(CardSection(section.label, self._ctx.cards(shown)))
         overview = digest.overview
@@ -207,11 +199,9 @@ class DigestPages:
     def report(self, digest: Digest) -> SiteObject:
         wording = WORDING[digest.kind]
         view = self._view(digest)
-        listed = self._by_kind[digest.kind]
-        index = next(i for i, d in enumerate(listed) if d.period == digest.period)
+        older, newer = self._ctx.digests.adjacent(digest.kind, digest.period)
         pager = []
-        if index + 1 < len(listed):
-            older = listed[index + 1]
+        if older is not None:
             pager.append(
                 Link(
                     f"前の{wording.name}（{period_label(older.kind, older.period)}）",
@@ -219,8 +209,7 @@ class DigestPages:
                 )
             )
         pager.append(Link(f"{wording.name}の一覧", wording.root))
-        if index > 0:
-            newer = listed[index - 1]
+        if newer is not None:
             pager.append(
                 Link(
                     f"次の{wording.name}（{period_label(newer.kind, newer.period)}）",
@@ -255,9 +244,9 @@ class DigestPages:
     def rss(self, kind: DigestKind, *, now: datetime) -> str:
         wording = WORDING[kind]
         site = self._ctx.site
-        shown = self._by_kind[kind][:RSS_SIZE]
-        # No reports yet: the site's own newest update dates the feed, so the bytes stay put.
-        fallback = max((a.updated_at for a in self._ctx.catalogue.articles), default=now)
+        shown = self._ctx.digests.newest(kind, RSS_SIZE)
+        # No reports yet: the newest article's update dates the feed, so the bytes stay put.
+        fallback = next((a.updated_at for a in self._ctx.newest(1)), now)
         updated = max((d.updated_at for d in shown), default=fallback)
         entries = []
         for digest in shown:

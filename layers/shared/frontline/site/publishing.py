@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from frontline.domain.digests import DigestKind
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import (
     ArticleRepository,
@@ -27,9 +28,20 @@ from frontline.domain.ports import (
     SiteStore,
 )
 from frontline.site import SiteConfig
+from frontline.site.catalogue import build_catalogue
+from frontline.site.families import SITEMAPS, SiteContext
+from frontline.site.families.base import DigestList, DigestSource
+from frontline.site.families.sitemap import INDEX_PATH as SITEMAP_INDEX
 from frontline.site.paths import key_for, path_for
-from frontline.site.render import RenderFailure, render
-from frontline.site.search import TIERS_PATH, published_tiers
+from frontline.site.render import (
+    RenderFailure,
+    RenderResult,
+    render_all,
+    render_changes,
+    render_paths,
+)
+from frontline.site.search import ARCHIVE_DIR, TIERS_PATH, published_tiers
+from frontline.site.slices import SiteIndex
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
 # a month are free, then $0.005 each). Past the cap, the most-read pages are invalidated and
@@ -86,35 +98,44 @@ def publish_site(
     *,
     manifest: PublishManifest,
     now: datetime,
+    index: SiteIndex,
     digests: DigestRepository | None = None,
     changes: Sequence[ArticleChange] | None = None,
+    digest_changes: Sequence[tuple[DigestKind, str]] = (),
     cdn: CdnInvalidator | None = None,
 ) -> PublishReport:
     """Publish the site: in full, or only what `changes` (stream records) can touch.
 
-    A site never published (no top page in the manifest) is published in full, and so is one
-    whose search archive cannot be read back: a full publish builds the search archive index,
-    an incremental one the recent index beside it (see families/search)."""
-    stored = digests.list_all() if digests is not None else []
-    listed = articles.list_public()
+    An incremental publish first brings the store's index up to date for the changed
+    articles, then renders from its bounded slices: it never reads every article. A site
+    never published (no top page in the manifest) is published in full, and so is one whose
+    search archive cannot be read back: a full publish builds the search archive index, an
+    incremental one the recent index beside it (see families/search)."""
     incremental = changes is not None and bool(manifest.hashes_of([key_for("/")]))
     tiers = published_tiers(store.read(key_for(TIERS_PATH))) if incremental else None
-    incremental = incremental and tiers is not None
     pending = manifest.pending()
-    result = render(
-        listed,
-        site,
-        now=now,
-        digests=stored,
-        changes=changes if incremental else None,
-        also=pending,
-        search_tiers=tiers,
-        newest=articles.list_newest if incremental else None,
-    )
+    # the archive search index is built by a full publish only: a file of it left pending
+    # (an upload that failed) is published by the next full one, which is this one
+    rebuilds = any(path.startswith(ARCHIVE_DIR) for path in pending)
+    incremental = incremental and tiers is not None and not rebuilds
+    source: DigestSource = digests if digests is not None else DigestList(())
     if incremental:
-        known = manifest.hashes_of([*(obj.key for obj in result.objects), *result.gone])
+        assert changes is not None
+        index.reconcile(sorted({version.id for change in changes for version in change.versions}))
+        ctx = SiteContext(
+            index,
+            site,
+            now=now,
+            digests=source,
+            search_tiers=tiers,
+            digest_changes=digest_changes,
+        )
+        result, known = _render_incremental(ctx, changes, pending, manifest)
         stale = sorted(key for key in result.gone if key in known)
     else:
+        listed = articles.list_public()
+        ctx = SiteContext(build_catalogue(listed), site, now=now, digests=source)
+        result = render_all(ctx)
         known = manifest.all_hashes()
         stale = sorted(key for key in known if key not in result.keys)
     hashes = {obj.key: content_hash(obj.body) for obj in result.objects}
@@ -149,6 +170,50 @@ def publish_site(
     )
 
 
+def _render_incremental(
+    ctx: SiteContext,
+    changes: Sequence[ArticleChange],
+    pending: Sequence[str],
+    manifest: PublishManifest,
+) -> tuple[RenderResult, dict[str, str]]:
+    """The touched and pending paths; then the sitemaps of the families that gained or lost
+    a page, then the sitemap index if a sitemap file came or went. Returns the render and
+    the published hashes of every key it rendered or found gone (read once each)."""
+    known: dict[str, str] = {}
+    asked: set[str] = set()
+
+    def reshaped(result: RenderResult) -> set[str]:
+        """Keys that appeared (not published) or went (gone but published)."""
+        keys = [obj.key for obj in result.objects]
+        fresh = [key for key in [*keys, *result.gone] if key not in asked]
+        asked.update(fresh)
+        known.update(manifest.hashes_of(fresh))
+        return {key for key in keys if key not in known} | {k for k in result.gone if k in known}
+
+    result = render_changes(ctx, changes, also=pending)
+    families = {result.owners.get(key) for key in reshaped(result)}
+    if families - {SITEMAPS.name, None}:
+        sitemaps = render_paths(ctx, SITEMAPS.files_of({f for f in families if f}, ctx))
+        result = _merge(result, sitemaps)
+        families |= {SITEMAPS.name for _key in reshaped(sitemaps)}
+    if SITEMAPS.name in families:  # a sitemap file came or went: the index names them all
+        result = _merge(result, render_paths(ctx, [SITEMAP_INDEX]))
+        reshaped(result)
+    return result, known
+
+
+def _merge(first: RenderResult, second: RenderResult) -> RenderResult:
+    objects = {obj.key: obj for obj in [*first.objects, *second.objects]}
+    failures = {(f.path, f.article_id): f for f in [*first.failures, *second.failures]}
+    return RenderResult(
+        objects=[objects[key] for key in sorted(objects)],
+        keys=frozenset(),
+        failures=tuple(failures.values()),
+        gone=(first.gone | second.gone) - objects.keys(),
+        owners={**first.owners, **second.owners},
+    )
+
+
 def merge_changes(changes: Sequence[ArticleChange]) -> list[ArticleChange]:
     """One change per article, oldest first: its first `before` and its last `after`."""
     merged: dict[str, ArticleChange] = {}
@@ -168,7 +233,9 @@ def publish_coalesced(
     backlog: ChangeBacklog,
     now: datetime,
     changes: Sequence[ArticleChange] | None,
+    index: SiteIndex,
     full: bool = False,
+    digest_changes: Sequence[tuple[DigestKind, str]] = (),
     digests: DigestRepository | None = None,
     cdn: CdnInvalidator | None = None,
     interval: timedelta = COALESCE,
@@ -178,15 +245,21 @@ def publish_coalesced(
     waits whenever anything does: batches in the backlog, or pages an earlier publish left
     pending (a page that failed to render, an upload that failed), so a failed publish is
     retried every minute even when no article arrives. A full publish renders everything
-    and so settles the whole backlog."""
+    and so settles the whole backlog. A stored digest (`digest_changes`, a few a day) is
+    published at once."""
     if changes is not None and not full:
         backlog.add(changes)
     waiting = backlog.waiting()
     if not full:
         last = backlog.last_publish()
-        recent = changes is not None and last is not None and now - last < interval
+        recent = (
+            changes is not None
+            and not digest_changes
+            and last is not None
+            and now - last < interval
+        )
         retry = changes is None and bool(manifest.pending())
-        if recent or not (waiting or retry):
+        if recent or not (waiting or retry or digest_changes):
             return PublishReport(0, [], [], [], deferred=len(waiting))
     merged = merge_changes([change for _token, change in waiting if change is not None])
     report = publish_site(
@@ -195,8 +268,10 @@ def publish_coalesced(
         site,
         manifest=manifest,
         now=now,
+        index=index,
         digests=digests,
         changes=None if full else merged,
+        digest_changes=digest_changes,
         cdn=cdn,
     )
     backlog.settle([token for token, _change in waiting], published_at=now)

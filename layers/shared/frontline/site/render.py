@@ -10,16 +10,16 @@ site renders as usual.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from frontline.domain.digests import Digest
 from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.catalogue import build_catalogue
-from frontline.site.families import FAMILIES, SiteContext
-from frontline.site.families.base import NewestArticles
+from frontline.site.families import FAMILIES, PageFamily, SiteContext
+from frontline.site.families.base import DigestSource
 from frontline.site.paths import key_for
 from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
@@ -46,9 +46,10 @@ class PageRenderError(Exception):
 @dataclass(frozen=True)
 class RenderResult:
     objects: list[SiteObject]  # what was rendered: everything, or what the changes touch
-    keys: frozenset[str]  # every key of the complete site (what is not here is stale)
+    keys: frozenset[str]  # a full render: every key of the site (what is not here is stale)
     failures: tuple[RenderFailure, ...] = ()
     gone: frozenset[str] = frozenset()  # keys the changes touched that the site no longer has
+    owners: Mapping[str, str] = field(default_factory=dict)  # rendered or gone key -> family
 
 
 def render_site(
@@ -74,56 +75,107 @@ def render(
     site: SiteConfig,
     *,
     now: datetime,
-    digests: Sequence[Digest] = (),
+    digests: Sequence[Digest] | DigestSource = (),
     changes: Sequence[ArticleChange] | None = None,
     also: Collection[str] = (),
     search_tiers: PublishedTiers | None = None,
-    newest: NewestArticles | None = None,
 ) -> RenderResult:
-    """The whole site, or — given the article changes since the last publish — the paths
-    those changes touch, and the paths in `also`. With the published search tiers, the
-    search index is the recent one (see families/search). With the store's `newest` query,
-    the site-wide lists (top page, feeds, API) read only their first N from it."""
+    """From articles in memory: the whole site, or — given the article changes since the
+    last publish — the paths those changes touch, and the paths in `also`."""
     ctx = SiteContext(
-        build_catalogue(articles),
-        site,
-        now=now,
-        digests=digests,
-        search_tiers=search_tiers,
-        newest=newest,
+        build_catalogue(articles), site, now=now, digests=digests, search_tiers=search_tiers
     )
-    by_key: dict[str, SiteObject] = {}
-    owner: dict[str, str] = {}
-    failures: list[RenderFailure] = []
-    asked = set(also)
+    if changes is None:
+        return render_all(ctx)
+    return render_changes(ctx, changes, also=also)
+
+
+def render_all(ctx: SiteContext) -> RenderResult:
+    """Every path of every family."""
+    owners: dict[str, str] = {}
+    wanted: list[tuple[PageFamily, str]] = []
     for family in FAMILIES:
-        paths = list(family.paths(ctx))
-        for path in paths:
+        for path in family.paths(ctx):
             key = key_for(path)
-            if key in owner:  # two pages claiming one key is a bug, not a silent overwrite
+            if key in owners:  # two pages claiming one key is a bug, not a silent overwrite
                 raise ValueError(f"two site objects claim the key {key!r}")
-            owner[key] = family.name
-        wanted = paths
-        if changes is not None:
-            touched = set(family.touched(changes, ctx))
-            asked |= touched
-            wanted = [path for path in paths if path in touched or path in also]
-        for path in wanted:
-            try:
-                by_key[key_for(path)] = family.render(path, ctx)
-            except Exception as exc:  # one bad page must not stop the rest of the site
-                article = ctx.article_by_path.get(path)
-                failures.append(
-                    RenderFailure(
-                        family.name, path, article.id if article else None, repr(exc)[:300]
-                    )
-                )
+            owners[key] = family.name
+            wanted.append((family, path))
+    result = _render(ctx, wanted)
+    return RenderResult(result.objects, frozenset(owners), result.failures, result.gone, owners)
+
+
+def touched_paths(ctx: SiteContext, changes: Sequence[ArticleChange]) -> set[str]:
+    """The paths the changes can alter, as each family answers from bounded slices."""
+    return {path for family in FAMILIES for path in family.touched(changes, ctx)}
+
+
+def render_changes(
+    ctx: SiteContext, changes: Sequence[ArticleChange], *, also: Collection[str] = ()
+) -> RenderResult:
+    """The paths the changes touch and the paths in `also`, each by the family that owns it."""
+    return render_paths(ctx, touched_paths(ctx, changes) | set(also))
+
+
+def owner_of(path: str) -> PageFamily | None:
+    return next((family for family in FAMILIES if family.owns(path)), None)
+
+
+def render_paths(ctx: SiteContext, paths: Iterable[str]) -> RenderResult:
+    """These paths, each by its family; a path no family owns, or whose family no longer
+    has it, is gone."""
+    wanted: list[tuple[PageFamily, str]] = []
+    unowned: list[str] = []
+    for path in sorted(set(paths)):
+        family = owner_of(path)
+        if family is None:
+            unowned.append(key_for(path))
+        else:
+            wanted.append((family, path))
+    result = _render(ctx, wanted)
+    return RenderResult(
+        result.objects,
+        frozenset(),
+        result.failures,
+        result.gone | frozenset(unowned),
+        result.owners,
+    )
+
+
+def _render(ctx: SiteContext, wanted: Sequence[tuple[PageFamily, str]]) -> RenderResult:
+    by_key: dict[str, SiteObject] = {}
+    gone: set[str] = set()
+    owners: dict[str, str] = {}
+    failures: list[RenderFailure] = []
+    for family, path in wanted:
+        key = key_for(path)
+        owners[key] = family.name
+        try:
+            obj = family.render(path, ctx)
+        except Exception as exc:  # one bad page must not stop the rest of the site
+            failures.append(
+                RenderFailure(family.name, path, _article_id(ctx, path), repr(exc)[:300])
+            )
+            continue
+        if obj is None:
+            gone.add(key)
+        else:
+            by_key[key] = obj
     for article_id, (path, error) in sorted(ctx.card_failures.items()):
         if not any(failure.article_id == article_id for failure in failures):
             failures.append(RenderFailure("card", path, article_id, error))
     return RenderResult(
         objects=[by_key[key] for key in sorted(by_key)],
-        keys=frozenset(owner),
+        keys=frozenset(),
         failures=tuple(failures),
-        gone=frozenset(key for key in map(key_for, asked) if key not in owner),
+        gone=frozenset(gone),
+        owners=owners,
     )
+
+
+def _article_id(ctx: SiteContext, path: str) -> str | None:
+    try:
+        article = ctx.slices.article_at(path)
+    except Exception:  # the failure being reported may be the store's
+        return None
+    return article.id if article is not None else None

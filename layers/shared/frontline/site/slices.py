@@ -30,7 +30,7 @@ from typing import Final, Literal, Protocol
 from frontline.domain.models import Article, EntityKind, FeedKind
 from frontline.domain.trends import jst_day
 from frontline.site.formatting import jst
-from frontline.site.paths import company_slug, tag_segment
+from frontline.site.paths import company_slug, source_path, tag_segment
 
 GroupKind = Literal["tags", "companies", "sources"]
 GROUP_KINDS: Final[tuple[GroupKind, ...]] = ("tags", "companies", "sources")
@@ -150,6 +150,21 @@ class GroupCount:
     name: str
     count: int
 
+    @property
+    def path(self) -> str:
+        return group_path(self.kind, self.key)
+
+    @property
+    def posting(self) -> str:
+        """The posting key its articles are listed under."""
+        return posting_key(self.kind, self.key)
+
+
+def group_path(kind: GroupKind, key: str) -> str:
+    if kind == "sources":
+        return source_path(key)
+    return f"/{kind}/{key}/"
+
 
 @dataclass(frozen=True, slots=True)
 class DayCount:
@@ -240,6 +255,11 @@ class SiteSlices(Protocol):
     def days_after(self, key: str, day: date, limit: int) -> Sequence[DayCount]:
         """Up to `limit` days with a non-zero count for day key `key`, strictly after
         `day`, oldest first."""
+        ...
+
+    def created_since(self, moment: datetime) -> Sequence[Article]:
+        """The public articles stored (`created_at`) after `moment`, newest stored first:
+        what the search archive built at `moment` lacks."""
         ...
 
     def months(self) -> Mapping[str, int]:

@@ -24,10 +24,11 @@ from frontline.site.families.tools import ToolsFamily
 from frontline.site.families.trends import TrendsFamily
 from frontline.site.families.videos import VideosFamily
 
+ARTICLES = ArticleFamily()
 PAGE_FAMILIES: tuple[PageFamily, ...] = (
     HomeFamily(),
     NewsFamily(),
-    ArticleFamily(),
+    ARTICLES,
     TagFamily(),
     CompanyFamily(),
     SourceFamily(),
@@ -39,12 +40,13 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     SearchFamily(),
     AboutFamily(),
 )
+SITEMAPS = SitemapFamily(PAGE_FAMILIES, ARTICLES)
 FAMILIES: tuple[PageFamily, ...] = (
     *PAGE_FAMILIES,
     FeedFamily(),
     ApiFamily(),
-    SitemapFamily(PAGE_FAMILIES),
+    SITEMAPS,
     AssetFamily(),
 )
 
-__all__ = ["FAMILIES", "PageFamily", "SiteContext"]
+__all__ = ["FAMILIES", "SITEMAPS", "PageFamily", "SiteContext"]

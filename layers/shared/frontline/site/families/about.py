@@ -8,7 +8,6 @@ from typing import Final
 from frontline.domain.importance import LABELS, importance_of, weighted_score
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.site.catalogue import by_count
 from frontline.site.families.base import SiteContext
 from frontline.site.formatting import stars
 from frontline.site.views import PageMeta
@@ -63,7 +62,7 @@ def _about(ctx: SiteContext) -> SiteObject:
             }
             for level in sorted(LABELS, reverse=True)
         ],
-        sources=by_count(ctx.catalogue.sources.values()),
+        sources=ctx.groups("sources"),
     )
 
 
@@ -82,6 +81,9 @@ class AboutFamily:
 
     def paths(self, ctx: SiteContext) -> list[str]:
         return [ABOUT_PATH, NOT_FOUND_PATH]
+
+    def owns(self, path: str) -> bool:
+        return path in (ABOUT_PATH, NOT_FOUND_PATH)
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return [ABOUT_PATH]  # the 404 page depends on no article

@@ -20,10 +20,15 @@ class AssetFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return list(_assets())
 
+    def owns(self, path: str) -> bool:
+        return path in _assets()
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return []  # no article changes a static file
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        asset = _assets()[path]
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
+        asset = _assets().get(path)
+        if asset is None:
+            return None
         cache = CACHE_IMMUTABLE if asset.immutable else CACHE_PAGES
         return site_object(path, asset.body, asset.content_type, cache)

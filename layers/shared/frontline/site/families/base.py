@@ -8,21 +8,22 @@ changes can touch, and how one path renders. The renderer asks every family in t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Final, Protocol, TypeVar
 
-from frontline.domain.digests import Digest
+from frontline.domain.digests import Digest, DigestKind
 from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.assets import stylesheet
-from frontline.site.catalogue import Catalogue
+from frontline.site.catalogue import listing_position
 from frontline.site.environment import environment
 from frontline.site.paths import key_for
 from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
+from frontline.site.slices import GroupCount, GroupKind, SiteSlices, by_count
 from frontline.site.views import CardView, PageMeta, card_view
 
 CACHE_PAGES: Final = "public, max-age=300, stale-while-revalidate=86400"
@@ -38,8 +39,6 @@ XML: Final = "application/xml; charset=utf-8"
 TEXT: Final = "text/plain; charset=utf-8"
 
 T = TypeVar("T")
-
-NewestArticles = Callable[[int], Sequence[Article]]
 
 
 @dataclass(frozen=True)
@@ -70,35 +69,81 @@ def site_object(
     return SiteObject(key_for(path), data, content_type, cache)
 
 
+class DigestSource(Protocol):
+    """The digests a render may show."""
+
+    def of_kind(self, kind: DigestKind) -> Sequence[Digest]:
+        """The kind's digests, newest period first (an archive page, a full render)."""
+        ...
+
+    def newest(self, kind: DigestKind, limit: int) -> Sequence[Digest]:
+        """The kind's `limit` newest digests, newest first (its RSS feed)."""
+        ...
+
+    def get(self, kind: DigestKind, period: str) -> Digest | None: ...
+
+    def adjacent(self, kind: DigestKind, period: str) -> tuple[Digest | None, Digest | None]:
+        """The nearest digests of the kind before and after `period` (a report's pager)."""
+        ...
+
+
+class DigestList:
+    """Digests held in memory (a full render, the tests)."""
+
+    def __init__(self, digests: Iterable[Digest]) -> None:
+        listed = list(digests)
+        self._by_kind = {
+            kind: sorted(
+                (d for d in listed if d.kind is kind), key=lambda d: d.period, reverse=True
+            )
+            for kind in DigestKind
+        }
+
+    def of_kind(self, kind: DigestKind) -> Sequence[Digest]:
+        return self._by_kind[kind]
+
+    def newest(self, kind: DigestKind, limit: int) -> Sequence[Digest]:
+        return self._by_kind[kind][:limit]
+
+    def get(self, kind: DigestKind, period: str) -> Digest | None:
+        return next((d for d in self._by_kind[kind] if d.period == period), None)
+
+    def adjacent(self, kind: DigestKind, period: str) -> tuple[Digest | None, Digest | None]:
+        older = [d for d in self._by_kind[kind] if d.period < period]
+        newer = [d for d in self._by_kind[kind] if d.period > period]
+        return (older[0] if older else None, newer[-1] if newer else None)
+
+
+NEWEST_PREFETCH: Final = 50  # the longest site-wide list: one query serves every family
+KEY_PREFETCH: Final = 20  # the longest list under one key (a group page, its feed)
+
+
 class SiteContext:
-    """One render's inputs — the public articles, the digests, the site config — and the work
-    families share: each card is built once, however many lists show it."""
+    """One render's inputs — the store's slices, the digests, the site config — and the work
+    families share: each slice is read once and each card built once, however many pages
+    show them."""
 
     def __init__(
         self,
-        catalogue: Catalogue | Callable[[], Catalogue],
+        slices: SiteSlices,
         site: SiteConfig,
         *,
         now: datetime,
-        digests: Sequence[Digest] = (),
+        digests: DigestSource | Sequence[Digest] = (),
         search_tiers: PublishedTiers | None = None,
-        newest: NewestArticles | None = None,
+        digest_changes: Sequence[tuple[DigestKind, str]] = (),
     ) -> None:
-        # every public article, built on first use: a family bounded to store slices never
-        # asks, so a render of only such families reads no more than those slices
-        self._catalogue = catalogue
-        # the store's bounded "newest N" query (None: the catalogue's first N answer it)
-        self._newest = newest
-        self._newest_read: tuple[Article, ...] = ()
-        self._newest_asked = 0
+        self.slices = slices
+        self.digest_changes = tuple(digest_changes)  # digests stored since the last publish
         # the search archive already published (None: this render builds the archive index)
         self.search_tiers = search_tiers
         self.site = site
         self.now = now  # dates only a feed without entries
-        self.digests = tuple(digests)
+        self.digests = digests if not isinstance(digests, Sequence) else DigestList(digests)
         self.css_path = stylesheet().path
         self._cards: dict[str, CardView] = {}
         self._memo: dict[str, Any] = {}
+        self._lists: dict[str, tuple[int, Sequence[Article]]] = {}
         self.card_failures: dict[str, tuple[str, str]] = {}  # article id -> (path, error)
 
     def card(self, article: Article) -> CardView:
@@ -127,36 +172,66 @@ class SiteContext:
             shown.append(article)
         return shown
 
-    def newest(self, limit: int) -> tuple[Article, ...]:
-        """The first `limit` public articles in listing order, from the store's bounded
-        query when the render has one: what the site-wide lists show."""
-        if self._newest is None:
-            return self.catalogue.articles[:limit]
-        if limit > self._newest_asked:  # one query per render for the longest list asked
-            self._newest_read = tuple(self._newest(limit))
-            self._newest_asked = limit
-        return self._newest_read[:limit]
+    def _list(self, key: str, limit: int, prefetch: int) -> Sequence[Article]:
+        """The first `limit` of a listing, read once per render for the longest asked."""
+        asked, listed = self._lists.get(key, (0, ()))
+        if limit > asked:  # deeper reads grow geometrically: a full render stays linear
+            asked = max(limit, prefetch, 2 * asked)
+            if key:
+                listed = self.slices.newest_in(key, asked)
+            else:
+                listed = self.slices.newest(asked)
+            self._lists[key] = (asked, listed)
+        return listed[:limit]
+
+    def newest(self, limit: int) -> Sequence[Article]:
+        """The first `limit` public articles in listing order (what site-wide lists show)."""
+        return self._list("", limit, NEWEST_PREFETCH)
+
+    def newest_in(self, key: str, limit: int) -> Sequence[Article]:
+        """The first `limit` articles under a posting key."""
+        return self._list(key, limit, KEY_PREFETCH)
+
+    def position(self, article: Article) -> int:
+        """How many public articles stand before `article` in listing order (where it stands
+        or would stand): reads as deep as the article is."""
+        depth = NEWEST_PREFETCH
+        while True:
+            listed = self.newest(depth)
+            at = listing_position(listed, article)
+            if at < len(listed) or len(listed) < depth:
+                return at
+            depth *= 4
+
+    def count(self) -> int:
+        return self.memo("count", self.slices.count)
+
+    def groups(self, kind: GroupKind) -> Sequence[GroupCount]:
+        """Every group of a kind, most articles first."""
+        return self.memo(f"groups:{kind}", lambda: by_count(self.slices.groups(kind)))
+
+    def group_names(self, kind: GroupKind) -> dict[str, GroupCount]:
+        return self.memo(f"group-names:{kind}", lambda: {g.key: g for g in self.groups(kind)})
+
+    def group(self, kind: GroupKind, key: str) -> GroupCount | None:
+        if f"group-names:{kind}" in self._memo or f"groups:{kind}" in self._memo:
+            return self.group_names(kind).get(key)
+        return self.memo(f"group:{kind}:{key}", lambda: self.slices.group(kind, key))
+
+    def articles(self, ids: Iterable[str]) -> Mapping[str, Article]:
+        return self.slices.articles(ids)
 
     def memo(self, name: str, build: Callable[[], T]) -> T:
-        """`build()` once per render: what several pages of a family derive from the slice."""
+        """`build()` once per render: what several pages of a family derive from a slice."""
         if name not in self._memo:
             self._memo[name] = build()
         value: T = self._memo[name]
         return value
 
     @cached_property
-    def catalogue(self) -> Catalogue:
-        source = self._catalogue
-        return source if isinstance(source, Catalogue) else source()
-
-    @cached_property
     def reference_time(self) -> datetime | None:
         """The newest publication time: 'today' and 'this week' are measured from it."""
-        return max((article.published for article in self.catalogue.articles), default=None)
-
-    @cached_property
-    def article_by_path(self) -> dict[str, Article]:
-        return {article.path: article for article in self.catalogue.articles}
+        return self.slices.latest_published()
 
     def html(self, template: str, page: PageMeta, **context: Any) -> SiteObject:
         """One HTML page from a template in `site/templates`, with the site's chrome."""
@@ -181,15 +256,21 @@ class PageFamily(Protocol):
     def name(self) -> str: ...
 
     def paths(self, ctx: SiteContext) -> Iterable[str]:
-        """Every path the family publishes for this store."""
+        """Every path the family publishes (a full render; reads every slice it has)."""
+        ...
+
+    def owns(self, path: str) -> bool:
+        """Whether `path` is one of this family's kind of path (existing or not)."""
         ...
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> Iterable[str]:
-        """The paths these changes can alter (paths that no longer exist are ignored)."""
+        """The paths these changes can alter, read from bounded slices (a path that no
+        longer exists is rendered as None, and deleted)."""
         ...
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        """The object at one of `paths()`: a pure function of the context."""
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
+        """The object at one of the family's paths (a pure function of the context), or
+        None when the path is not part of the site (any more)."""
         ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -9,21 +10,20 @@ from typing import Final
 
 from markupsafe import Markup
 
-from frontline.domain.models import ArticleChange, EntityKind
+from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.domain.trends import co_occurrences, window_ending
-from frontline.site.catalogue import Group, by_count, company_keys
+from frontline.domain.trends import window_ending
 from frontline.site.charts import sparkline
-from frontline.site.families.base import SiteContext, versions
-from frontline.site.families.listing import group_at
-from frontline.site.families.trends import SPARK_DAYS, mentions, spark_desc, spark_series
+from frontline.site.families.base import SiteContext
+from frontline.site.families.listing import group_at, is_group_page, touched_groups
+from frontline.site.families.trends import SPARK_DAYS, day_series, spark_desc
 from frontline.site.formatting import format_jst_span
-from frontline.site.paths import company_path
+from frontline.site.slices import GroupCount, group_keys
 from frontline.site.views import FeedLink, PageMeta
 
 INDEX_PATH: Final = "/companies/"
 CO_OCCURRING: Final = 8
-COMPANY_ARTICLES: Final = 50
+COMPANY_ARTICLES: Final = 20
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,14 @@ class CompanyLink:
     count: int
 
 
-def company_feed(group: Group) -> FeedLink:
+def company_feed(group: GroupCount) -> FeedLink:
     return FeedLink(f"{group.name}の記事をRSSで購読", group.path + "rss.xml")
 
 
-def _spark(group: Group, series: dict[str, tuple[int, ...]], first: date, chart_id: str) -> Markup:
-    values = series.get(group.key, (0,) * SPARK_DAYS)
+def _spark(
+    group: GroupCount, series: dict[str, tuple[int, ...]], first: date, chart_id: str
+) -> Markup:
+    values = series.get(group.posting, (0,) * SPARK_DAYS)
     return sparkline(
         values,
         chart_id=chart_id,
@@ -56,14 +58,15 @@ def _spark(group: Group, series: dict[str, tuple[int, ...]], first: date, chart_
 
 
 def _index(ctx: SiteContext) -> SiteObject:
+    """Every company, with the 30 days ending on the site's newest publication day."""
     reference = ctx.reference_time
     rows: list[CompanyRow] = []
     period = None
     if reference is not None:
         window = window_ending(reference, SPARK_DAYS)
         period = format_jst_span(window.first, window.last)
-        series = spark_series(ctx, company_keys)
-        for i, group in enumerate(by_count(ctx.catalogue.companies.values())):
+        series = day_series(ctx, window)
+        for i, group in enumerate(ctx.groups("companies")):
             chart = _spark(group, series, window.first, f"spark-company-{i + 1}")
             rows.append(CompanyRow(group.name, group.path, group.count, chart))
     page = PageMeta(
@@ -78,20 +81,25 @@ def _index(ctx: SiteContext) -> SiteObject:
     return ctx.html("companies.html", page, heading="企業", lead=lead, rows=rows, period=period)
 
 
-def _company(ctx: SiteContext, group: Group) -> SiteObject:
-    companies = ctx.catalogue.companies
-    reference = ctx.reference_time
+def _company(ctx: SiteContext, group: GroupCount) -> SiteObject:
+    """The company's newest articles, the companies they name with it, and the 30 days
+    ending on its own newest article's day (so other companies' news leaves it alone)."""
+    articles = ctx.newest_in(group.posting, COMPANY_ARTICLES)
+    names = ctx.group_names("companies")
     chart = None
     period = None
-    if reference is not None:
-        window = window_ending(reference, SPARK_DAYS)
+    if articles:
+        window = window_ending(max(a.published for a in articles), SPARK_DAYS)
         period = format_jst_span(window.first, window.last)
-        chart = _spark(group, spark_series(ctx, company_keys), window.first, "spark-company")
-    together = co_occurrences(mentions(group.articles, company_keys), group.key)
+        chart = _spark(group, day_series(ctx, window), window.first, "spark-company")
+    together: Counter[str] = Counter()
+    for article in articles:
+        together.update(set(group_keys(article, "companies")) - {group.key})
     partners = tuple(
-        CompanyLink(companies[key].name, companies[key].path, count)
+        CompanyLink(names[key].name, names[key].path, count)
         for key, count in sorted(
-            together.items(), key=lambda kv: (-kv[1], companies[kv[0]].name, kv[0])
+            ((key, count) for key, count in together.items() if key in names),
+            key=lambda kv: (-kv[1], names[kv[0]].name, kv[0]),
         )[:CO_OCCURRING]
     )
     feed = company_feed(group)
@@ -102,7 +110,6 @@ def _company(ctx: SiteContext, group: Group) -> SiteObject:
         nav="companies",
         feeds=(feed,),
     )
-    articles = group.articles[:COMPANY_ARTICLES]
     return ctx.html(
         "company.html",
         page,
@@ -118,37 +125,20 @@ def _company(ctx: SiteContext, group: Group) -> SiteObject:
     )
 
 
-def _moves_reference_time(changes: Sequence[ArticleChange], ctx: SiteContext) -> bool:
-    """Whether the newest publication time, which ends every sparkline's window, can differ
-    from before the changes: only if a changed version is (or was) at least as new."""
-    reference = ctx.reference_time
-    return reference is not None and any(v.published >= reference for v in versions(changes))
-
-
-def touched_companies(changes: Sequence[ArticleChange]) -> list[str]:
-    """The company pages of every version of the changed articles (gone, if it was the last)."""
-    return sorted(
-        {
-            company_path(entity.name)
-            for version in versions(changes)
-            for entity in version.analysis.entities
-            if entity.kind is EntityKind.COMPANY
-        }
-    )
-
-
 class CompanyFamily:
     name = "companies"
 
     def paths(self, ctx: SiteContext) -> list[str]:
-        return [INDEX_PATH, *(group.path for group in ctx.catalogue.companies.values())]
+        return [INDEX_PATH, *(group.path for group in ctx.groups("companies"))]
+
+    def owns(self, path: str) -> bool:
+        return path == INDEX_PATH or is_group_page(path, "companies")
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        if _moves_reference_time(changes, ctx):  # every page's 30-day sparkline shifts
-            return self.paths(ctx)
-        return [INDEX_PATH, *touched_companies(changes)]
+        return [INDEX_PATH, *touched_groups(changes, "companies")]
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == INDEX_PATH:
             return _index(ctx)
-        return _company(ctx, group_at(ctx, "companies", ctx.catalogue.companies, path))
+        group = group_at(ctx, "companies", path)
+        return _company(ctx, group) if group is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +20,7 @@ from frontline.site.formatting import (
     jst_midnight,
 )
 from frontline.site.sanitise import is_http_url
+from frontline.site.slices import COMMUNITY_DAY_KEY, hacker_day_key
 from frontline.site.views import Link, PageMeta, is_untranslated, lang_of, summary_line
 
 INDEX_PATH: Final = "/hacker/"
@@ -47,21 +48,22 @@ def _story_rank(article: Article) -> tuple[int, int, float, str]:
     return (-(item.points or 0), -(item.comment_count or 0), -item.published.timestamp(), item.id)
 
 
-def hacker_days(articles: Sequence[Article]) -> dict[date, list[Article]]:
-    """Community stories by JST day (newest day first), each day ranked by points."""
-    by_day: dict[date, list[Article]] = defaultdict(list)
-    for article in articles:
-        if article.item.kind is FeedKind.COMMUNITY:
-            by_day[jst_day(article.published)].append(article)
-    return {day: sorted(by_day[day], key=_story_rank) for day in sorted(by_day, reverse=True)}
+def ranked_stories(articles: Sequence[Article]) -> list[Article]:
+    """One day's community stories, most points first."""
+    return sorted((a for a in articles if a.item.kind is FeedKind.COMMUNITY), key=_story_rank)
 
 
 def hacker_day_path(day: date) -> str:
     return f"/hacker/{day.isoformat()}/"
 
 
-def _days(ctx: SiteContext) -> dict[date, list[Article]]:
-    return ctx.memo("hacker:days", lambda: hacker_days(ctx.catalogue.articles))
+DAY_STORIES: Final = 500  # more than any day has: a day page lists all its stories
+
+
+def _stories_of(ctx: SiteContext, day: date) -> list[Article]:
+    return ctx.memo(
+        f"hacker:{day}", lambda: ranked_stories(ctx.newest_in(hacker_day_key(day), DAY_STORIES))
+    )
 
 
 def _day_heading(day: date) -> str:
@@ -99,11 +101,11 @@ def _stories(articles: Sequence[Article]) -> tuple[StoryView, ...]:
 
 
 def _index(ctx: SiteContext) -> SiteObject:
-    days = _days(ctx)
-    latest_day = next(iter(days), None)
+    days = ctx.slices.days_before(COMMUNITY_DAY_KEY, None, HACKER_ARCHIVE_DAYS)
+    latest_day = days[0].day if days else None
     archive = [
-        Link(f"{_day_heading(day)}（{len(stories)}件）", hacker_day_path(day))
-        for day, stories in list(days.items())[:HACKER_ARCHIVE_DAYS]
+        Link(f"{_day_heading(d.day)}（{d.counts[COMMUNITY_DAY_KEY]}件）", hacker_day_path(d.day))
+        for d in days
     ]
     page = PageMeta(
         title="Hacker日報",
@@ -123,31 +125,27 @@ def _index(ctx: SiteContext) -> SiteObject:
         lead=lead,
         day_heading=_day_heading(latest_day) if latest_day else None,
         day_path=hacker_day_path(latest_day) if latest_day else None,
-        stories=_stories(days[latest_day]) if latest_day else (),
+        stories=_stories(_stories_of(ctx, latest_day)) if latest_day else (),
         archive=archive,
         pager=(),
         story_level=3,
     )
 
 
-def _day_page(ctx: SiteContext, day: date) -> SiteObject:
-    days = _days(ctx)
-    ordered = list(days)
-    i = ordered.index(day)
+def _day_page(ctx: SiteContext, day: date) -> SiteObject | None:
+    stories = _stories_of(ctx, day)
+    if not stories:
+        return None
     heading = _day_heading(day)
     pager = []
-    if i > 0:
-        pager.append(
-            Link(f"次の日（{_day_heading(ordered[i - 1])}）", hacker_day_path(ordered[i - 1]))
-        )
-    if i + 1 < len(ordered):
-        pager.append(
-            Link(f"前の日（{_day_heading(ordered[i + 1])}）", hacker_day_path(ordered[i + 1]))
-        )
+    for newer in ctx.slices.days_after(COMMUNITY_DAY_KEY, day, 1):
+        pager.append(Link(f"次の日（{_day_heading(newer.day)}）", hacker_day_path(newer.day)))
+    for older in ctx.slices.days_before(COMMUNITY_DAY_KEY, day, 1):
+        pager.append(Link(f"前の日（{_day_heading(older.day)}）", hacker_day_path(older.day)))
     pager.append(Link("Hacker日報の一覧へ", INDEX_PATH))
     page = PageMeta(
         title=f"Hacker日報 {format_jst_date(jst_midnight(day))}",
-        description=f"{heading}にHacker Newsで話題になったAI関連の記事（{len(days[day])}件）。",
+        description=f"{heading}にHacker Newsで話題になったAI関連の記事（{len(stories)}件）。",
         path=hacker_day_path(day),
         nav="hacker",
     )
@@ -157,32 +155,63 @@ def _day_page(ctx: SiteContext, day: date) -> SiteObject:
         heading=f"Hacker日報 {heading}",
         lead=(
             f"{heading}（日本時間）にHacker Newsで話題になったAI関連の記事"
-            f"{len(days[day])}件を、ポイントの多い順に掲載しています。",
+            f"{len(stories)}件を、ポイントの多い順に掲載しています。",
         ),
         day_heading=None,
         day_path=None,
-        stories=_stories(days[day]),
+        stories=_stories(stories),
         archive=(),
         pager=pager,
         story_level=2,
     )
 
 
+def _day_of(path: str) -> date | None:
+    rest = path.removeprefix(INDEX_PATH)
+    if rest == path or not rest.endswith("/") or rest.count("/") != 1:
+        return None
+    try:
+        return date.fromisoformat(rest.strip("/"))
+    except ValueError:
+        return None
+
+
 class HackerFamily:
     name = "hacker"
 
     def paths(self, ctx: SiteContext) -> list[str]:
-        return [INDEX_PATH, *(hacker_day_path(day) for day in _days(ctx))]
+        days = ctx.slices.days_before(COMMUNITY_DAY_KEY, None, ctx.count() + 1)
+        return [INDEX_PATH, *(hacker_day_path(d.day) for d in days)]
+
+    def owns(self, path: str) -> bool:
+        return path == INDEX_PATH or _day_of(path) is not None
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        days = {
-            hacker_day_path(jst_day(version.published))
+        changed = Counter(
+            jst_day(version.published)
             for version in versions(changes)
             if version.item.kind is FeedKind.COMMUNITY
-        }  # a day whose only story was hidden is gone
-        return [*self.paths(ctx), *sorted(days)]
+        )
+        days = set(changed)
+        # a day that appeared or went (its stories all came or left in these changes)
+        # changes its neighbours' pagers
+        appeared_or_gone = {
+            day
+            for day, moved in changed.items()
+            if sum(d.counts.get(COMMUNITY_DAY_KEY, 0) for d in ctx.slices.days(day, day)) <= moved
+        }
+        near = {
+            other.day
+            for day in appeared_or_gone
+            for other in (
+                *ctx.slices.days_before(COMMUNITY_DAY_KEY, day, 1),
+                *ctx.slices.days_after(COMMUNITY_DAY_KEY, day, 1),
+            )
+        }
+        return [INDEX_PATH, *(hacker_day_path(day) for day in sorted(days | near))]
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == INDEX_PATH:
             return _index(ctx)
-        return _day_page(ctx, date.fromisoformat(path.removeprefix(INDEX_PATH).strip("/")))
+        day = _day_of(path)
+        return _day_page(ctx, day) if day is not None else None

@@ -21,6 +21,9 @@ class HomeFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH]
 
+    def owns(self, path: str) -> bool:
+        return path == PATH
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return [PATH]
 

@@ -15,7 +15,6 @@ from typing import Final
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.assets import script
-from frontline.site.catalogue import Group, by_count
 from frontline.site.families.base import (
     CACHE_IMMUTABLE,
     CACHE_PAGES,
@@ -24,6 +23,7 @@ from frontline.site.families.base import (
     site_object,
 )
 from frontline.site.search import ARCHIVE_DIR, SearchFile, search_files
+from frontline.site.slices import GroupCount
 from frontline.site.views import PageMeta
 
 PATH: Final = "/search/"
@@ -32,7 +32,7 @@ PATH: Final = "/search/"
 @dataclass(frozen=True)
 class Cloud:
     heading: str
-    groups: tuple[Group, ...]
+    groups: tuple[GroupCount, ...]
     prefix: str
     empty: str
 
@@ -41,7 +41,9 @@ def _index_files(ctx: SiteContext) -> dict[str, SearchFile]:
     def build() -> dict[str, SearchFile]:
         tiers = ctx.search_tiers
         cutoff = tiers.archive_cutoff if tiers is not None else None
-        return {file.path: file for file in search_files(ctx.catalogue.articles, cutoff)}
+        # the archive index holds every article; the recent one only those stored since
+        articles = ctx.newest(ctx.count()) if cutoff is None else ctx.slices.created_since(cutoff)
+        return {file.path: file for file in search_files(articles, cutoff)}
 
     return ctx.memo("search:files", build)
 
@@ -56,13 +58,13 @@ def _page(ctx: SiteContext) -> SiteObject:
     sections = (
         Cloud(
             "タグから探す",
-            tuple(by_count(ctx.catalogue.tags.values())),
+            tuple(ctx.groups("tags")),
             "#",
             "まだタグはありません。",
         ),
         Cloud(
             "企業から探す",
-            tuple(by_count(ctx.catalogue.companies.values())),
+            tuple(ctx.groups("companies")),
             "",
             "まだ企業の記事はありません。",
         ),
@@ -71,7 +73,7 @@ def _page(ctx: SiteContext) -> SiteObject:
         "search.html",
         page,
         heading="検索",
-        article_count=len(ctx.catalogue.articles),
+        article_count=ctx.count(),
         sections=sections,
         # Pagefind's UI from the archive bundle, then the script that starts it.
         stylesheets=(f"{ARCHIVE_DIR}pagefind-ui.css",),
@@ -91,17 +93,25 @@ class SearchFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH, script("search").path, *_index_files(ctx)]
 
+    def owns(self, path: str) -> bool:
+        return path == PATH or path == script("search").path or path.startswith(PATH)
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         # the script's name changes only with its bytes; the previous recent index's files
         # that the new one does not name again are gone, and deleted by name
         previous = ctx.search_tiers.recent_files if ctx.search_tiers is not None else ()
         return [PATH, *_index_files(ctx), *previous]
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == PATH:
             return _page(ctx)
         asset = script("search")
         if path == asset.path:
             return site_object(path, asset.body, asset.content_type, CACHE_IMMUTABLE)
-        file = _index_files(ctx)[path]
+        file = _index_files(ctx).get(path)
+        if file is None and path.startswith(ARCHIVE_DIR) and ctx.search_tiers is not None:
+            # only a full publish builds the archive index: left pending until then
+            raise LookupError(f"{path} is rebuilt by the next full publish")
+        if file is None:
+            return None
         return site_object(path, file.body, file.content_type, _cache(file))

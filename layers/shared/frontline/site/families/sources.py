@@ -7,16 +7,22 @@ from typing import Final
 
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.site.catalogue import Group, by_count
-from frontline.site.families.base import SiteContext, versions
-from frontline.site.families.listing import GroupSection, group_at, groups_page, listing_page
-from frontline.site.paths import source_path
+from frontline.site.families.base import SiteContext
+from frontline.site.families.listing import (
+    GroupSection,
+    group_at,
+    groups_page,
+    is_group_page,
+    listing_page,
+    touched_groups,
+)
+from frontline.site.slices import GroupCount
 from frontline.site.views import PageMeta
 
 INDEX_PATH: Final = "/sources/"
 
 
-def _source(ctx: SiteContext, group: Group) -> SiteObject:
+def _source(ctx: SiteContext, group: GroupCount) -> SiteObject:
     page = PageMeta(
         title=f"{group.name}の記事",
         description=f"{group.name}が伝えたAIニュースの日本語要約の一覧です。",
@@ -26,7 +32,7 @@ def _source(ctx: SiteContext, group: Group) -> SiteObject:
         ctx,
         page,
         f"{group.name}の記事",
-        group.articles,
+        group,
         lead=(f"情報源「{group.name}」の記事（{group.count}件）を新しい順に掲載しています。",),
     )
 
@@ -38,9 +44,7 @@ def _index(ctx: SiteContext) -> SiteObject:
         path=INDEX_PATH,
     )
     section = GroupSection(
-        "情報源一覧",
-        tuple(by_count(ctx.catalogue.sources.values())),
-        empty="まだ記事はありません。",
+        "情報源一覧", tuple(ctx.groups("sources")), empty="まだ記事はありません。"
     )
     lead = ("記事を掲載したことのある情報源を、記事数の多い順に並べています。",)
     return groups_page(ctx, page, "情報源", lead, (section,))
@@ -50,13 +54,16 @@ class SourceFamily:
     name = "sources"
 
     def paths(self, ctx: SiteContext) -> list[str]:
-        return [INDEX_PATH, *(group.path for group in ctx.catalogue.sources.values())]
+        return [INDEX_PATH, *(group.path for group in ctx.groups("sources"))]
+
+    def owns(self, path: str) -> bool:
+        return path == INDEX_PATH or is_group_page(path, "sources")
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        feeds = {version.item.feed_id for version in versions(changes)}
-        return [INDEX_PATH, *(source_path(feed) for feed in sorted(feeds))]
+        return [INDEX_PATH, *touched_groups(changes, "sources")]
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == INDEX_PATH:
             return _index(ctx)
-        return _source(ctx, group_at(ctx, "sources", ctx.catalogue.sources, path))
+        group = group_at(ctx, "sources", path)
+        return _source(ctx, group) if group is not None else None

@@ -7,20 +7,26 @@ from typing import Final
 
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.site.catalogue import Group, by_count
-from frontline.site.families.base import SiteContext, versions
-from frontline.site.families.listing import GroupSection, group_at, groups_page, listing_page
-from frontline.site.paths import tag_path
+from frontline.site.families.base import SiteContext
+from frontline.site.families.listing import (
+    GroupSection,
+    group_at,
+    groups_page,
+    is_group_page,
+    listing_page,
+    touched_groups,
+)
+from frontline.site.slices import GroupCount
 from frontline.site.views import FeedLink, PageMeta
 
 INDEX_PATH: Final = "/tags/"
 
 
-def tag_feed(group: Group) -> FeedLink:
+def tag_feed(group: GroupCount) -> FeedLink:
     return FeedLink(f"「#{group.name}」の記事をRSSで購読", group.path + "rss.xml")
 
 
-def _tag(ctx: SiteContext, group: Group) -> SiteObject:
+def _tag(ctx: SiteContext, group: GroupCount) -> SiteObject:
     feed = tag_feed(group)
     page = PageMeta(
         title=f"「{group.name}」のニュース",
@@ -32,7 +38,7 @@ def _tag(ctx: SiteContext, group: Group) -> SiteObject:
         ctx,
         page,
         f"#{group.name}",
-        group.articles,
+        group,
         lead=(f"タグ「{group.name}」がついた記事（{group.count}件）を新しい順に掲載しています。",),
         feed=feed,
     )
@@ -44,7 +50,7 @@ def _index(ctx: SiteContext) -> SiteObject:
     )
     section = GroupSection(
         "すべてのタグ",
-        tuple(by_count(ctx.catalogue.tags.values())),
+        tuple(ctx.groups("tags")),
         prefix="#",
         cloud=True,
         empty="まだタグはありません。",
@@ -52,21 +58,20 @@ def _index(ctx: SiteContext) -> SiteObject:
     return groups_page(ctx, page, "タグ一覧", ("記事数の多い順に並べています。",), (section,))
 
 
-def touched_tags(changes: Sequence[ArticleChange]) -> list[str]:
-    """The tag pages of every version of the changed articles (gone, if it was the last)."""
-    return sorted({tag_path(tag) for version in versions(changes) for tag in version.analysis.tags})
-
-
 class TagFamily:
     name = "tags"
 
     def paths(self, ctx: SiteContext) -> list[str]:
-        return [INDEX_PATH, *(group.path for group in ctx.catalogue.tags.values())]
+        return [INDEX_PATH, *(group.path for group in ctx.groups("tags"))]
+
+    def owns(self, path: str) -> bool:
+        return path == INDEX_PATH or is_group_page(path, "tags")
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        return [INDEX_PATH, *touched_tags(changes)]
+        return [INDEX_PATH, *touched_groups(changes, "tags")]
 
-    def render(self, path: str, ctx: SiteContext) -> SiteObject:
+    def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == INDEX_PATH:
             return _index(ctx)
-        return _tag(ctx, group_at(ctx, "tags", ctx.catalogue.tags, path))
+        group = group_at(ctx, "tags", path)
+        return _tag(ctx, group) if group is not None else None

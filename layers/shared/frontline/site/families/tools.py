@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 from frontline.domain.models import ArticleChange, Category
 from frontline.domain.ports import SiteObject
 from frontline.site.families.base import SiteContext
+from frontline.site.slices import CATEGORY
 from frontline.site.views import CardView, PageMeta
 
 PATH: Final = "/tools/"
+TOOLS_SHOWN: Final = 30  # the newest tool arrivals, by publication time
 
 
 @dataclass(frozen=True)
@@ -28,13 +30,14 @@ class ToolsFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH]
 
+    def owns(self, path: str) -> bool:
+        return path == PATH
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return [PATH]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        articles = ctx.showable(
-            a for a in ctx.catalogue.articles if a.analysis.category is Category.TOOL
-        )
+        articles = ctx.showable(ctx.newest_in(f"{CATEGORY}{Category.TOOL}", TOOLS_SHOWN))
         articles.sort(key=lambda a: (a.published, a.id), reverse=True)
         tools = [
             ToolView(ctx.card(a), a.item.url, urlsplit(a.item.url).hostname or a.item.url)

@@ -6,20 +6,19 @@ behind the company sparklines. "Now" is the newest article's time, never the clo
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup
 
-from frontline.domain.models import Article, ArticleChange
+from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.domain.trends import Mention, Trend, daily_counts, rising, window_ending
-from frontline.site.catalogue import Group, company_keys, tag_keys
+from frontline.domain.trends import Trend, Window, ranked, window_ending
 from frontline.site.charts import BarRow, bar_chart, sparkline
 from frontline.site.families.base import SiteContext
 from frontline.site.formatting import format_jst_day_heading, format_jst_span
+from frontline.site.slices import TAG, GroupCount, GroupKind, posting_key
 from frontline.site.views import PageMeta
 
 PATH = "/trends/"
@@ -29,8 +28,6 @@ TREND_WINDOWS = (7, 30)
 SPARK_DAYS = 30
 RISING_LIMIT = 10
 SPARK_LIMIT = 6
-
-KeysOf = Callable[[Article], list[str]]
 
 
 @dataclass(frozen=True)
@@ -62,34 +59,40 @@ class SparkRow:
     chart: Markup
 
 
-def mentions(articles: Iterable[Article], keys_of: KeysOf) -> list[Mention]:
-    return [Mention(article.published, tuple(keys_of(article))) for article in articles]
+def day_series(ctx: SiteContext, window: Window) -> dict[str, tuple[int, ...]]:
+    """Per day key (`tag:…`, `company:…`), its articles on each JST day of the window,
+    oldest day first (keys without any are left out)."""
+
+    def build() -> dict[str, tuple[int, ...]]:
+        series: dict[str, list[int]] = {}
+        for day in ctx.slices.days(window.first, window.last):
+            index = (day.day - window.first).days
+            for key, count in day.counts.items():
+                series.setdefault(key, [0] * window.days)[index] += count
+        return {key: tuple(values) for key, values in sorted(series.items())}
+
+    return ctx.memo(f"days:{window.first}:{window.days}", build)
 
 
-def trending_tags(ctx: SiteContext) -> list[tuple[Group, int]]:
-    """Tags by the number of articles in the last TREND_DAYS, most first."""
+def window_counts(ctx: SiteContext, window: Window) -> dict[str, int]:
+    """Per day key, its articles in the window."""
+    return {key: sum(values) for key, values in day_series(ctx, window).items()}
+
+
+def trending_tags(ctx: SiteContext) -> list[tuple[GroupCount, int]]:
+    """Tags by the number of articles in the last TREND_DAYS JST days, most first."""
     newest = ctx.reference_time
     if newest is None:
         return []
-    start = newest - timedelta(days=TREND_DAYS)
-    counts: Counter[str] = Counter()
-    for article in ctx.catalogue.articles:
-        if article.published > start:
-            counts.update(tag_keys(article))
-    groups = ctx.catalogue.tags
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], groups[kv[0]].name, kv[0]))
-    return [(groups[key], count) for key, count in ranked[:TREND_TAGS]]
-
-
-def spark_series(ctx: SiteContext, keys_of: KeysOf) -> dict[str, tuple[int, ...]]:
-    """Articles per JST day over the last SPARK_DAYS, by key (empty without articles)."""
-    reference = ctx.reference_time
-    if reference is None:
-        return {}
-    name = f"spark-series:{keys_of.__name__}"
-    return ctx.memo(
-        name, lambda: daily_counts(mentions(ctx.catalogue.articles, keys_of), reference, SPARK_DAYS)
-    )
+    counts = window_counts(ctx, window_ending(newest, TREND_DAYS))
+    names = ctx.group_names("tags")
+    found = [
+        (names[key.removeprefix(TAG)], count)
+        for key, count in counts.items()
+        if key.startswith(TAG) and key.removeprefix(TAG) in names
+    ]
+    found.sort(key=lambda pair: (-pair[1], pair[0].name, pair[0].key))
+    return found[:TREND_TAGS]
 
 
 def spark_desc(name: str, values: Sequence[int], first: date) -> str:
@@ -123,8 +126,7 @@ def _trend_section(
     *,
     ident: str,
     label: str,
-    groups: dict[str, Group],
-    keys_of: KeysOf,
+    kind: GroupKind,
     days: int,
     prefix: str,
     with_chart: bool,
@@ -133,8 +135,24 @@ def _trend_section(
     assert reference is not None
     window = window_ending(reference, days)
     before = window.previous()
+    groups = ctx.group_names(kind)
+    head = posting_key(kind, "")
+
+    def of_kind(counts: dict[str, int]) -> dict[str, int]:
+        return {
+            key.removeprefix(head): count
+            for key, count in counts.items()
+            if key.startswith(head) and key.removeprefix(head) in groups
+        }
+
     names = {key: group.name for key, group in groups.items()}
-    found = rising(mentions(ctx.catalogue.articles, keys_of), reference, days, names, RISING_LIMIT)
+    found = [
+        trend
+        for trend in ranked(
+            of_kind(window_counts(ctx, window)), of_kind(window_counts(ctx, before)), names
+        )
+        if trend.change > 0
+    ][:RISING_LIMIT]
     rows = tuple(
         TrendRow(
             groups[t.key].name, groups[t.key].path, t.current, t.previous, _change(t), _growth(t)
@@ -163,7 +181,7 @@ def _trend_section(
 
 
 def _sparks(
-    groups: Sequence[Group],
+    groups: Sequence[GroupCount],
     series: dict[str, tuple[int, ...]],
     first: date,
     ident: str,
@@ -171,7 +189,7 @@ def _sparks(
 ) -> tuple[SparkRow, ...]:
     rows = []
     for i, group in enumerate(groups):
-        values = series.get(group.key, (0,) * SPARK_DAYS)
+        values = series.get(group.posting, (0,) * SPARK_DAYS)
         name = prefix + group.name
         rows.append(
             SparkRow(
@@ -190,10 +208,17 @@ def _sparks(
 
 
 def _top_in_series(
-    groups: dict[str, Group], series: dict[str, tuple[int, ...]], limit: int
-) -> list[Group]:
-    ranked = sorted(series, key=lambda key: (-sum(series[key]), groups[key].name, key))
-    return [groups[key] for key in ranked[:limit]]
+    ctx: SiteContext, kind: GroupKind, series: dict[str, tuple[int, ...]], limit: int
+) -> list[GroupCount]:
+    groups = ctx.group_names(kind)
+    head = posting_key(kind, "")
+    keys = [
+        k.removeprefix(head)
+        for k in series
+        if k.startswith(head) and k.removeprefix(head) in groups
+    ]
+    ranked_keys = sorted(keys, key=lambda key: (-sum(series[head + key]), groups[key].name, key))
+    return [groups[key] for key in ranked_keys[:limit]]
 
 
 class TrendsFamily:
@@ -202,12 +227,14 @@ class TrendsFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH]
 
+    def owns(self, path: str) -> bool:
+        return path == PATH
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return [PATH]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         reference = ctx.reference_time
-        catalogue = ctx.catalogue
         sections: list[TrendSection] = []
         sparks: tuple[tuple[str, tuple[SparkRow, ...]], ...] = ()
         reference_label = None
@@ -216,26 +243,25 @@ class TrendsFamily:
             for days in TREND_WINDOWS:
                 sections.append(
                     _trend_section(
-                        ctx, ident=f"tags-{days}", label="タグ", groups=catalogue.tags,
-                        keys_of=tag_keys, days=days, prefix="#", with_chart=True,
+                        ctx, ident=f"tags-{days}", label="タグ", kind="tags",
+                        days=days, prefix="#", with_chart=True,
                     )
                 )  # fmt: skip
                 sections.append(
                     _trend_section(
-                        ctx, ident=f"companies-{days}", label="企業", groups=catalogue.companies,
-                        keys_of=company_keys, days=days, prefix="", with_chart=False,
+                        ctx, ident=f"companies-{days}", label="企業", kind="companies",
+                        days=days, prefix="", with_chart=False,
                     )
                 )  # fmt: skip
-            first = window_ending(reference, SPARK_DAYS).first
-            tag_series = spark_series(ctx, tag_keys)
-            company_series = spark_series(ctx, company_keys)
+            window = window_ending(reference, SPARK_DAYS)
+            series = day_series(ctx, window)
             sparks = (
                 (
                     "よく取り上げられたタグの推移",
                     _sparks(
-                        _top_in_series(catalogue.tags, tag_series, SPARK_LIMIT),
-                        tag_series,
-                        first,
+                        _top_in_series(ctx, "tags", series, SPARK_LIMIT),
+                        series,
+                        window.first,
                         "tags",
                         "#",
                     ),
@@ -243,9 +269,9 @@ class TrendsFamily:
                 (
                     "よく登場した企業の推移",
                     _sparks(
-                        _top_in_series(catalogue.companies, company_series, SPARK_LIMIT),
-                        company_series,
-                        first,
+                        _top_in_series(ctx, "companies", series, SPARK_LIMIT),
+                        series,
+                        window.first,
                         "companies",
                     ),
                 ),

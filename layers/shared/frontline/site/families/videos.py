@@ -12,9 +12,11 @@ from frontline.domain.models import Article, ArticleChange, FeedKind, MediaKind
 from frontline.domain.ports import SiteObject
 from frontline.site.assets import script
 from frontline.site.families.base import SiteContext
+from frontline.site.slices import kind_key
 from frontline.site.views import CardView, PageMeta
 
 PATH: Final = "/videos/"
+VIDEOS_SHOWN: Final = 30  # the newest videos
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{6,32}$")  # as the article page checks it
 
 
@@ -60,11 +62,14 @@ class VideosFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH]
 
+    def owns(self, path: str) -> bool:
+        return path == PATH
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return [PATH]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        articles = ctx.showable(ctx.catalogue.of_kind(FeedKind.VIDEO))
+        articles = ctx.showable(ctx.newest_in(kind_key(FeedKind.VIDEO), VIDEOS_SHOWN))
         videos = [_video_view(article, ctx.card(article)) for article in articles]
         page = PageMeta(
             title="動画",
