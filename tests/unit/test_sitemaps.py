@@ -134,9 +134,10 @@ def test_a_new_tag_rewrites_the_tags_sitemap_and_a_new_month_the_index() -> None
     # Then the tags sitemap lists the new tag's page, the new month has its file, and the
     # index names it; the company and source sitemaps were not rewritten
     assert {"sitemaps/tags.xml", "sitemap.xml"} <= set(bucket.puts)
-    assert "/tags/%E9%87%8F%E5%AD%90%E8%A8%88%E7%AE%97/" in bucket.objects[
-        "sitemaps/tags.xml"
-    ].body.decode()
+    assert (
+        "/tags/%E9%87%8F%E5%AD%90%E8%A8%88%E7%AE%97/"
+        in bucket.objects["sitemaps/tags.xml"].body.decode()
+    )
     month = f"articles-{new.path[10:17].replace('/', '-')}"
     assert f"sitemaps/{month}.xml" in bucket.puts
     assert f"/sitemaps/{month}.xml" in bucket.objects["sitemap.xml"].body.decode()
