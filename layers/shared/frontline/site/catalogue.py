@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -80,6 +80,10 @@ class Catalogue:
 
     def newest_in(self, key: str, limit: int) -> Sequence[Article]:
         return self._postings.get(key, [])[:limit]
+
+    def walk(self, key: str | None, *, oldest_first: bool = False) -> Iterator[Article]:
+        listing = self.listing if key is None else self._postings.get(key, [])
+        return iter(reversed(listing) if oldest_first else listing)
 
     def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
         listing = self._postings.get(key, [])

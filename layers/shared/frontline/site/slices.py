@@ -22,7 +22,7 @@ Every key and count here is a pure function of the public articles:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal, Protocol
@@ -43,6 +43,7 @@ CATEGORY: Final = "category:"
 KIND: Final = "kind:"
 ENTITY: Final = "entity:"  # entities other than companies (people, models, products...)
 HACKER_DAY: Final = "hacker:"  # community stories of one JST day
+MONTH: Final = "month:"  # the articles published in one JST month (a rebuild's partition)
 COMMUNITY_DAY_KEY: Final = "kind:community"  # the day key counting community stories
 
 _GROUP_PREFIX: Final[dict[GroupKind, str]] = {"tags": TAG, "companies": COMPANY, "sources": SOURCE}
@@ -119,7 +120,12 @@ def posting_keys(article: Article) -> list[str]:
     keys += [category_key(article), kind_key(article.item.kind)]
     if article.item.kind is FeedKind.COMMUNITY:
         keys.append(hacker_day_key(jst_day(article.published)))
+    keys.append(month_key(article_month(article)))
     return list(dict.fromkeys(keys))
+
+
+def month_key(month: str) -> str:
+    return f"{MONTH}{month}"
 
 
 def day_keys(article: Article) -> list[str]:
@@ -212,6 +218,11 @@ class SiteSlices(Protocol):
 
     def newest_in(self, key: str, limit: int) -> Sequence[Article]:
         """The first `limit` articles listed under a posting key, in listing order."""
+        ...
+
+    def walk(self, key: str | None, *, oldest_first: bool = False) -> Iterator[Article]:
+        """Every article under a posting key (None: every public article) in listing order,
+        read page by page: what a rebuild partition streams through in bounded memory."""
         ...
 
     def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
