@@ -86,13 +86,19 @@ class DynamoTable:
         self.table_name = table_name
 
     def batch_get(
-        self, keys: Sequence[dict[str, Any]], projection: str | None = None
+        self,
+        keys: Sequence[dict[str, Any]],
+        projection: str | None = None,
+        *,
+        consistent: bool = False,
     ) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for chunk in _chunks(list(keys), _BATCH_GET):
             request: dict[str, Any] = {"Keys": list(chunk)}
             if projection:
                 request["ProjectionExpression"] = projection
+            if consistent:
+                request["ConsistentRead"] = True
             pending: dict[str, Any] = {self.table_name: request}
             for attempt in range(6):
                 response = self.client.batch_get_item(RequestItems=pending)
