@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     import httpx
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
+    from frontline.adapters.site_index import DynamoSiteIndex
     from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
     from frontline.domain.grounding import GroundingRules
@@ -429,6 +430,7 @@ class RenderSiteApp:
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
     backlog: ChangeBacklog | None = None  # None: every batch is published at once
+    index: DynamoSiteIndex | None = None  # the site index, brought up to date before a publish
 
     def run(
         self,
@@ -438,9 +440,17 @@ class RenderSiteApp:
         drain: bool = False,
     ) -> PublishReport:
         """A full publish; or a stream batch (`changes`), published with whatever else
-        waits in the backlog unless a publish ran moments ago; or (`drain`) what waits."""
+        waits in the backlog unless a publish ran moments ago; or (`drain`) what waits.
+
+        The index is reconciled first: a stream batch's articles as they arrive (so a
+        batch that waits in the backlog is indexed already), every article on a full
+        publish (the nightly check, and the heal after a lost batch)."""
         from frontline.site.publishing import publish_coalesced, publish_site
 
+        if self.index is not None and changes is not None:
+            self.index.reconcile({v.id for change in changes for v in change.versions})
+        elif self.index is not None and not drain:
+            self.index.reconcile_all()
         if self.backlog is None:
             return publish_site(
                 self.articles,
@@ -471,6 +481,7 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
     from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
     from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
+    from frontline.adapters.site_index import DynamoSiteIndex
     from frontline.site import SiteConfig
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
@@ -486,6 +497,7 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),
         manifest=DynamoPublishManifest(table),
         backlog=DynamoChangeBacklog(table),
+        index=DynamoSiteIndex(table),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url
         ),
