@@ -4,6 +4,7 @@ late arrivals and deletions, repeated or concurrent."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import Counter, defaultdict
@@ -581,3 +582,25 @@ def test_index_items_never_trigger_a_publish(table: DynamoTable) -> None:
         "SMAP",
     }
     assert not any(key.startswith(tuple(prefixes)) for key in index_keys)
+
+
+def test_the_cli_reindexes_a_table(
+    table: DynamoTable, local_aws: LocalResources, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given articles stored before the index existed
+    from frontline.cli import main
+
+    rng = random.Random(4)
+    articles = [random_article(n, rng) for n in range(6)]
+    save_all(DynamoArticleRepository(table), articles)
+    public = sum(a.status.is_public for a in articles)
+
+    # When the operator reindexes, twice
+    assert main(["reindex", "--table", local_aws["Table"]]) == 0
+    assert main(["reindex", "--table", local_aws["Table"]]) == 0
+
+    # Then the first run indexed every public article and the second changed nothing
+    first, second = capsys.readouterr().out.splitlines()
+    assert json.loads(first) == {"changed": public, "public": public}
+    assert json.loads(second) == {"changed": 0, "public": public}
+    assert_agrees(DynamoSiteIndex(table), articles)
