@@ -604,3 +604,42 @@ def test_the_cli_reindexes_a_table(
     assert json.loads(first) == {"changed": public, "public": public}
     assert json.loads(second) == {"changed": 0, "public": public}
     assert_agrees(DynamoSiteIndex(table), articles)
+
+
+def test_a_cancelled_transaction_in_the_local_emulator_changes_nothing(table: DynamoTable) -> None:
+    """The emulator copies only the items a transaction names; a cancelled one still leaves
+    every item, and the stream, as they were."""
+    # Given an item, and a transaction that updates it, adds one and fails on a third
+    client, name = table.client, table.table_name
+    client.put_item(TableName=name, Item={"pk": {"S": "T#1"}, "sk": {"S": "T"}, "n": {"N": "1"}})
+    records = len(client.scan(TableName=name)["Items"])
+    backend_table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(name)
+    stream_length = len(backend_table.stream_shard.items)
+    actions: list[Any] = [
+        {
+            "Update": {
+                "TableName": name,
+                "Key": {"pk": {"S": "T#1"}, "sk": {"S": "T"}},
+                "UpdateExpression": "ADD n :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "T#2"}, "sk": {"S": "T"}}}},
+        {
+            "ConditionCheck": {
+                "TableName": name,
+                "Key": {"pk": {"S": "T#3"}, "sk": {"S": "T"}},
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        },
+    ]
+
+    # When it is cancelled
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=actions)
+
+    # Then nothing it did remains
+    rows = client.scan(TableName=name)["Items"]
+    assert len(rows) == records
+    assert [row["n"] for row in rows if row["pk"]["S"] == "T#1"] == [{"N": "1"}]
+    assert len(backend_table.stream_shard.items) == stream_length

@@ -305,6 +305,32 @@ class DynamoFeedStateStore:
         )
 
 
+def article_item(article: Article) -> dict[str, Any]:
+    """The ARTICLE item of an article as `DynamoArticleRepository.save` writes it."""
+    item: dict[str, Any] = {
+        **_key(f"ARTICLE#{article.id}", "ARTICLE"),
+        "doc": {"S": article.model_dump_json()},
+        "status": {"S": article.status.value},
+        "feed_id": {"S": article.item.feed_id},
+        "content_hash": {"S": article.item.content_hash},
+        "published": {"S": article.published.isoformat()},
+        "importance": {"N": str(article.importance)},
+        "category": {"S": article.analysis.category.value},
+    }
+    if article.status.is_public:  # sparse index: only public articles are listed
+        item["gsi1pk"] = {"S": PUBLIC_PARTITION}
+        item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
+        item["gsi4pk"] = {"S": PUBLIC_PARTITION}
+        item["gsi4sk"] = {"S": listing_token(article)}
+    if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
+        item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
+        item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
+    # The version: a different content seen earlier than the stored one is stale.
+    seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
+    item["seen_at"] = {"S": seen_at}
+    return item
+
+
 class DynamoArticleRepository:
     def __init__(self, table: DynamoTable) -> None:
         self._table = table
@@ -319,27 +345,8 @@ class DynamoArticleRepository:
         return Article.model_validate_json(row["doc"]["S"]) if row else None
 
     def save(self, article: Article) -> bool:
-        item: dict[str, Any] = {
-            **_key(f"ARTICLE#{article.id}", "ARTICLE"),
-            "doc": {"S": article.model_dump_json()},
-            "status": {"S": article.status.value},
-            "feed_id": {"S": article.item.feed_id},
-            "content_hash": {"S": article.item.content_hash},
-            "published": {"S": article.published.isoformat()},
-            "importance": {"N": str(article.importance)},
-            "category": {"S": article.analysis.category.value},
-        }
-        if article.status.is_public:  # sparse index: only public articles are listed
-            item["gsi1pk"] = {"S": PUBLIC_PARTITION}
-            item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
-            item["gsi4pk"] = {"S": PUBLIC_PARTITION}
-            item["gsi4sk"] = {"S": listing_token(article)}
-        if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
-            item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
-            item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
-        # The version: a different content seen earlier than the stored one is stale.
-        seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
-        item["seen_at"] = {"S": seen_at}
+        item = article_item(article)
+        seen_at = item["seen_at"]["S"]
         try:
             self._table.client.put_item(
                 TableName=self._table.table_name,
