@@ -499,8 +499,8 @@ class DynamoSiteIndex:
                         ExpressionAttributeNames={"#c": name},
                         ExpressionAttributeValues={":zero": {"N": "0"}},
                     )
-                except ClientError as exc:
-                    if _code(exc) != "ConditionalCheckFailedException":
+                except ClientError as exc:  # not zero, or busy: readers ignore a zero left
+                    if _code(exc) != "ConditionalCheckFailedException" and not _retryable(exc):
                         raise
 
     def _read_current(self, ids: Sequence[str]) -> dict[str, _Current]:
