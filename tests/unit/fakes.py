@@ -355,3 +355,19 @@ class FakeModel:
             usage=Usage(2000, 800),
             request_id=f"req-{self.calls}",
         )
+
+
+class FakeSiteIndex:
+    """Records what the renderer asks the site index to reconcile."""
+
+    def __init__(self) -> None:
+        self.reconciled: list[set[str]] = []
+        self.full = 0
+
+    def reconcile(self, article_ids: Iterable[str]) -> int:
+        self.reconciled.append(set(article_ids))
+        return len(self.reconciled[-1])
+
+    def reconcile_all(self) -> int:
+        self.full += 1
+        return 0
