@@ -36,7 +36,7 @@ def fill_store(resources: Any, articles: list[Any], *, with_articles: bool = Tru
     from moto.dynamodb.models import dynamodb_backends  # noqa: TID251
 
     from frontline.adapters.dynamodb import article_item
-    from frontline.adapters.site_index import ItemChange, counter_changes, index_items
+    from frontline.adapters.site_index.items import ItemChange, counter_changes, index_items
 
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][resources.region]
     table = backend.get_table(resources["Table"])

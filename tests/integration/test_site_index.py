@@ -418,7 +418,7 @@ def test_a_change_beyond_one_transaction_goes_in_two_steps(
     table: DynamoTable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a limit the move of a large article exceeds
-    monkeypatch.setattr("frontline.adapters.site_index.MAX_ACTIONS", 60)
+    monkeypatch.setattr("frontline.adapters.site_index.reconcile.MAX_ACTIONS", 60)
     big = largest_article(1, 0)
     repo = DynamoArticleRepository(table)
     index = DynamoSiteIndex(table)
