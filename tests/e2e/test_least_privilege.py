@@ -62,7 +62,6 @@ ACTIONS_NOT_EXERCISED_LOCALLY: dict[tuple[str, str], str] = {
     ("RenderSiteRole", "s3:DeleteObject"): "only when a page leaves the site",
     ("RenderSiteRole", "sqs:DeleteMessage"): "only when a lost stream batch is re-driven",
     ("RenderSiteRole", "dynamodb:DeleteItem"): "only when an article leaves a posting list",
-    ("RenderSiteRole", "dynamodb:GetItem"): "the index's one-item answers (counts, groups, months)",
 }
 
 

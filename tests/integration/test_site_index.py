@@ -217,7 +217,7 @@ def assert_agrees(index: SiteIndex, articles: Sequence[Article]) -> None:
     latest = max((a.published for a in ref.public), default=None)
     assert index.latest_published() == latest
     days = ref.days()
-    assert list(index.days(date(2026, 9, 1), date(2026, 12, 31))) == days
+    assert list(index.days(date(2026, 1, 1), date(2027, 12, 31))) == days
     if days:
         middle = days[len(days) // 2].day
         assert list(index.days(middle, middle + timedelta(days=3))) == [
@@ -535,21 +535,49 @@ def test_each_question_reads_a_bounded_number_of_items(
 
 
 def test_reconcile_all_indexes_what_was_stored_before_the_index(table: DynamoTable) -> None:
-    # Given articles stored with no index, one indexed and then deleted behind its back
+    # Given articles stored with no index; of those indexed, one then deleted, one hidden and
+    # one moved to another month behind the index's back (their stream records lost)
     rng = random.Random(8)
     repo = DynamoArticleRepository(table)
-    articles = [random_article(n, rng) for n in range(30)]
+    articles = [with_status(random_article(n, rng), ArticleStatus.PUBLISHED) for n in range(30)]
+    articles += [random_article(n, rng) for n in range(30, 40)]
     save_all(repo, articles)
     index = DynamoSiteIndex(table)
-    index.reconcile([articles[0].id])
+    index.reconcile(ids(articles[:3]))
     delete(table, articles[0])
+    hidden = with_status(articles[1], ArticleStatus.HIDDEN)
+    item = articles[2].item.model_copy(
+        update={"published": articles[2].published - timedelta(days=62)}
+    )
+    moved = articles[2].model_copy(update={"item": item})
+    save_all(repo, [hidden, moved])
+    assert article_month(moved) != article_month(articles[2])
 
-    # When everything is reconciled, page by page
+    # When everything is reconciled, month by month
     index.reconcile_all()
 
     # Then the index agrees with the stored articles, and a second pass changes nothing
-    assert_agrees(index, articles[1:])
+    assert_agrees(index, [hidden, moved, *articles[3:]])
     assert index.reconcile_all() == 0
+
+
+def test_a_month_is_reconciled_from_that_month_s_reads(table: DynamoTable) -> None:
+    # Given articles over several months, stored with no index
+    rng = random.Random(9)
+    articles = [with_status(random_article(n, rng), ArticleStatus.PUBLISHED) for n in range(30)]
+    save_all(DynamoArticleRepository(table), articles)
+    index = DynamoSiteIndex(table)
+    month = article_month(articles[0])
+    in_month = [a for a in articles if article_month(a) == month]
+    assert 0 < len(in_month) < len(articles)
+
+    # When one month is reconciled (a partition of the full rebuild)
+    changed = index.reconcile_month(month)
+
+    # Then exactly its articles are indexed
+    assert changed == len(in_month)
+    assert index.months() == {month: len(in_month)}
+    assert [row.path for row in index.month_rows(month)] == sorted(a.path for a in in_month)
 
 
 def test_index_items_never_trigger_a_publish(table: DynamoTable) -> None:

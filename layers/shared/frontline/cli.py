@@ -330,7 +330,7 @@ def _index_listing(args: argparse.Namespace) -> int:
 
 def _reindex(args: argparse.Namespace) -> int:
     """Bring the site index up to date with every stored article (after deploying it, or
-    to check it): one page of the table at a time."""
+    to check it): one JST month at a time."""
     from frontline.adapters.dynamodb import DynamoTable
     from frontline.adapters.site_index import DynamoSiteIndex
     from frontline.bootstrap import aws_client

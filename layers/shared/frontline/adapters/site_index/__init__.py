@@ -50,6 +50,11 @@ one day's paths: a few hundred articles a day use a few tens of KB. `days_before
 `days_after` read days a page at a time until `limit` days have the key: a rare key's
 search reads back through the days without it.
 
+`reconcile_month('2026-11')` reconciles the articles published in a JST month (ByPublished)
+and those indexed under it (its sitemap rows, through their path pointers): every article
+that is public or indexed is found in some month, so `reconcile_all` is every month in turn,
+and a month is a partition of the full rebuild (no Scan of the table).
+
 Modules: `items` (what an article contributes and the item shapes: pure), `reconcile`
 (bringing one article's entries up to date), `store` (the reads).
 """

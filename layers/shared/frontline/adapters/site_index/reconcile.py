@@ -11,14 +11,16 @@ enters it again.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
-from frontline.adapters.dynamodb import DynamoTable
+from frontline.adapters.dynamodb import BY_PUBLISHED, PUBLIC_PARTITION, DynamoTable
 from frontline.adapters.site_index.items import (
+    STATS_KEY,
     Indexed,
     ItemChange,
     compressed_doc,
@@ -29,6 +31,7 @@ from frontline.adapters.site_index.items import (
     posting_changes,
 )
 from frontline.domain.models import Article
+from frontline.domain.paths import JST
 
 MAX_ACTIONS: Final = 100  # DynamoDB's limit on the actions of one transaction
 _ATTEMPTS: Final = 8
@@ -69,13 +72,17 @@ class Reconciler:
             changed += sum(self._reconcile_one(i, current[i]) for i in chunk)
         return changed
 
+    def reconcile_month(self, month: str) -> int:
+        """Reconcile every article of one JST month ('2026-11'): those public now and
+        published in it (ByPublished) and those indexed under it (its sitemap rows), so an
+        article found in neither is neither public nor indexed there. A partition of the
+        full rebuild: its reads are that month's."""
+        return self.reconcile(self._month_ids(month))
+
     def reconcile_all(self) -> int:
-        """Reconcile every stored article and every article indexed once, one page of the
-        table at a time (bounded memory): the migration, and the nightly check."""
-        changed = 0
-        for ids in self._stored_ids():
-            changed += self.reconcile(ids)
-        return changed
+        """Reconcile every month that has public or indexed articles, one at a time
+        (memory bounded by a month): the migration, and the full rebuild's check."""
+        return sum(self.reconcile_month(month) for month in self._months())
 
     def _reconcile_one(self, article_id: str, current: _Current) -> bool:
         changed = False
@@ -160,20 +167,76 @@ class Reconciler:
             current[i] = _Current(doc=docs.get(i), rev=rev, state=state)
         return current
 
-    def _stored_ids(self) -> Iterator[list[str]]:
-        paginator = self._table.client.get_paginator("scan")
+    def _months(self) -> list[str]:
+        """The months indexed (SITE#STATS) and every month from the oldest to the newest
+        public article (the ByPublished index, one item each way)."""
+        stats = self._table.client.get_item(
+            TableName=self._table.table_name, Key=item_key(*STATS_KEY)
+        ).get("Item", {})
+        months = {name.removeprefix("m#") for name in stats if name.startswith("m#")}
+        ends = [self._published_end(newest_first=flag) for flag in (False, True)]
+        if ends[0] is not None and ends[1] is not None:
+            months |= set(months_between(article_month_of(ends[0]), article_month_of(ends[1])))
+        return sorted(months)
+
+    def _published_end(self, *, newest_first: bool) -> datetime | None:
+        rows = self._table.client.query(
+            TableName=self._table.table_name,
+            IndexName=BY_PUBLISHED,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": PUBLIC_PARTITION}},
+            ProjectionExpression="gsi1sk",
+            ScanIndexForward=not newest_first,
+            Limit=1,
+        ).get("Items", [])
+        return datetime.fromisoformat(rows[0]["gsi1sk"]["S"].rsplit("#", 1)[0]) if rows else None
+
+    def _month_ids(self, month: str) -> set[str]:
+        first, after = month_bounds(month)
+        ids: set[str] = set()
+        paginator = self._table.client.get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table.table_name,
-            FilterExpression="sk IN (:article, :indexed)",
+            IndexName=BY_PUBLISHED,
+            KeyConditionExpression="gsi1pk = :p AND gsi1sk BETWEEN :first AND :after",
             ExpressionAttributeValues={
-                ":article": {"S": "ARTICLE"},
-                ":indexed": {"S": "INDEXED"},
+                ":p": {"S": PUBLIC_PARTITION},
+                ":first": {"S": first.isoformat()},
+                ":after": {"S": after.isoformat()},
             },
-            ProjectionExpression="pk",
+            ProjectionExpression="gsi1sk",
         ):
-            ids = [row["pk"]["S"].partition("#")[2] for row in page.get("Items", [])]
-            if ids:
-                yield ids
+            ids |= {row["gsi1sk"]["S"].rsplit("#", 1)[1] for row in page.get("Items", [])}
+        paths: list[str] = []
+        for page in paginator.paginate(
+            TableName=self._table.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"SMAP#{month}"}},
+        ):
+            paths += [name for row in page.get("Items", []) for name in row if name.startswith("/")]
+        pointers = self._table.batch_get([item_key(f"PATH#{path}", "PATH") for path in paths])
+        return ids | {row["id"]["S"] for row in pointers}
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The first instant of a JST month and of the next one, in UTC."""
+    year, number = (int(part) for part in month.split("-"))
+    first = datetime(year, number, 1, tzinfo=JST)
+    after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=JST)
+    return first.astimezone(UTC), after.astimezone(UTC)
+
+
+def article_month_of(moment: datetime) -> str:
+    return moment.astimezone(JST).strftime("%Y-%m")
+
+
+def months_between(first: str, last: str) -> list[str]:
+    months: list[str] = []
+    year, number = (int(part) for part in first.split("-"))
+    while f"{year:04d}-{number:02d}" <= last:
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = year + number // 12, number % 12 + 1
+    return months
 
 
 def _code(exc: ClientError) -> str:

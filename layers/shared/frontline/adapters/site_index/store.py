@@ -141,9 +141,12 @@ class DynamoSiteIndex:
     def reconcile(self, article_ids: Iterable[str]) -> int:
         return self._reconciler.reconcile(article_ids)
 
+    def reconcile_month(self, month: str) -> int:
+        """Reconcile the articles published, or indexed, in one JST month ('2026-11')."""
+        return self._reconciler.reconcile_month(month)
+
     def reconcile_all(self) -> int:
-        """Reconcile every stored article and every article indexed once, one page of the
-        table at a time (bounded memory): the migration, and the nightly check."""
+        """Reconcile every month with public or indexed articles, one month at a time."""
         return self._reconciler.reconcile_all()
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
