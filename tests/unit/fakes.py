@@ -196,6 +196,9 @@ class CountingIndex:
         self._catalogue = build_catalogue(self._articles.articles.values())
         return len(list(article_ids))
 
+    def reconcile_all(self) -> int:
+        return self.reconcile(self._articles.articles)
+
     @staticmethod
     def _items(name: str, result: Any) -> int:
         """What the store's index reads for an answer: aggregates are kept per shard
@@ -387,3 +390,21 @@ class FakeModel:
             usage=Usage(2000, 800),
             request_id=f"req-{self.calls}",
         )
+
+
+class FakeSiteIndex(CountingIndex):
+    """The index of `articles`, recording what the renderer asks it to reconcile."""
+
+    def __init__(self, articles: FakeArticles) -> None:
+        super().__init__(articles)
+        self.reconciled: list[set[str]] = []
+        self.full = 0
+
+    def reconcile(self, article_ids: Iterable[str]) -> int:
+        self.reconciled.append(set(article_ids))
+        return super().reconcile(self.reconciled[-1])
+
+    def reconcile_all(self) -> int:
+        self.full += 1
+        CountingIndex.reconcile(self, self._articles.articles)
+        return 0

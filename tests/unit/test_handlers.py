@@ -21,6 +21,7 @@ from tests.unit.fakes import (
     FakeLedger,
     FakeManifest,
     FakeQueue,
+    FakeSiteIndex,
     FakeStates,
     MemoryBucket,
 )
@@ -337,3 +338,36 @@ def test_items_that_cannot_be_queued_are_an_error_and_a_metric(
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
     [published] = [record for record in emitted if "UnqueuedItems" in record]
     assert published["UnqueuedItems"] == [1.0]
+
+
+def test_the_renderer_reconciles_the_site_index_before_it_publishes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stream batch's articles (both versions' ids) are reconciled; a full publish
+    reconciles every article; a drain publishes what is indexed already."""
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    from tests.factories import make_article, make_stream_record
+
+    new, old = make_article(1), make_article(2)
+    hidden = old.model_copy(update={"status": ArticleStatus.HIDDEN})
+    articles = FakeArticles({new.id: new, old.id: hidden})
+    index = FakeSiteIndex(articles)
+    site = SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://x.example")
+    app = RenderSiteApp(articles, MemoryBucket(), site, FakeManifest(), index=index)
+    handler = load_handler("render_site").handler
+    # When a stream batch arrives, then the nightly rebuild, then a drain
+    handler(
+        {
+            "Records": [
+                make_stream_record("INSERT", new=new),
+                make_stream_record("MODIFY", old=old, new=hidden),
+            ]
+        },
+        Context(),
+        app=app,
+    )
+    handler({"full_rebuild": True}, Context(), app=app)
+    handler({"drain": True}, Context(), app=app)
+    # Then the batch's two articles were reconciled, and every article once
+    assert index.reconciled == [{new.id, old.id}]
+    assert index.full == 1

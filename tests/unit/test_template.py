@@ -1095,3 +1095,22 @@ def test_lost_stream_batches_are_redriven_with_back_off(resources: dict[str, Any
         "sqs:ReceiveMessage",
         "sqs:SendMessage",  # the stream's on-failure destination
     ]
+
+
+def test_the_renderer_keeps_the_site_index_with_exactly_the_actions_a_transaction_needs(
+    resources: dict[str, Any],
+) -> None:
+    """TransactWriteItems is authorised per action (Put/Update/Delete/ConditionCheckItem);
+    nothing else on the table beyond the index's one-item reads (never a Scan)."""
+    [statement] = [
+        s for s in _role_statements(resources, "RenderSiteRole") if s["Sid"] == "KeepSiteIndex"
+    ]
+
+    assert statement["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
+    assert sorted(_as_list(statement["Action"])) == [
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ]

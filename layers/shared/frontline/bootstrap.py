@@ -430,7 +430,9 @@ class RenderSiteApp:
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
     backlog: ChangeBacklog | None = None  # None: every batch is published at once
-    index: SiteIndex | None = None  # None: slices from listing `articles` (in-memory stores)
+    # the site index, brought up to date before a publish (None: slices from listing
+    # `articles`, for in-memory stores)
+    index: SiteIndex | None = None
 
     def run(
         self,
@@ -441,11 +443,19 @@ class RenderSiteApp:
         digest_changes: Sequence[tuple[DigestKind, str]] = (),
     ) -> PublishReport:
         """A full publish; or a stream batch (`changes`), published with whatever else
-        waits in the backlog unless a publish ran moments ago; or (`drain`) what waits."""
+        waits in the backlog unless a publish ran moments ago; or (`drain`) what waits.
+
+        The index is reconciled first: a stream batch's articles as they arrive (so a
+        batch that waits in the backlog is indexed already), every article on a full
+        publish (the nightly check, and the heal after a lost batch)."""
         from frontline.site.catalogue import ListedIndex
         from frontline.site.publishing import publish_coalesced, publish_site
 
         index = self.index if self.index is not None else ListedIndex(self.articles)
+        if changes is not None:
+            index.reconcile({v.id for change in changes for v in change.versions})
+        elif not drain:
+            index.reconcile_all()
         if self.backlog is None:
             return publish_site(
                 self.articles,
@@ -480,6 +490,7 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
     from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
     from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
+    from frontline.adapters.site_index import DynamoSiteIndex
     from frontline.site import SiteConfig
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
@@ -495,6 +506,7 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),
         manifest=DynamoPublishManifest(table),
         backlog=DynamoChangeBacklog(table),
+        index=DynamoSiteIndex(table),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url
         ),

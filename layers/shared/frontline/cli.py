@@ -328,6 +328,20 @@ def _index_listing(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(args: argparse.Namespace) -> int:
+    """Bring the site index up to date with every stored article (after deploying it, or
+    to check it): one JST month at a time."""
+    from frontline.adapters.dynamodb import DynamoTable
+    from frontline.adapters.site_index import DynamoSiteIndex
+    from frontline.bootstrap import aws_client
+
+    if not args.table:
+        raise CliError("reindex needs --table or TABLE_NAME")
+    index = DynamoSiteIndex(DynamoTable(aws_client("dynamodb"), args.table))
+    print(json.dumps({"changed": index.reconcile_all(), "public": index.count()}))
+    return 0
+
+
 def _read_json_object(path: str) -> dict[str, object]:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -411,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument("--table", default=os.environ.get("TABLE_NAME", ""))
     index.set_defaults(run=_index_listing)
+    reindex = commands.add_parser(
+        "reindex",
+        help="reconcile the site index with every stored article (after deploying it)",
+    )
+    reindex.add_argument("--table", default=os.environ.get("TABLE_NAME", ""))
+    reindex.set_defaults(run=_reindex)
     return parser
 
 

@@ -86,13 +86,19 @@ class DynamoTable:
         self.table_name = table_name
 
     def batch_get(
-        self, keys: Sequence[dict[str, Any]], projection: str | None = None
+        self,
+        keys: Sequence[dict[str, Any]],
+        projection: str | None = None,
+        *,
+        consistent: bool = False,
     ) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for chunk in _chunks(list(keys), _BATCH_GET):
             request: dict[str, Any] = {"Keys": list(chunk)}
             if projection:
                 request["ProjectionExpression"] = projection
+            if consistent:
+                request["ConsistentRead"] = True
             pending: dict[str, Any] = {self.table_name: request}
             for attempt in range(6):
                 response = self.client.batch_get_item(RequestItems=pending)
@@ -299,6 +305,32 @@ class DynamoFeedStateStore:
         )
 
 
+def article_item(article: Article) -> dict[str, Any]:
+    """The ARTICLE item of an article as `DynamoArticleRepository.save` writes it."""
+    item: dict[str, Any] = {
+        **_key(f"ARTICLE#{article.id}", "ARTICLE"),
+        "doc": {"S": article.model_dump_json()},
+        "status": {"S": article.status.value},
+        "feed_id": {"S": article.item.feed_id},
+        "content_hash": {"S": article.item.content_hash},
+        "published": {"S": article.published.isoformat()},
+        "importance": {"N": str(article.importance)},
+        "category": {"S": article.analysis.category.value},
+    }
+    if article.status.is_public:  # sparse index: only public articles are listed
+        item["gsi1pk"] = {"S": PUBLIC_PARTITION}
+        item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
+        item["gsi4pk"] = {"S": PUBLIC_PARTITION}
+        item["gsi4sk"] = {"S": listing_token(article)}
+    if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
+        item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
+        item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
+    # The version: a different content seen earlier than the stored one is stale.
+    seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
+    item["seen_at"] = {"S": seen_at}
+    return item
+
+
 class DynamoArticleRepository:
     def __init__(self, table: DynamoTable) -> None:
         self._table = table
@@ -313,27 +345,8 @@ class DynamoArticleRepository:
         return Article.model_validate_json(row["doc"]["S"]) if row else None
 
     def save(self, article: Article) -> bool:
-        item: dict[str, Any] = {
-            **_key(f"ARTICLE#{article.id}", "ARTICLE"),
-            "doc": {"S": article.model_dump_json()},
-            "status": {"S": article.status.value},
-            "feed_id": {"S": article.item.feed_id},
-            "content_hash": {"S": article.item.content_hash},
-            "published": {"S": article.published.isoformat()},
-            "importance": {"N": str(article.importance)},
-            "category": {"S": article.analysis.category.value},
-        }
-        if article.status.is_public:  # sparse index: only public articles are listed
-            item["gsi1pk"] = {"S": PUBLIC_PARTITION}
-            item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
-            item["gsi4pk"] = {"S": PUBLIC_PARTITION}
-            item["gsi4sk"] = {"S": listing_token(article)}
-        if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
-            item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
-            item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
-        # The version: a different content seen earlier than the stored one is stale.
-        seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
-        item["seen_at"] = {"S": seen_at}
+        item = article_item(article)
+        seen_at = item["seen_at"]["S"]
         try:
             self._table.client.put_item(
                 TableName=self._table.table_name,
@@ -370,6 +383,19 @@ class DynamoArticleRepository:
 
     def list_newest(self, limit: int) -> list[Article]:
         return self._query_index(BY_LISTING, "gsi4pk", PUBLIC_PARTITION, limit, newest_first=True)
+
+    def walk_listing(self, *, oldest_first: bool = False) -> Iterator[Article]:
+        """Every public article in listing order, read a page at a time (ByListing)."""
+        paginator = self._table.client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table.table_name,
+            IndexName=BY_LISTING,
+            KeyConditionExpression="gsi4pk = :p",
+            ExpressionAttributeValues={":p": {"S": PUBLIC_PARTITION}},
+            ScanIndexForward=oldest_first,
+        ):
+            for row in page.get("Items", []):
+                yield Article.model_validate_json(row["doc"]["S"])
 
     def index_listing_order(self) -> int:
         """Put every public article stored before ByListing existed into that index (sets

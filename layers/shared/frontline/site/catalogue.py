@@ -211,6 +211,10 @@ class ListedIndex:
         self._catalogue = None
         return len(list(article_ids))
 
+    def reconcile_all(self) -> int:
+        self._catalogue = None
+        return 0
+
     def __getattr__(self, name: str) -> Any:
         if self._catalogue is None:
             self._catalogue = build_catalogue(self._articles.list_public())

@@ -106,8 +106,9 @@ def publish_site(
 ) -> PublishReport:
     """Publish the site: in full, or only what `changes` (stream records) can touch.
 
-    An incremental publish first brings the store's index up to date for the changed
-    articles, then renders from its bounded slices: it never reads every article. A site
+    An incremental publish renders from the index's bounded slices (brought up to date for
+    the changed articles by the caller as their records arrive): it never reads every
+    article. A site
     never published (no top page in the manifest) is published in full, and so is one whose
     search archive cannot be read back: a full publish builds the search archive index, an
     incremental one the recent index beside it (see families/search)."""
@@ -121,7 +122,6 @@ def publish_site(
     source: DigestSource = digests if digests is not None else DigestList(())
     if incremental:
         assert changes is not None
-        index.reconcile(sorted({version.id for change in changes for version in change.versions}))
         ctx = SiteContext(
             index,
             site,

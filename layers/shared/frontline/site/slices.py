@@ -44,6 +44,7 @@ KIND: Final = "kind:"
 ENTITY: Final = "entity:"  # entities other than companies (people, models, products...)
 HACKER_DAY: Final = "hacker:"  # community stories of one JST day
 MONTH: Final = "month:"  # the articles published in one JST month (a rebuild's partition)
+STORED: Final = "stored:"  # the articles first stored on one JST day (the recent search index)
 COMMUNITY_DAY_KEY: Final = "kind:community"  # the day key counting community stories
 
 _GROUP_PREFIX: Final[dict[GroupKind, str]] = {"tags": TAG, "companies": COMPANY, "sources": SOURCE}
@@ -121,7 +122,12 @@ def posting_keys(article: Article) -> list[str]:
     if article.item.kind is FeedKind.COMMUNITY:
         keys.append(hacker_day_key(jst_day(article.published)))
     keys.append(month_key(article_month(article)))
+    keys.append(stored_key(jst_day(article.created_at)))
     return list(dict.fromkeys(keys))
+
+
+def stored_key(day: date) -> str:
+    return f"{STORED}{day.isoformat()}"
 
 
 def month_key(month: str) -> str:
@@ -289,4 +295,8 @@ class SiteIndex(SiteSlices, Protocol):
         """Make the index agree with each article's stored current version (indexed if
         public, absent if not or gone): idempotent, safe to repeat or run concurrently for
         the same article. Returns how many articles' index entries changed."""
+        ...
+
+    def reconcile_all(self) -> int:
+        """Reconcile every stored article (a migration, the nightly check)."""
         ...

@@ -1,0 +1,300 @@
+"""`DynamoSiteIndex`: the `SiteSlices` questions answered from the index items, each with
+a bounded read (one Query with a Limit, one item, or one item per shard or day)."""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+from frontline.adapters.dynamodb import (
+    BY_PUBLISHED,
+    PUBLIC_PARTITION,
+    DynamoArticleRepository,
+    DynamoTable,
+)
+from frontline.adapters.site_index.items import DAYS, STATS_KEY, group_shard, item_key
+from frontline.adapters.site_index.reconcile import Reconciler
+from frontline.domain.listing_order import listing_token
+from frontline.domain.models import Article
+from frontline.domain.trends import jst_day
+from frontline.site.slices import (
+    DayCount,
+    GroupCount,
+    GroupKind,
+    Ref,
+    SitemapRow,
+    display_name,
+    stored_key,
+)
+
+_DAYS_PAGE: Final = 64
+
+
+class DynamoSiteIndex:
+    """`SiteIndex` on the single table: reads answer `SiteSlices`, `reconcile` keeps it."""
+
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+        self._articles = DynamoArticleRepository(table)
+        self._reconciler = Reconciler(table)
+
+    def count(self) -> int:
+        row = self._get(*STATS_KEY)
+        return max(0, int(row["public"]["N"])) if row and "public" in row else 0
+
+    def newest(self, limit: int) -> Sequence[Article]:
+        return self._articles.list_newest(limit) if limit > 0 else []
+
+    def newest_in(self, key: str, limit: int) -> Sequence[Article]:
+        rows = self._postings(key, limit, newest_first=True)
+        slim = self.articles(row["id"]["S"] for row in rows if "doc" not in row)  # entity:
+        found = (_article_of(row) if "doc" in row else slim.get(row["id"]["S"]) for row in rows)
+        return [article for article in found if article is not None]
+
+    def walk(self, key: str | None, *, oldest_first: bool = False) -> Iterator[Article]:
+        if key is None:
+            yield from self._articles.walk_listing(oldest_first=oldest_first)
+            return
+        values = {":pk": {"S": f"POST#{key}"}}
+        paginator = self._table.client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=values,
+            ScanIndexForward=oldest_first,
+        ):
+            rows = page.get("Items", [])
+            slim = self.articles(row["id"]["S"] for row in rows if "doc" not in row)
+            for row in rows:
+                found = _article_of(row) if "doc" in row else slim.get(row["id"]["S"])
+                if found is not None:
+                    yield found
+
+    def created_since(self, moment: datetime) -> Sequence[Article]:
+        """The postings of each JST day of storing from `moment`'s to tomorrow's: the days
+        since the search archive was built (one Query each, most of them a day or two)."""
+        day, last = jst_day(moment), jst_day(datetime.now(UTC)) + timedelta(days=1)
+        found: list[Article] = []
+        while day <= last:
+            found += [a for a in self.walk(stored_key(day)) if a.created_at > moment]
+            day += timedelta(days=1)
+        return sorted(found, key=lambda a: (a.created_at, a.id), reverse=True)
+
+    def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
+        rows = self._postings(
+            key, limit, newest_first=True, condition=("<", listing_token(article))
+        )
+        return [_ref_of(row) for row in rows]
+
+    def newer_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
+        rows = self._postings(
+            key, limit, newest_first=False, condition=(">", listing_token(article))
+        )
+        return [_ref_of(row) for row in rows]
+
+    def articles(self, ids: Iterable[str]) -> Mapping[str, Article]:
+        wanted = sorted(set(ids))
+        rows = self._table.batch_get([item_key(f"ARTICLE#{i}", "ARTICLE") for i in wanted], "doc")
+        found = (Article.model_validate_json(row["doc"]["S"]) for row in rows)
+        return {article.id: article for article in found if article.status.is_public}
+
+    def article_at(self, path: str) -> Article | None:
+        pointer = self._get(f"PATH#{path}", "PATH")
+        if pointer is None:
+            return None
+        article = self._articles.get(pointer["id"]["S"])
+        if article is None or not article.status.is_public or article.path != path:
+            return None
+        return article
+
+    def groups(self, kind: GroupKind) -> Sequence[GroupCount]:
+        found: list[GroupCount] = []
+        for row in self._query(f"GROUPS#{kind}"):
+            found += _groups_of(kind, row)
+        return found
+
+    def group(self, kind: GroupKind, key: str) -> GroupCount | None:
+        row = self._get(f"GROUPS#{kind}", group_shard(key))
+        matches = [group for group in _groups_of(kind, row or {}) if group.key == key]
+        return matches[0] if matches else None
+
+    def latest_published(self) -> datetime | None:
+        response = self._table.client.query(
+            TableName=self._table.table_name,
+            IndexName=BY_PUBLISHED,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": PUBLIC_PARTITION}},
+            ProjectionExpression="gsi1sk",
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        rows = response.get("Items", [])
+        return datetime.fromisoformat(rows[0]["gsi1sk"]["S"].rsplit("#", 1)[0]) if rows else None
+
+    def days(self, first: date, last: date) -> Sequence[DayCount]:
+        rows = self._query(
+            DAYS,
+            "sk BETWEEN :first AND :last",
+            {":first": {"S": first.isoformat()}, ":last": {"S": last.isoformat()}},
+        )
+        counts = (_day_of(row) for row in rows)
+        return [day for day in counts if day.total > 0]
+
+    def days_before(self, key: str, day: date | None, limit: int) -> Sequence[DayCount]:
+        bound = ("<", day.isoformat()) if day is not None else None
+        return self._days_with(key, bound, limit, newest_first=True)
+
+    def days_after(self, key: str, day: date, limit: int) -> Sequence[DayCount]:
+        return self._days_with(key, (">", day.isoformat()), limit, newest_first=False)
+
+    def months(self) -> Mapping[str, int]:
+        row = self._get(*STATS_KEY) or {}
+        counts = {
+            name.removeprefix("m#"): int(value["N"])
+            for name, value in row.items()
+            if name.startswith("m#")
+        }
+        return {month: n for month, n in sorted(counts.items()) if n > 0}
+
+    def month_rows(self, month: str) -> Sequence[SitemapRow]:
+        rows: list[SitemapRow] = []
+        for row in self._query(f"SMAP#{month}"):
+            rows += [
+                SitemapRow(path=name, updated_at=datetime.fromisoformat(value["S"]))
+                for name, value in row.items()
+                if name.startswith("/")
+            ]
+        return sorted(rows, key=lambda row: row.path)
+
+    def reconcile(self, article_ids: Iterable[str]) -> int:
+        return self._reconciler.reconcile(article_ids)
+
+    def reconcile_month(self, month: str) -> int:
+        """Reconcile the articles published, or indexed, in one JST month ('2026-11')."""
+        return self._reconciler.reconcile_month(month)
+
+    def reconcile_all(self) -> int:
+        """Reconcile every month with public or indexed articles, one month at a time."""
+        return self._reconciler.reconcile_all()
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        response = self._table.client.get_item(
+            TableName=self._table.table_name, Key=item_key(pk, sk)
+        )
+        return response.get("Item")
+
+    def _query(
+        self, pk: str, condition: str | None = None, values: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        paginator = self._table.client.get_paginator("query")
+        expression = "pk = :pk" + (f" AND {condition}" if condition else "")
+        for page in paginator.paginate(
+            TableName=self._table.table_name,
+            KeyConditionExpression=expression,
+            ExpressionAttributeValues={":pk": {"S": pk}, **(values or {})},
+        ):
+            yield from page.get("Items", [])
+
+    def _postings(
+        self,
+        key: str,
+        limit: int,
+        *,
+        newest_first: bool,
+        condition: tuple[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        if limit <= 0:
+            return []
+        values: dict[str, Any] = {":pk": {"S": f"POST#{key}"}}
+        expression = "pk = :pk"
+        if condition is not None:
+            expression += f" AND sk {condition[0]} :token"
+            values[":token"] = {"S": condition[1]}
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+            "Limit": limit,
+        }
+        rows: list[dict[str, Any]] = []
+        while len(rows) < limit:  # a page ends early only at 1 MB
+            response = self._table.client.query(**request)
+            rows += response.get("Items", [])
+            cursor = response.get("LastEvaluatedKey")
+            if not cursor:
+                break
+            request |= {"ExclusiveStartKey": cursor, "Limit": limit - len(rows)}
+        return rows[:limit]
+
+    def _days_with(
+        self, key: str, bound: tuple[str, str] | None, limit: int, *, newest_first: bool
+    ) -> list[DayCount]:
+        """Days whose count for `key` is positive, read a page of days at a time: a day
+        without the key costs a read, so a rare key's search reaches further back."""
+        if limit <= 0:
+            return []
+        expression = "pk = :pk" + (f" AND sk {bound[0]} :day" if bound else "")
+        values: dict[str, Any] = {":pk": {"S": DAYS}, ":zero": {"N": "0"}}
+        if bound:
+            values[":day"] = {"S": bound[1]}
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "KeyConditionExpression": expression,
+            "FilterExpression": "#c > :zero",
+            "ExpressionAttributeNames": {"#c": f"c#{key}"},
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+            "Limit": _DAYS_PAGE,
+        }
+        found: list[DayCount] = []
+        while len(found) < limit:
+            response = self._table.client.query(**request)
+            found += [_day_of(row) for row in response.get("Items", [])]
+            cursor = response.get("LastEvaluatedKey")
+            if not cursor:
+                break
+            request["ExclusiveStartKey"] = cursor
+        return found[:limit]
+
+
+def _article_of(row: dict[str, Any]) -> Article:
+    return Article.model_validate_json(zlib.decompress(row["doc"]["B"]))
+
+
+def _ref_of(row: dict[str, Any]) -> Ref:
+    return Ref(
+        id=row["id"]["S"],
+        importance=int(row["importance"]["N"]),
+        published=datetime.fromisoformat(row["published"]["S"]),
+    )
+
+
+def _groups_of(kind: GroupKind, row: Mapping[str, Any]) -> list[GroupCount]:
+    counts: dict[str, int] = {}
+    spellings: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, value in row.items():
+        if name.startswith("c#"):
+            counts[name[2:]] = int(value["N"])
+        elif name.startswith("n#"):
+            key, _, spelling = name[2:].partition("#")
+            if int(value["N"]) > 0:
+                spellings[key][spelling] = int(value["N"])
+    return [
+        GroupCount(kind=kind, key=key, name=display_name(spellings[key]), count=n)
+        for key, n in sorted(counts.items())
+        if n > 0 and spellings[key]
+    ]
+
+
+def _day_of(row: Mapping[str, Any]) -> DayCount:
+    counts = {
+        name[2:]: int(value["N"])
+        for name, value in row.items()
+        if name.startswith("c#") and int(value["N"]) > 0
+    }
+    total = int(row["total"]["N"]) if "total" in row else 0
+    return DayCount(day=date.fromisoformat(row["sk"]["S"]), total=total, counts=counts)
