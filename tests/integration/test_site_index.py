@@ -107,6 +107,7 @@ def random_article(n: int, rng: random.Random, *, first_seen: datetime | None = 
         item=item,
         status=rng.choice(STATUSES),
         analysis=analysis(rng, entities),
+        created_at=item.first_seen + timedelta(minutes=rng.choice([1, 1, 45, 120])),
         updated_at=published + timedelta(hours=1),
     )
 
@@ -188,7 +189,21 @@ def assert_agrees(index: SiteIndex, articles: Sequence[Article]) -> None:
     stored = {a.id: a for a in articles}
     assert index.count() == len(ref.public)
     assert ids(index.newest(7)) == ids(ref.public[:7])
+    assert ids(index.walk(None)) == ids(ref.public)
+    assert ids(index.walk(None, oldest_first=True)) == ids(ref.public[::-1])
+    stored_times = sorted(a.created_at for a in ref.public)
+    for moment in stored_times[len(stored_times) // 2 :: 4]:
+        expected = sorted(
+            (a for a in ref.public if a.created_at > moment),
+            key=lambda a: (a.created_at, a.id),
+            reverse=True,
+        )
+        assert index.created_since(moment) == expected
     keys = {key for a in stored.values() for key in posting_keys(a)}
+    for key in sorted(keys)[::4]:
+        listed = ref.under(key)
+        assert ids(index.walk(key)) == ids(listed), key
+        assert ids(index.walk(key, oldest_first=True)) == ids(listed[::-1]), key
     for key in sorted(keys):
         listed = ref.under(key)
         # the current version of each article, in listing order

@@ -19,6 +19,7 @@ from frontline.domain.listing_order import listing_key
 from frontline.domain.models import Article
 from frontline.domain.ports import ArticleRepository
 from frontline.site.slices import (
+    EVERY,
     GROUP_KINDS,
     DayCount,
     GroupCount,
@@ -85,13 +86,20 @@ class Catalogue:
         listing = self.listing if key is None else self._postings.get(key, [])
         return iter(reversed(listing) if oldest_first else listing)
 
+    def _under(self, key: str) -> Sequence[Article]:
+        return self.listing if key == EVERY else self._postings.get(key, [])
+
+    def oldest_in(self, key: str, limit: int) -> Sequence[Ref]:
+        listing = self._under(key)
+        return [_ref(other) for other in reversed(listing[-limit:])] if limit > 0 else []
+
     def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
-        listing = self._postings.get(key, [])
+        listing = self._under(key)
         start = bisect_right(listing, descending(article), key=descending)
         return [_ref(other) for other in islice(listing, start, start + limit)]
 
     def newer_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
-        listing = self._postings.get(key, [])
+        listing = self._under(key)
         end = bisect_left(listing, descending(article), key=descending)
         return [_ref(other) for other in reversed(listing[max(0, end - limit) : end])]
 

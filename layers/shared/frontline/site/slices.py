@@ -45,6 +45,7 @@ ENTITY: Final = "entity:"  # entities other than companies (people, models, prod
 HACKER_DAY: Final = "hacker:"  # community stories of one JST day
 MONTH: Final = "month:"  # the articles published in one JST month (a rebuild's partition)
 STORED: Final = "stored:"  # the articles first stored on one JST day (the recent search index)
+EVERY: Final = "every:"  # every public article: the listing itself (ByListing), not a posting
 COMMUNITY_DAY_KEY: Final = "kind:community"  # the day key counting community stories
 
 _GROUP_PREFIX: Final[dict[GroupKind, str]] = {"tags": TAG, "companies": COMPANY, "sources": SOURCE}
@@ -229,6 +230,10 @@ class SiteSlices(Protocol):
     def walk(self, key: str | None, *, oldest_first: bool = False) -> Iterator[Article]:
         """Every article under a posting key (None: every public article) in listing order,
         read page by page: what a rebuild partition streams through in bounded memory."""
+        ...
+
+    def oldest_in(self, key: str, limit: int) -> Sequence[Ref]:
+        """The first `limit` postings under `key` from the oldest end, oldest first."""
         ...
 
     def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from frontline.adapters.dynamodb import (
+    BY_LISTING,
     BY_PUBLISHED,
     PUBLIC_PARTITION,
     DynamoArticleRepository,
@@ -21,6 +22,7 @@ from frontline.domain.listing_order import listing_token
 from frontline.domain.models import Article
 from frontline.domain.trends import jst_day
 from frontline.site.slices import (
+    EVERY,
     DayCount,
     GroupCount,
     GroupKind,
@@ -82,6 +84,9 @@ class DynamoSiteIndex:
             found += [a for a in self.walk(stored_key(day)) if a.created_at > moment]
             day += timedelta(days=1)
         return sorted(found, key=lambda a: (a.created_at, a.id), reverse=True)
+
+    def oldest_in(self, key: str, limit: int) -> Sequence[Ref]:
+        return [_ref_of(row) for row in self._postings(key, limit, newest_first=False)]
 
     def older_in(self, key: str, article: Article, limit: int) -> Sequence[Ref]:
         rows = self._postings(
@@ -208,10 +213,13 @@ class DynamoSiteIndex:
     ) -> list[dict[str, Any]]:
         if limit <= 0:
             return []
-        values: dict[str, Any] = {":pk": {"S": f"POST#{key}"}}
-        expression = "pk = :pk"
+        # every public article: the ByListing index is that listing (no posting repeats it)
+        pk, sk = ("gsi4pk", "gsi4sk") if key == EVERY else ("pk", "sk")
+        partition = PUBLIC_PARTITION if key == EVERY else f"POST#{key}"
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        expression = f"{pk} = :pk"
         if condition is not None:
-            expression += f" AND sk {condition[0]} :token"
+            expression += f" AND {sk} {condition[0]} :token"
             values[":token"] = {"S": condition[1]}
         request: dict[str, Any] = {
             "TableName": self._table.table_name,
@@ -220,6 +228,8 @@ class DynamoSiteIndex:
             "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
+        if key == EVERY:
+            request["IndexName"] = BY_LISTING
         rows: list[dict[str, Any]] = []
         while len(rows) < limit:  # a page ends early only at 1 MB
             response = self._table.client.query(**request)
@@ -266,6 +276,9 @@ def _article_of(row: dict[str, Any]) -> Article:
 
 
 def _ref_of(row: dict[str, Any]) -> Ref:
+    if "id" not in row:  # an article item (the ByListing index)
+        article = Article.model_validate_json(row["doc"]["S"])
+        return Ref(article.id, article.importance, article.published)
     return Ref(
         id=row["id"]["S"],
         importance=int(row["importance"]["N"]),
