@@ -61,8 +61,10 @@ def _seeded(count: int) -> Any:
     from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.adapters.site_index import DynamoSiteIndex
-    from frontline.site import render_site
-    from frontline.site.publishing import content_hash
+    from frontline.domain.models import ArticleChange
+    from frontline.site.paths import key_for
+    from frontline.site.publishing import publish_site
+    from frontline.site.search import TIERS_PATH, archive_cutoff_of, tiers_file
     from infra.local.pipeline import REGION, use_local_environment
     from infra.local.template_resources import create_local_stack
 
@@ -78,12 +80,23 @@ def _seeded(count: int) -> Any:
             base = synthetic_articles(count)
             fill_store(resources, base)  # articles and site index, as the adapters write them
             manifest = DynamoPublishManifest(table)
+            index = DynamoSiteIndex(table)
+            store = S3SiteStore(session.client("s3"), resources["SiteBucket"])
+            # A published site, without rendering all of it: the search tiers file of an
+            # archive built from `base`, then one publish of a first new article, which
+            # uploads every page a new article touches (the site-wide pages, the feeds, the
+            # indexes): the measured publish finds them in the manifest, as in production.
+            tiers = tiers_file(archive_cutoff_of(base), recent=False)
             backend = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
-            hashes = {}
-            for obj in render_site(base, SITE, now=END):
-                backend.put_object(resources["SiteBucket"], obj.key, obj.body)
-                hashes[obj.key] = content_hash(obj.body)
-            manifest.record(hashes)
+            backend.put_object(resources["SiteBucket"], key_for(TIERS_PATH), tiers.body)
+            manifest.record({"index.html": "seeded"})
+            warm = make_article(count + 10_000, random.Random(3), END + timedelta(minutes=1))
+            articles.save(warm)
+            index.reconcile([warm.id])
+            publish_site(
+                articles, store, SITE, manifest=manifest, now=END, index=index,
+                changes=[ArticleChange(None, warm)],
+            )  # fmt: skip
             counters = Counters()
             ddb.meta.events.register("after-call.dynamodb", counters.count_read)
             s3 = session.client("s3")
@@ -92,7 +105,7 @@ def _seeded(count: int) -> Any:
                 "articles": articles,
                 "manifest": manifest,
                 "backlog": DynamoChangeBacklog(table),
-                "index": DynamoSiteIndex(table),
+                "index": index,
                 "store": S3SiteStore(s3, resources["SiteBucket"]),
                 "counters": counters,
                 "rng": random.Random(7),  # noqa: S311 - reproducible test data
@@ -119,6 +132,7 @@ def one(count: int) -> dict[str, Any]:
             SITE,
             manifest=s["manifest"],
             now=END,
+            index=s["index"],
             changes=[ArticleChange(None, new)],
         )
         elapsed = time.perf_counter() - started
@@ -154,11 +168,12 @@ def burst(count: int, size: int = 1_000, batches: int = 10) -> dict[str, Any]:
             report = publish_coalesced(
                 s["articles"], s["store"], SITE, manifest=s["manifest"], backlog=s["backlog"],
                 now=clock, changes=[ArticleChange(None, article) for article in news],
+                index=s["index"],
             )  # fmt: skip
             renders += report.rendered > 0
         drained = publish_coalesced(
             s["articles"], s["store"], SITE, manifest=s["manifest"], backlog=s["backlog"],
-            now=clock + timedelta(seconds=60), changes=None,
+            now=clock + timedelta(seconds=60), changes=None, index=s["index"],
         )  # fmt: skip
         renders += drained.rendered > 0
         elapsed = time.perf_counter() - started

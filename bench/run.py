@@ -102,6 +102,7 @@ PARTS: dict[str, list[str]] = {
     "render_incremental": ["render_bench.py", "incremental"],
     "publish_1k": ["publish_bench.py", "one", "1000"],
     "publish_10k": ["publish_bench.py", "one", "10000"],
+    "publish_100k": ["publish_bench.py", "one", "100000"],
     "publish_burst": ["publish_bench.py", "burst", "10000"],
     "site_index": ["site_index_bench.py", "100000"],
     "hugo": ["hugo_bench.py"],

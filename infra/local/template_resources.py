@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import yaml
 
+from infra.local.moto_query import query_one_partition
 from infra.local.moto_transactions import snapshot_touched_items_only
 
 TEMPLATE: Final = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -80,6 +81,7 @@ def create_local_stack(
 ) -> LocalResources:
     """Create the storage resources in the (moto-backed) account of `session`."""
     snapshot_touched_items_only()
+    query_one_partition()
     template = template if template is not None else load_template()
     subset = local_template(template)
     cloudformation = session.client("cloudformation")

@@ -115,8 +115,8 @@ class Catalogue:
     def group(self, kind: GroupKind, key: str) -> GroupCount | None:
         return self._groups[kind].get(key)
 
-    def latest_published(self) -> datetime | None:
-        return max((article.published for article in self.listing), default=None)
+    def latest_day(self) -> date | None:
+        return max(self._days, default=None)
 
     def days(self, first: date, last: date) -> Sequence[DayCount]:
         return [self._days[day] for day in sorted(self._days) if first <= day <= last]

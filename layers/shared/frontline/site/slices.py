@@ -45,7 +45,8 @@ ENTITY: Final = "entity:"  # entities other than companies (people, models, prod
 HACKER_DAY: Final = "hacker:"  # community stories of one JST day
 MONTH: Final = "month:"  # the articles published in one JST month (a rebuild's partition)
 STORED: Final = "stored:"  # the articles first stored on one JST day (the recent search index)
-EVERY: Final = "every:"  # every public article: the listing itself (ByListing), not a posting
+EVERY: Final = "every:"  # every public article: the listing itself (a store keeps it by day)
+SEEN: Final = "seen:"  # the articles first seen on one JST day: the listing, day by day
 COMMUNITY_DAY_KEY: Final = "kind:community"  # the day key counting community stories
 
 _GROUP_PREFIX: Final[dict[GroupKind, str]] = {"tags": TAG, "companies": COMPANY, "sources": SOURCE}
@@ -124,7 +125,12 @@ def posting_keys(article: Article) -> list[str]:
         keys.append(hacker_day_key(jst_day(article.published)))
     keys.append(month_key(article_month(article)))
     keys.append(stored_key(jst_day(article.created_at)))
+    keys.append(seen_key(jst_day(article.item.first_seen)))
     return list(dict.fromkeys(keys))
+
+
+def seen_key(day: date) -> str:
+    return f"{SEEN}{day.isoformat()}"
 
 
 def stored_key(day: date) -> str:
@@ -260,8 +266,8 @@ class SiteSlices(Protocol):
 
     def group(self, kind: GroupKind, key: str) -> GroupCount | None: ...
 
-    def latest_published(self) -> datetime | None:
-        """The newest publication time of a public article ('now' for trends)."""
+    def latest_day(self) -> date | None:
+        """The JST day of the newest publication ('today' for trends and charts)."""
         ...
 
     def days(self, first: date, last: date) -> Sequence[DayCount]:
@@ -271,7 +277,8 @@ class SiteSlices(Protocol):
 
     def days_before(self, key: str, day: date | None, limit: int) -> Sequence[DayCount]:
         """Up to `limit` days with a non-zero count for day key `key`, strictly before
-        `day` (None: any day), newest first."""
+        `day` (None: any day), newest first (each day's `counts` holds `key`, and may hold
+        no other)."""
         ...
 
     def days_after(self, key: str, day: date, limit: int) -> Sequence[DayCount]:

@@ -19,6 +19,7 @@ from frontline.domain.models import Article
 from frontline.site.slices import (
     ENTITY,
     GROUP_KINDS,
+    SEEN,
     GroupKind,
     article_day,
     article_month,
@@ -97,6 +98,11 @@ class Indexed:
 
     def spelling_counts(self) -> Counter[tuple[GroupKind, str, str]]:
         return Counter(self.spellings)
+
+    @property
+    def seen_day(self) -> str:
+        """The JST day the article was first seen: its place in the day-by-day listing."""
+        return next(key.removeprefix(SEEN) for key in self.keys if key.startswith(SEEN))
 
     @property
     def sitemap_key(self) -> tuple[str, str]:
@@ -200,6 +206,7 @@ def counter_changes(old: Indexed | None, new: Indexed | None) -> dict[tuple[str,
             day.add[f"c#{day_key}"] += sign
         changes[STATS_KEY].add["public"] += sign
         changes[STATS_KEY].add[f"m#{state.month}"] += sign
+        changes[STATS_KEY].add[f"s#{state.seen_day}"] += sign
     if old is not None and (
         new is None or new.sitemap_key != old.sitemap_key or new.path != old.path
     ):

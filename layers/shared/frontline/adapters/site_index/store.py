@@ -10,9 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from frontline.adapters.dynamodb import (
-    BY_LISTING,
-    BY_PUBLISHED,
-    PUBLIC_PARTITION,
     DynamoArticleRepository,
     DynamoTable,
 )
@@ -23,6 +20,7 @@ from frontline.domain.models import Article
 from frontline.domain.trends import jst_day
 from frontline.site.slices import (
     EVERY,
+    SEEN,
     DayCount,
     GroupCount,
     GroupKind,
@@ -48,7 +46,7 @@ class DynamoSiteIndex:
         return max(0, int(row["public"]["N"])) if row and "public" in row else 0
 
     def newest(self, limit: int) -> Sequence[Article]:
-        return self._articles.list_newest(limit) if limit > 0 else []
+        return self.newest_in(EVERY, limit)
 
     def newest_in(self, key: str, limit: int) -> Sequence[Article]:
         rows = self._postings(key, limit, newest_first=True)
@@ -57,9 +55,10 @@ class DynamoSiteIndex:
         return [article for article in found if article is not None]
 
     def walk(self, key: str | None, *, oldest_first: bool = False) -> Iterator[Article]:
-        if key is None:
-            yield from self._articles.walk_listing(oldest_first=oldest_first)
-            return
+        for partition in self._partitions(EVERY if key is None else key, oldest_first):
+            yield from self._walk_partition(partition, oldest_first)
+
+    def _walk_partition(self, key: str, oldest_first: bool) -> Iterator[Article]:
         values = {":pk": {"S": f"POST#{key}"}}
         paginator = self._table.client.get_paginator("query")
         for page in paginator.paginate(
@@ -81,7 +80,9 @@ class DynamoSiteIndex:
         day, last = jst_day(moment), jst_day(datetime.now(UTC)) + timedelta(days=1)
         found: list[Article] = []
         while day <= last:
-            found += [a for a in self.walk(stored_key(day)) if a.created_at > moment]
+            found += [
+                a for a in self._walk_partition(stored_key(day), False) if a.created_at > moment
+            ]
             day += timedelta(days=1)
         return sorted(found, key=lambda a: (a.created_at, a.id), reverse=True)
 
@@ -126,18 +127,9 @@ class DynamoSiteIndex:
         matches = [group for group in _groups_of(kind, row or {}) if group.key == key]
         return matches[0] if matches else None
 
-    def latest_published(self) -> datetime | None:
-        response = self._table.client.query(
-            TableName=self._table.table_name,
-            IndexName=BY_PUBLISHED,
-            KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues={":p": {"S": PUBLIC_PARTITION}},
-            ProjectionExpression="gsi1sk",
-            ScanIndexForward=False,
-            Limit=1,
-        )
-        rows = response.get("Items", [])
-        return datetime.fromisoformat(rows[0]["gsi1sk"]["S"].rsplit("#", 1)[0]) if rows else None
+    def latest_day(self) -> date | None:
+        newest = self._days_with_total(newest_first=True)
+        return newest.day if newest is not None else None
 
     def days(self, first: date, last: date) -> Sequence[DayCount]:
         rows = self._query(
@@ -203,6 +195,19 @@ class DynamoSiteIndex:
         ):
             yield from page.get("Items", [])
 
+    def _partitions(self, key: str, oldest_first: bool) -> list[str]:
+        """The posting partitions a key's listing is kept in: one, or for the whole listing
+        (EVERY) one per JST day of first sight, in listing order (from SITE#STATS)."""
+        if key != EVERY:
+            return [key]
+        row = self._get(*STATS_KEY) or {}
+        days = sorted(
+            (name.removeprefix("s#") for name, value in row.items()
+             if name.startswith("s#") and int(value["N"]) > 0),
+            reverse=not oldest_first,
+        )  # fmt: skip
+        return [f"{SEEN}{day}" for day in days]
+
     def _postings(
         self,
         key: str,
@@ -211,15 +216,28 @@ class DynamoSiteIndex:
         newest_first: bool,
         condition: tuple[str, str] | None = None,
     ) -> list[dict[str, Any]]:
+        """Up to `limit` postings under `key` in listing order (newest or oldest first),
+        beyond a listing token when `condition` says so ('<' older, '>' newer)."""
         if limit <= 0:
             return []
-        # every public article: the ByListing index is that listing (no posting repeats it)
-        pk, sk = ("gsi4pk", "gsi4sk") if key == EVERY else ("pk", "sk")
-        partition = PUBLIC_PARTITION if key == EVERY else f"POST#{key}"
-        values: dict[str, Any] = {":pk": {"S": partition}}
-        expression = f"{pk} = :pk"
+        partitions = self._partitions(key, oldest_first=not newest_first)
+        if key == EVERY and condition is not None:  # start at the token's own day
+            day = f"{SEEN}{_seen_day(condition[1]).isoformat()}"
+            partitions = [p for p in partitions if (p <= day if newest_first else p >= day)]
+        rows: list[dict[str, Any]] = []
+        for partition in partitions:
+            rows += self._query_postings(partition, limit - len(rows), newest_first, condition)
+            if len(rows) >= limit:
+                break
+        return rows[:limit]
+
+    def _query_postings(
+        self, key: str, limit: int, newest_first: bool, condition: tuple[str, str] | None
+    ) -> list[dict[str, Any]]:
+        values: dict[str, Any] = {":pk": {"S": f"POST#{key}"}}
+        expression = "pk = :pk"
         if condition is not None:
-            expression += f" AND {sk} {condition[0]} :token"
+            expression += f" AND sk {condition[0]} :token"
             values[":token"] = {"S": condition[1]}
         request: dict[str, Any] = {
             "TableName": self._table.table_name,
@@ -228,8 +246,6 @@ class DynamoSiteIndex:
             "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
-        if key == EVERY:
-            request["IndexName"] = BY_LISTING
         rows: list[dict[str, Any]] = []
         while len(rows) < limit:  # a page ends early only at 1 MB
             response = self._table.client.query(**request)
@@ -239,6 +255,27 @@ class DynamoSiteIndex:
                 break
             request |= {"ExclusiveStartKey": cursor, "Limit": limit - len(rows)}
         return rows[:limit]
+
+    def _days_with_total(self, *, newest_first: bool) -> DayCount | None:
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "FilterExpression": "#t > :zero",
+            "ProjectionExpression": "sk, #t",
+            "ExpressionAttributeNames": {"#t": "total"},
+            "ExpressionAttributeValues": {":pk": {"S": DAYS}, ":zero": {"N": "0"}},
+            "ScanIndexForward": not newest_first,
+            "Limit": 2,  # a day emptied by removals keeps its item until it is cleared
+        }
+        while True:
+            response = self._table.client.query(**request)
+            rows = response.get("Items", [])
+            if rows:
+                return _day_of(rows[0])
+            cursor = response.get("LastEvaluatedKey")
+            if not cursor:
+                return None
+            request["ExclusiveStartKey"] = cursor
 
     def _days_with(
         self, key: str, bound: tuple[str, str] | None, limit: int, *, newest_first: bool
@@ -255,10 +292,12 @@ class DynamoSiteIndex:
             "TableName": self._table.table_name,
             "KeyConditionExpression": expression,
             "FilterExpression": "#c > :zero",
-            "ExpressionAttributeNames": {"#c": f"c#{key}"},
+            # a day's item counts every tag and company of the day: read the one count asked
+            "ProjectionExpression": "sk, #t, #c",
+            "ExpressionAttributeNames": {"#c": f"c#{key}", "#t": "total"},
             "ExpressionAttributeValues": values,
             "ScanIndexForward": not newest_first,
-            "Limit": _DAYS_PAGE,
+            "Limit": min(_DAYS_PAGE, limit + 1),
         }
         found: list[DayCount] = []
         while len(found) < limit:
@@ -269,6 +308,12 @@ class DynamoSiteIndex:
                 break
             request["ExclusiveStartKey"] = cursor
         return found[:limit]
+
+
+def _seen_day(token: str) -> date:
+    """The JST day of first sight a listing token opens with (its first-seen UTC time)."""
+    first_seen = datetime.strptime(token[:26], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
+    return jst_day(first_seen)
 
 
 def _article_of(row: dict[str, Any]) -> Article:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Final, Protocol, TypeVar
 
@@ -229,9 +229,9 @@ class SiteContext:
         return value
 
     @cached_property
-    def reference_time(self) -> datetime | None:
-        """The newest publication time: 'today' and 'this week' are measured from it."""
-        return self.slices.latest_published()
+    def reference_day(self) -> date | None:
+        """The JST day of the newest publication: 'today' and 'this week' end on it."""
+        return self.slices.latest_day()
 
     def html(self, template: str, page: PageMeta, **context: Any) -> SiteObject:
         """One HTML page from a template in `site/templates`, with the site's chrome."""

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.domain.trends import window_ending
+from frontline.domain.trends import Window, window_ending
 from frontline.site.charts import sparkline
 from frontline.site.families.base import SiteContext
 from frontline.site.families.listing import group_at, is_group_page, touched_groups
@@ -59,11 +59,11 @@ def _spark(
 
 def _index(ctx: SiteContext) -> SiteObject:
     """Every company, with the 30 days ending on the site's newest publication day."""
-    reference = ctx.reference_time
+    reference = ctx.reference_day
     rows: list[CompanyRow] = []
     period = None
     if reference is not None:
-        window = window_ending(reference, SPARK_DAYS)
+        window = Window(reference, SPARK_DAYS)
         period = format_jst_span(window.first, window.last)
         series = day_series(ctx, window)
         for i, group in enumerate(ctx.groups("companies")):

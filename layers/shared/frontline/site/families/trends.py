@@ -14,10 +14,10 @@ from markupsafe import Markup
 
 from frontline.domain.models import ArticleChange
 from frontline.domain.ports import SiteObject
-from frontline.domain.trends import Trend, Window, ranked, window_ending
+from frontline.domain.trends import Trend, Window, ranked
 from frontline.site.charts import BarRow, bar_chart, sparkline
 from frontline.site.families.base import SiteContext
-from frontline.site.formatting import format_jst_day_heading, format_jst_span
+from frontline.site.formatting import format_jst_day_heading, format_jst_span, jst_midnight
 from frontline.site.slices import TAG, GroupCount, GroupKind, posting_key
 from frontline.site.views import PageMeta
 
@@ -81,10 +81,10 @@ def window_counts(ctx: SiteContext, window: Window) -> dict[str, int]:
 
 def trending_tags(ctx: SiteContext) -> list[tuple[GroupCount, int]]:
     """Tags by the number of articles in the last TREND_DAYS JST days, most first."""
-    newest = ctx.reference_time
+    newest = ctx.reference_day
     if newest is None:
         return []
-    counts = window_counts(ctx, window_ending(newest, TREND_DAYS))
+    counts = window_counts(ctx, Window(newest, TREND_DAYS))
     names = ctx.group_names("tags")
     found = [
         (names[key.removeprefix(TAG)], count)
@@ -131,9 +131,9 @@ def _trend_section(
     prefix: str,
     with_chart: bool,
 ) -> TrendSection:
-    reference = ctx.reference_time
+    reference = ctx.reference_day
     assert reference is not None
-    window = window_ending(reference, days)
+    window = Window(reference, days)
     before = window.previous()
     groups = ctx.group_names(kind)
     head = posting_key(kind, "")
@@ -234,12 +234,12 @@ class TrendsFamily:
         return [PATH]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
-        reference = ctx.reference_time
+        reference = ctx.reference_day
         sections: list[TrendSection] = []
         sparks: tuple[tuple[str, tuple[SparkRow, ...]], ...] = ()
         reference_label = None
         if reference is not None:
-            reference_label = format_jst_day_heading(reference)
+            reference_label = format_jst_day_heading(jst_midnight(reference))
             for days in TREND_WINDOWS:
                 sections.append(
                     _trend_section(
@@ -253,7 +253,7 @@ class TrendsFamily:
                         days=days, prefix="", with_chart=False,
                     )
                 )  # fmt: skip
-            window = window_ending(reference, SPARK_DAYS)
+            window = Window(reference, SPARK_DAYS)
             series = day_series(ctx, window)
             sparks = (
                 (
