@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from frontline.domain.ports import AnalysisInProgress
+from frontline.domain.ports import AnalysisInProgress, ProviderError
 from frontline.domain.stories.matching import MatchRules, affinity, joins, vector_cosine
 from frontline.domain.stories.model import Placement, Story
 from frontline.domain.stories.ports import AlreadyPlaced, StoryIndex, TextEmbedder
@@ -55,7 +55,10 @@ class StoryDesk:
         if known is not None:
             return Placement(known, report.id)
         if self._embedder is not None and report.vector is None:
-            vector = self._embedder.embed([embedding_text(report)])[0]
+            try:
+                vector = self._embedder.embed([embedding_text(report)])[0]
+            except ProviderError:
+                vector = None  # the offline signals alone decide: placement never waits
             report = report.model_copy(update={"vector": vector})
         with self.index.assigning(now=now):
             known = self.index.story_of(report.id)  # placed while this one waited
