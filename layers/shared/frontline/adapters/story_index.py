@@ -3,7 +3,8 @@
 STORIES#<day of the lead's publication, UTC> / <published>#<story id>
                   a story: its members' reports (headline, summary, embedding) in `doc`,
                   their count in `member_count` (each join is conditional on it)
-ITEM#<id>     / STORY   the item's story: written once, conditional on its absence
+ITEM#<id>     / STORY   the item's story: written once, conditional on its absence, before
+                        the story item (so an item is never in two stories)
 STORY#<id>    / LEASE   who writes the story's article now (holder, until)
 STORYLOCK     / ASSIGN  the assignment lease: one placement at a time across workers, so
                         two items of one event arriving together never make twin stories
@@ -49,13 +50,7 @@ def _millis(moment: datetime) -> str:
 
 
 def _failed_condition(exc: ClientError) -> bool:
-    error = exc.response.get("Error", {}).get("Code")
-    if error == "ConditionalCheckFailedException":
-        return True
-    reasons = exc.response.get("CancellationReasons") or []
-    return error == "TransactionCanceledException" and any(
-        reason.get("Code") == "ConditionalCheckFailed" for reason in reasons
-    )
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class DynamoStoryIndex:
@@ -100,50 +95,40 @@ class DynamoStoryIndex:
 
     def create(self, story: Story) -> None:
         expires = self._expiry(story)
-        self._transact(
-            [
-                self._membership(story.lead.id, story.id, expires),
-                {
-                    "Put": {
-                        "TableName": self._table.table_name,
-                        "Item": {
-                            **_story_key(story),
-                            "doc": {"S": story.model_dump_json()},
-                            "member_count": {"N": str(len(story.members))},
-                            "expires_at": {"N": expires},
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ],
-            story.id,
+        self._claim_membership(story.lead.id, story.id, expires)
+        self._table.client.put_item(
+            TableName=self._table.table_name,
+            Item={
+                **_story_key(story),
+                "doc": {"S": story.model_dump_json()},
+                "member_count": {"N": str(len(story.members))},
+                "expires_at": {"N": expires},
+            },
         )
 
     def join(self, story: Story, member: StoryInput) -> Story:
-        joined = story
-        if len(story.members) < MATCHED_MEMBERS:
-            joined = story.model_copy(update={"members": (*story.members, member)})
-        self._transact(
-            [
-                self._membership(member.id, story.id, self._expiry(story)),
-                {
-                    "Update": {
-                        "TableName": self._table.table_name,
-                        "Key": _story_key(story),
-                        "UpdateExpression": "SET #doc = :doc, member_count = :new",
-                        # The story as read: a write based on an older read is refused.
-                        "ConditionExpression": "member_count = :old",
-                        "ExpressionAttributeNames": {"#doc": "doc"},
-                        "ExpressionAttributeValues": {
-                            ":doc": {"S": joined.model_dump_json()},
-                            ":new": {"N": str(len(story.members) + 1)},
-                            ":old": {"N": str(len(story.members))},
-                        },
-                    }
+        self._claim_membership(member.id, story.id, self._expiry(story))
+        if len(story.members) >= MATCHED_MEMBERS:
+            return story
+        joined = story.model_copy(update={"members": (*story.members, member)})
+        try:
+            self._table.client.update_item(
+                TableName=self._table.table_name,
+                Key=_story_key(story),
+                UpdateExpression="SET #doc = :doc, member_count = :new",
+                # The story as read: a write based on an older read is refused (the member
+                # stays placed; the story's matching text just lacks it).
+                ConditionExpression="member_count = :old",
+                ExpressionAttributeNames={"#doc": "doc"},
+                ExpressionAttributeValues={
+                    ":doc": {"S": joined.model_dump_json()},
+                    ":new": {"N": str(len(joined.members))},
+                    ":old": {"N": str(len(story.members))},
                 },
-            ],
-            member.id,
-        )
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
         return joined
 
     @contextmanager
@@ -203,22 +188,18 @@ class DynamoStoryIndex:
             if not _failed_condition(exc):  # taken over after expiry: not ours to free
                 raise
 
-    def _membership(self, item_id: str, story_id: str, expires: str) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._table.table_name,
-                "Item": {
+    def _claim_membership(self, item_id: str, story_id: str, expires: str) -> None:
+        """The item's one story, written first and only once: a second placement fails."""
+        try:
+            self._table.client.put_item(
+                TableName=self._table.table_name,
+                Item={
                     **_key(f"ITEM#{item_id}", "STORY"),
                     "story_id": {"S": story_id},
                     "expires_at": {"N": expires},
                 },
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-
-    def _transact(self, items: list[dict[str, Any]], item_id: str) -> None:
-        try:
-            self._table.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+                ConditionExpression="attribute_not_exists(pk)",
+            )
         except ClientError as exc:
             if _failed_condition(exc):
                 raise AlreadyPlaced(f"item {item_id} is already placed") from exc
