@@ -148,9 +148,11 @@ EXCLUSIVE_KINDS: Final = frozenset({"outage"})  # fmt: skip
 _COMMENTARY_TITLE = re.compile(
     r"^(?:opinion|column|commentary|analysis|editorial|essay|explainer)\b|^(?:why|how|what|is|"
     r"are|should|can)\b|\bexplained\b|\bshould\b|\bwill decide\b|\bmeans? for\b|\?$|\bis not\b|"
-    r"\bnot really\b",
+    r"\bnot really\b|\bvs\.?(?!\w)|\bversus\b|\bwhere things stand\b|\bhere's what\b|"
+    r"\bwhat we learned\b|\bdon't show\b",
     re.IGNORECASE,
 )
+ROUNDUP_COMPANIES: Final = 3  # a headline naming this many companies is a round-up
 _COMMENTARY_SUMMARY = re.compile(
     r"\b(?:argues|our columnist|an explainer|an analysis of|a guide to|a deep dive)\b",
     re.IGNORECASE,
@@ -162,7 +164,7 @@ _VERSION = re.compile(
     r"billion|million|trillion|thousand|bn|mn|tn|gb|tb|x\b|[bmk]\b|-token|-parameter|nm\b)|[a-z]{2})"
 )
 _NUMBER = re.compile(
-    r"(?<![\w.])([$€£¥])?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?(trillion|billion|million|"
+    r"(?<![\w.])([$€£¥])?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:[\s-]?(trillion|billion|million|"
     r"thousand|tn|bn|mn|[tbmk](?![a-z]))\b)?(?:\s?(%|percent|yen|dollars?|euros?))?",
     re.IGNORECASE,
 )
@@ -242,6 +244,15 @@ def _kind(title: str) -> str | None:
     return None
 
 
+def _companies_in(title: str, entities: EntityTable) -> set[str]:
+    """The companies a headline names, a product counting for its maker."""
+    return {
+        record.parent if record.kind is EntityKind.PRODUCT and record.parent else record.slug
+        for record in entities.find(title)
+        if record.kind is not EntityKind.PERSON
+    }
+
+
 def signals_of(report: StoryInput, entities: EntityTable) -> Signals:
     title, summary = report.title, report.summary
     text = f"{title}\n{summary}"
@@ -291,5 +302,6 @@ def signals_of(report: StoryInput, entities: EntityTable) -> Signals:
         title_money=frozenset(title_money),
         kind=_kind(title),
         commentary=bool(_COMMENTARY_TITLE.search(title.strip()))
-        or bool(_COMMENTARY_SUMMARY.search(summary)),
+        or bool(_COMMENTARY_SUMMARY.search(summary))
+        or len(_companies_in(title, entities)) >= ROUNDUP_COMPANIES,
     )
