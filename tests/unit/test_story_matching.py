@@ -8,9 +8,11 @@ import pytest
 
 from bench.stories_bench import main as bench_scores
 from frontline.config import REPO_CONFIG_DIR, load_vocabulary
-from frontline.domain.stories import MatchRules, StoryInput, same_event, signals_of
+from frontline.domain.ports import ProviderRetryable
+from frontline.domain.stories import MatchRules, StoryDesk, StoryInput, same_event, signals_of
 from frontline.domain.stories.clustering import cluster
 from frontline.domain.stories.facts import material_facts
+from frontline.domain.stories.memory import MemoryStoryIndex
 
 T0 = datetime(2026, 10, 6, 8, 0, tzinfo=UTC)
 ENTITIES = load_vocabulary(REPO_CONFIG_DIR).entities
@@ -125,3 +127,42 @@ def test_the_labelled_set_meets_the_goal_on_the_dev_and_held_out_halves():
     assert scores["stories_heldout_precision"] >= 0.95 and scores["stories_heldout_f1"] >= 0.85
     assert scores["stories_baseline_f1"] < scores["stories_pairwise_f1"]
     assert scores["stories_labelled_events"] >= 25
+
+
+class Embedder:
+    """Vectors by headline; raises for headlines it has none for, as an outage would."""
+
+    model_id = "amazon.titan-embed-text-v2:0"
+
+    def __init__(self, vectors: dict[str, tuple[float, ...]]) -> None:
+        self.vectors = vectors
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        try:
+            return [self.vectors[text.split("\n", 1)[0]] for text in texts]
+        except KeyError:
+            raise ProviderRetryable("Bedrock ThrottlingException") from None
+
+
+def test_the_desk_joins_on_a_close_embedding_and_places_offline_when_embeddings_fail():
+    first = report(
+        "Waymo begins driverless testing in Tokyo",
+        "Waymo robotaxis started operating without safety drivers in seven Tokyo wards.",
+        n=1,
+    )
+    second = report(
+        "Robotaxis without drivers hit Tokyo streets",
+        "The company says its fully driverless tests cover Minato and Shinjuku.",
+        hours=3,
+        n=2,
+    )
+    close = {first.title: (1.0, 0.0), second.title: (0.95, 0.05)}
+    with_vectors = StoryDesk(MemoryStoryIndex(), ENTITIES, embedder=Embedder(close))
+    assert with_vectors.place(first, now=T0).leads
+    assert with_vectors.place(second, now=T0).story_id == first.id
+    failing = Embedder({})  # every call fails: the offline signals alone, which keep them apart
+    offline = StoryDesk(MemoryStoryIndex(), ENTITIES, embedder=failing)
+    assert offline.place(first, now=T0).leads and offline.place(second, now=T0).leads
+    assert failing.calls == 2

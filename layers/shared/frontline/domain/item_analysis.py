@@ -321,7 +321,7 @@ def _input_of(source: StorySource) -> StoryInput:
 
 def _story_text(lead_text: str, sources: Sequence[StorySource]) -> str:
     """The lead's text, then each later source's headline and summary, marked as such."""
-    reports = "\n\n".join(f"{s.outlet}: {s.title}\n{s.summary}".strip() for s in sources)
+    reports = "\n\n".join(f"{s.title.rstrip('.')}.\n{s.summary}".strip() for s in sources)
     return f"{lead_text}\n\nOther reports of the same event:\n\n{reports}"
 
 
