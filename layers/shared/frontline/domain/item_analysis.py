@@ -61,6 +61,7 @@ from frontline.domain.stories.placement import StoryDesk
 from frontline.domain.stories.signals import StoryInput
 
 SUBSTANTIAL_TEXT = 600  # characters: shorter feed text sends the worker to the page itself
+KNOWN_TEXT_CHARS = 5_000  # of the lead's text, read for the facts a story already holds
 # Longer than the function's timeout: a lease outlives only a process that died holding it.
 LEASE: Final = timedelta(minutes=16)
 
@@ -209,7 +210,12 @@ class ItemAnalyst:
     def _material_facts(self, lead: Article, item: FeedItem) -> tuple[str, ...]:
         assert self._stories is not None  # only stories have sources
         desk = self._stories
-        known = [desk.signals(story_input_of(lead.item))]
+        # The lead's whole text: a figure it gives past its summary is no new fact.
+        text = article_text_for(lead.item)[:KNOWN_TEXT_CHARS]
+        lead_text = story_input_of(lead.item).model_copy(
+            update={"id": f"{lead.id}:text:{lead.item.content_hash}", "summary": text}
+        )
+        known = [desk.signals(lead_text)]
         known += [desk.signals(_input_of(source)) for source in lead.sources]
         return material_facts(desk.signals(story_input_of(item)), known)
 
