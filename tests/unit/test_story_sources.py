@@ -129,3 +129,17 @@ def test_the_lead_analysed_again_keeps_its_sources() -> None:
     edited = item(1, **(LEAD | {"summary": summary, "content_hash": "b" * 64}))
     story = analyst.process(ItemMessage(item=edited, reason="updated"), now=NOW)
     assert model.calls == 2 and [s.outlet for s in story.sources] == ["Startup Beat"]
+
+
+def test_an_older_version_of_a_source_delivered_last_is_dropped() -> None:
+    analyst, _model, _articles, _ledger = worker()
+    analyst.process(ItemMessage(item=item(1, **LEAD)), now=NOW)
+    v1 = item(2, hours=3, **SAME_FACTS)
+    v2 = v1.model_copy(
+        update={"title": v1.title + " (updated)", "content_hash": "c" * 64,
+                "first_seen": v1.first_seen + timedelta(hours=1)}
+    )  # fmt: skip
+    analyst.process(ItemMessage(item=v2, reason="updated"), now=NOW)
+    story = analyst.process(ItemMessage(item=v1), now=NOW)
+    [source] = story.sources
+    assert (source.content_hash, source.title) == ("c" * 64, v2.title)

@@ -180,7 +180,10 @@ class ItemAnalyst:
             if lead is None:  # the lead's own message has not been processed yet
                 raise AnalysisInProgress(f"story {story_id}: its lead article is not stored yet")
             known = next((s for s in lead.sources if s.item_id == item.id), None)
-            if known is not None and known.content_hash == item.content_hash:
+            if known is not None and (
+                known.content_hash == item.content_hash  # a redelivery
+                or (known.seen_at is not None and known.seen_at > item.first_seen)  # stale
+            ):
                 return lead
             source = _source_of(item)
             sources = (*(s for s in lead.sources if s.item_id != item.id), source)
@@ -311,6 +314,7 @@ def _source_of(item: FeedItem) -> StorySource:
         summary=story_input_of(item).summary,
         published=item.published,
         content_hash=item.content_hash,
+        seen_at=item.first_seen,
     )
 
 

@@ -316,6 +316,8 @@ class StorySource(Frozen):
     summary: str = Field(default="", max_length=5_000)
     published: UtcDatetime
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # When the poller saw this version: an older version delivered later is dropped.
+    seen_at: UtcDatetime | None = None
 
 
 class StoryUpdate(Frozen):
