@@ -121,7 +121,11 @@ def test_the_same_message_twice_is_analysed_once(analyze_handler) -> None:
     assert articles.writes == 1
 
 
-def test_a_later_report_of_a_story_joins_it_in_one_batch(analyze_handler, capsys, caplog) -> None:
+def test_a_later_report_of_a_story_joins_it_in_one_batch(
+    analyze_handler, capsys, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # the demo's quiet mode sets it
+    metrics.clear_metrics()  # what runs with metrics disabled left unflushed
     # Given two reports of one event from two outlets, in one batch
     from frontline.config import REPO_CONFIG_DIR, load_vocabulary
     from frontline.domain.stories import StoryDesk
