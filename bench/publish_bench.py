@@ -90,7 +90,8 @@ def _seeded(count: int) -> Any:
             backend = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
             backend.put_object(resources["SiteBucket"], key_for(TIERS_PATH), tiers.body)
             manifest.record({"index.html": "seeded"})
-            warm = make_article(count + 10_000, random.Random(3), END + timedelta(minutes=1))
+            rng = random.Random(3)  # noqa: S311 - reproducible test data
+            warm = make_article(count + 10_000, rng, END + timedelta(minutes=1))
             articles.save(warm)
             index.reconcile([warm.id])
             publish_site(

@@ -58,6 +58,15 @@ What each key measures:
 - grounding_detection_rate, grounding_false_alarm_rate (bench/grounding_bench.py): the
   grounding check over tests/fixtures/grounding/labelled.yaml; the share of planted wrong
   numbers, names, dates and claims it reports, and of faithful renderings it flags.
+- stories_pairwise_f1, stories_precision, stories_recall (bench/stories_bench.py): story
+  clustering over tests/fixtures/stories/labelled.yaml (54 invented events, 42 of them reported
+  by 2–5 outlets in their own words, beside hard negatives), every report placed in
+  publication order by the worker's placement code with offline signals; pairwise figures
+  over both splits, and _dev_ / _heldout_ for the split the thresholds were chosen on and
+  the held-out one. stories_baseline_*: single-link clusters of headlines whose word-count
+  cosine is at least 0.6. stories_analyses_saved_per_100_labelled / _demo: per 100 items,
+  the analyses not paid for (a story costs its lead's analysis plus one per later source
+  with material facts, up to the per-story cap), on the labelled set and the demo feeds.
 - import_ms_fetch_feeds, import_ms_analyze_item, import_ms_render_site (bench/footprint.py
   imports): cold import of each handler module in a fresh interpreter, median of 5.
 - search_recent_publish_s, search_recent_publish_warm_s, search_recent_publish_puts,
@@ -72,7 +81,8 @@ What each key measures:
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-publish_1k, publish_10k, publish_burst, hugo, fetch, worker, llm, grounding, search, imports, sizes
+publish_1k, publish_10k, publish_burst, hugo, fetch, worker, llm, grounding, stories, search,
+imports, sizes
 (all by default).
 """
 
@@ -110,6 +120,7 @@ PARTS: dict[str, list[str]] = {
     "worker": ["worker_bench.py"],
     "llm": ["llm_cost.py"],
     "grounding": ["grounding_bench.py"],
+    "stories": ["stories_bench.py"],
     "search": ["search_bench.py"],
     "imports": ["footprint.py", "imports"],
     "sizes": ["footprint.py", "sizes"],
@@ -191,6 +202,21 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
      lambda r: r["grounding_detection_rate"] >= 0.90),
     ("grounding_false_alarm_rate", "Grounding: faithful analyses flagged", "", "≤ 0.05",
      lambda r: r["grounding_false_alarm_rate"] <= 0.05),
+    ("stories_pairwise_f1", "Stories: pairwise F1, labelled set", "", "≥ 0.85",
+     lambda r: r["stories_pairwise_f1"] >= 0.85),
+    ("stories_precision", "  pairwise precision", "", "≥ 0.95",
+     lambda r: r["stories_precision"] >= 0.95),
+    ("stories_recall", "  pairwise recall", "", "", None),
+    ("stories_heldout_f1", "  F1 on the held-out half", "", "≥ 0.85",
+     lambda r: r["stories_heldout_f1"] >= 0.85),
+    ("stories_heldout_precision", "  precision on the held-out half", "", "≥ 0.95",
+     lambda r: r["stories_heldout_precision"] >= 0.95),
+    ("stories_baseline_f1", "  word-overlap baseline F1 (cosine ≥ 0.6)", "", "", None),
+    ("stories_baseline_precision", "  its precision", "", "", None),
+    ("stories_baseline_recall", "  its recall", "", "", None),
+    ("stories_analyses_saved_per_100_labelled", "Analyses saved per 100 items, labelled set",
+     "", "", None),
+    ("stories_analyses_saved_per_100_demo", "  on the demo feeds", "", "", None),
     ("search_recent_publish_s", "Search: recent index after 1 new article, cold", "s", "", None),
     ("search_recent_publish_warm_s", "  the same, Pagefind already running", "s", "", None),
     ("search_recent_publish_puts", "  objects changed (PUTs)", "", "", None),

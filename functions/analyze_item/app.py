@@ -49,6 +49,18 @@ def handle_item(worker: AnalyzeItemApp, message: ItemMessage, message_id: str) -
         return message.item.id
     article = outcome
     provenance = article.provenance
+    if article.id != message.item.id:  # a later report of a story: a source of its article
+        reanalysed = bool(article.updates) and article.updates[-1].item_id == message.item.id
+        logger.info(
+            "item joined a story",
+            story=article.id,
+            sources=article.source_count,
+            reanalysed=reanalysed,
+        )
+        metrics.add_metric(name="StorySourcesJoined", unit=MetricUnit.Count, value=1)
+        if not reanalysed:
+            return message.item.id
+        metrics.add_metric(name="StoriesReanalysed", unit=MetricUnit.Count, value=1)
     logger.info(
         "item analysed",
         status=article.status.value,

@@ -50,3 +50,23 @@ def test_the_top_page_links_to_the_articles(site: Path) -> None:
     top = (site / "index.html").read_text(encoding="utf-8")
     for page in list(site.glob("articles/*/*/*/*/index.html"))[:10]:
         assert "/" + str(page.parent.relative_to(site)) + "/" in top
+
+
+def test_the_demo_shows_stories_with_several_sources_once(site: Path) -> None:
+    # Three demo reports cover events another demo feed reported first (Kinetica's round
+    # on the wire, on Hacker News and on video; Mistral's model on the wire and Hacker News)
+    pages = {
+        path: path.read_text(encoding="utf-8") for path in site.glob("articles/*/*/*/*/index.html")
+    }
+    stories = {path: text for path, text in pages.items() if "件のソース</h2>" in text}
+    counts = sorted(
+        text.split("件のソース</h2>")[0].rsplit(">", 1)[-1] for text in stories.values()
+    )
+    assert counts == ["2", "3"]
+    kinetica = next(text for text in stories.values() if "3件のソース</h2>" in text)
+    for outlet in ("AI Wire", "Hacker News (AI, 100+ points)", "Frontier Explained"):
+        assert f'<span class="story-sources__outlet">{outlet}</span>' in kinetica
+    assert "再分析しました（新たな情報: " in kinetica  # the video's 40 warehouses
+    assert len(pages) == 31  # 34 reports of 31 events: 31 articles
+    top = (site / "index.html").read_text(encoding="utf-8")
+    assert top.count("3件のソース") == 1

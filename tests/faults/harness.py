@@ -477,6 +477,7 @@ class Census:
     published: int = 0
     not_ai: int = 0  # stored as skipped: a final decision, never published
     same_story: int = 0  # a known story under a new guid: published once, as the first item
+    joined: int = 0  # a later report of a story: a source of the story's stored article
     waiting: dict[str, str] = field(default_factory=dict)  # item id -> reason
     dead_lettered: dict[str, str] = field(default_factory=dict)  # item id -> reason
     lost: list[str] = field(default_factory=list)
@@ -488,7 +489,7 @@ class Census:
     def line(self) -> str:
         return (
             f"fetched={self.fetched} published={self.published} not_ai={self.not_ai} "
-            f"same_story={self.same_story} "
+            f"same_story={self.same_story} joined={self.joined} "
             f"waiting={len(self.waiting)} dead_lettered={len(self.dead_lettered)} "
             f"lost={len(self.lost)} duplicates={len(self.duplicates)} stale={len(self.stale)} "
             f"spend_tokens={self.spend_tokens} model_tokens={self.model_tokens}"
@@ -578,6 +579,11 @@ def _count(pipeline: LocalPipeline, faults: Faults | None) -> Census:
     ]
     urls = Counter(a.item.url for a in articles.values() if a.status.is_public)
     census.duplicates += [f"{url} published {n} times" for url, n in urls.items() if n > 1]
+    sources = {
+        (source.item_id, source.content_hash)
+        for article in articles.values()
+        for source in article.sources
+    }
     waiting = {item: reason for item, _, reason in queued}
     dead_lettered = {item: reason for item, _, reason in dead}
     for item in sorted(claimed):
@@ -591,6 +597,8 @@ def _count(pipeline: LocalPipeline, faults: Faults | None) -> Census:
             census.same_story += 1
         elif "pending" in claim:
             census.waiting[item] = "claimed, not yet queued: the sweep queues it"
+        elif article is None and (item, claim["content_hash"]["S"]) in sources:
+            census.joined += 1
         elif article is None:
             census.lost.append(item)
         elif article.item.content_hash != claim["content_hash"]["S"]:

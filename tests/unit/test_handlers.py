@@ -122,6 +122,38 @@ def test_the_same_message_twice_is_analysed_once(analyze_handler) -> None:
     assert articles.writes == 1
 
 
+def test_a_later_report_of_a_story_joins_it_in_one_batch(
+    analyze_handler, capsys, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # the demo's quiet mode sets it
+    metrics.clear_metrics()  # what runs with metrics disabled left unflushed
+    # Given two reports of one event from two outlets, in one batch
+    from frontline.config import REPO_CONFIG_DIR, load_vocabulary
+    from frontline.domain.stories import StoryDesk
+    from frontline.domain.stories.memory import MemoryStoryIndex
+
+    lead = make_item(1, title="Mistral AI releases Magistral 3, an open-weight reasoning model")
+    later = make_item(
+        2,
+        feed_id="hn-ai",
+        source_name="Hacker News",
+        title="Magistral 3: Mistral's new reasoning model ships with open weights",
+        summary="",
+    )
+    desk = StoryDesk(MemoryStoryIndex(), load_vocabulary(REPO_CONFIG_DIR).entities)
+    provider, articles = FixedProvider(), FakeArticles()
+    app = AnalyzeItemApp(ItemAnalyst(provider, articles, stories=desk))
+    event = sqs_event(*(ItemMessage(item=item).model_dump_json() for item in (lead, later)))
+    # When the worker handles the batch
+    response = analyze_handler(event, Context(), app=app)
+    # Then one article holds both, analysed once, and the join is logged and counted
+    assert response == {"batchItemFailures": []}
+    assert provider.calls == 1 and list(articles.articles) == [lead.id]
+    assert [s.outlet for s in articles.articles[lead.id].sources] == ["Hacker News"]
+    assert [r.getMessage() for r in caplog.records] == ["item analysed", "item joined a story"]
+    assert '"StorySourcesJoined":[1.0]' in capsys.readouterr().out
+
+
 def test_items_not_about_ai_are_stored_as_skipped(analyze_handler) -> None:
     articles = FakeArticles()
     analyze_handler(

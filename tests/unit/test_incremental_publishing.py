@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bench.synthetic import synthetic_articles
-from frontline.domain.models import Article, ArticleChange, ArticleStatus
+from frontline.domain.models import (
+    Article,
+    ArticleChange,
+    ArticleStatus,
+    StorySource,
+    StoryUpdate,
+)
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue
 from frontline.site.families import FAMILIES, SiteContext
@@ -58,6 +64,10 @@ class Cdn:
 @pytest.fixture(scope="module")
 def base() -> list[Article]:
     return synthetic_articles(240)
+
+
+def _story(articles: list[Article]) -> Article:
+    return next(article for article in articles if article.sources)
 
 
 def publish_to(
@@ -134,6 +144,26 @@ def scenarios(base: list[Article]) -> dict[str, tuple[list[Article], list[Articl
         }
     )
     hidden = middle.model_copy(update={"status": ArticleStatus.HIDDEN, "updated_at": NOW})
+    source = StorySource(
+        item_id="f" * 32,
+        feed_id="startup-beat",
+        outlet="Startup Beat",
+        url="https://startup-beat.example/kinetica",
+        title="Kinetica raises $1.2B to mass-produce humanoid robots",
+        published=middle.published + timedelta(hours=2),
+        content_hash="e" * 64,
+    )
+    joined = middle.model_copy(update={"sources": (source,)})
+    updated = joined.model_copy(
+        update={
+            "analysis": middle.analysis.model_copy(update={"tldr": "続報で評価額が判明した。"}),
+            "updated_at": NOW,
+            "updates": (
+                StoryUpdate(at=NOW, item_id=source.item_id, outlet=source.outlet,
+                            url=source.url, facts=("$6 billion", "NVIDIA")),
+            ),
+        }
+    )  # fmt: skip
     replace = lambda old, new_version: [new_version if a.id == old.id else a for a in base]  # noqa: E731
     return {
         "new article": ([*base, new], [ArticleChange(None, new)]),
@@ -148,12 +178,23 @@ def scenarios(base: list[Article]) -> dict[str, tuple[list[Article], list[Articl
         "edited title": (replace(middle, edited), [ArticleChange(middle, edited)]),
         "new tags": (replace(older, retagged), [ArticleChange(older, retagged)]),
         "hidden": (replace(middle, hidden), [ArticleChange(middle, None)]),
+        "story source joined": (replace(middle, joined), [ArticleChange(middle, joined)]),
+        "story updated": (replace(middle, updated), [ArticleChange(middle, updated)]),
     }
 
 
 @pytest.mark.parametrize(
     "name",
-    ["new article", "two new articles", "late arrival", "edited title", "new tags", "hidden"],
+    [
+        "new article",
+        "two new articles",
+        "late arrival",
+        "edited title",
+        "new tags",
+        "hidden",
+        "story source joined",
+        "story updated",
+    ],
 )
 def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None:
     # Given a published site and a change to its store
@@ -165,6 +206,10 @@ def test_incremental_equals_full_rebuild(base: list[Article], name: str) -> None
     full = published(after)
     assert_same_pages(store.objects, full.objects)
     assert report.rendered < len(full.objects)  # it really was incremental
+    if name.startswith("story"):  # and the story's page shows its sources
+        page = store.objects[key_for(_story(after).path)].body.decode()
+        assert "2件のソース" in page and "Startup Beat" in page
+        assert ("再分析しました（新たな情報: " in page) is (name == "story updated")
 
 
 @pytest.mark.parametrize("size", [39, 121])

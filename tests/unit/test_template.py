@@ -324,6 +324,9 @@ def test_environment_each_function_receives(
             "OPENAI_BASE_URL",
             "OPENAI_MODEL",
             "OPENAI_API_KEY_SECRET_ARN",
+            "STORY_WINDOW_HOURS",
+            "STORY_REANALYSIS_CAP",
+            "EMBEDDING_MODEL_ID",
         },
         "RenderSiteFunction": {"SITE_BUCKET", "DISTRIBUTION_ID"},
     }

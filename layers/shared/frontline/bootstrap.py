@@ -53,9 +53,11 @@ if TYPE_CHECKING:
     import httpx
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
+    from frontline.adapters.dynamodb import DynamoTable
     from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
     from frontline.domain.grounding import GroundingRules
+    from frontline.domain.stories import StoryDesk
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
     from frontline.site.slices import SiteIndex
@@ -333,6 +335,25 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
     )
 
 
+def story_desk(settings: AnalyzeSettings, table: DynamoTable) -> StoryDesk:
+    """Placement in stories: the table's story index, the entity table, and the embeddings
+    model when one is configured."""
+    from frontline.adapters.story_index import DynamoStoryIndex
+    from frontline.domain.stories import MatchRules, StoryDesk
+
+    embedder = None
+    if settings.embedding_model_id:
+        from frontline.adapters.bedrock_embeddings import BedrockEmbedder
+
+        embedder = BedrockEmbedder(aws_client("bedrock-runtime"), settings.embedding_model_id)
+    return StoryDesk(
+        DynamoStoryIndex(table),
+        load_vocabulary(settings.config_dir).entities,
+        rules=MatchRules(window=timedelta(hours=settings.story_window_hours)),
+        embedder=embedder,
+    )
+
+
 def build_analyze_item(
     settings: AnalyzeSettings, *, provider: AnalysisProvider | None = None
 ) -> AnalyzeItemApp:
@@ -352,9 +373,12 @@ def build_analyze_item(
     dead_letters = SqsDeadLetters(aws_client("sqs"), settings.dead_letter_queue_url)
     period_articles = DynamoPeriodArticles(table)
     digest_store = DynamoDigestRepository(table)
+    stories = story_desk(settings, table)
+    cap = settings.story_reanalysis_cap
     if provider.name == "heuristic":
         digests = DigestWriter(period_articles, digest_store, HeuristicDigestWriter())
-        return AnalyzeItemApp(ItemAnalyst(provider, articles), dead_letters, digests)
+        analyst = ItemAnalyst(provider, articles, stories=stories, reanalysis_cap=cap)
+        return AnalyzeItemApp(analyst, dead_letters, digests)
     page_text = None
     if settings.fetch_pages:
         from frontline.adapters.http_feeds import HttpFeedFetcher
@@ -381,6 +405,8 @@ def build_analyze_item(
         page_text=page_text,
         claims=DynamoAnalysisClaims(table),
         on_ungrounded=count_ungrounded,
+        stories=stories,
+        reanalysis_cap=cap,
     )
     return AnalyzeItemApp(
         analyst, dead_letters, build_digest_writer(provider, period_articles, digest_store, budget)

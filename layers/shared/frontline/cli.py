@@ -6,6 +6,7 @@
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
     frontline check-grounding SOURCE_JSON ANALYSIS_JSON [--config-dir DIR]
+    frontline stories cluster ITEMS_JSONL [--window-hours 72] [--config-dir DIR]
 
 Errors print one line on stderr and exit 1; no tracebacks for expected failures. When the
 reader of the output goes away (`| head -1`), the command stops quietly with status 141.
@@ -371,6 +372,44 @@ def _check_grounding(args: argparse.Namespace) -> int:
     return 0
 
 
+STORY_FIELDS = ("id", "outlet", "url", "published", "title", "summary")
+
+
+def _stories_cluster(args: argparse.Namespace) -> int:
+    """One line per input item, {"id", "story"}: the worker's placement, offline signals."""
+    from datetime import timedelta
+
+    from frontline.config import load_vocabulary
+    from frontline.domain.stories import MatchRules, StoryInput
+    from frontline.domain.stories.clustering import cluster
+
+    reports = []
+    try:
+        lines = Path(args.items).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.items}: {exc.strerror}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+            if not isinstance(fields, dict):
+                raise ValueError("expected a JSON object")
+            known = {key: fields[key] for key in STORY_FIELDS if key in fields}
+            reports.append(StoryInput.model_validate(known))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise CliError(f"{args.items}: line {number}: {where}: {first['msg']}") from None
+        except ValueError as exc:
+            raise CliError(f"{args.items}: line {number}: {exc}") from None
+    rules = MatchRules(window=timedelta(hours=args.window_hours))
+    entities = load_vocabulary(Path(args.config_dir)).entities
+    for placement in cluster(reports, entities, rules):
+        print(json.dumps({"id": placement.item_id, "story": placement.story_id}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -415,6 +454,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grounding.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     grounding.set_defaults(run=_check_grounding)
+
+    stories = commands.add_parser("stories", help="see how items cluster into stories")
+    story_commands = stories.add_subparsers(dest="stories_command", required=True)
+    clustering = story_commands.add_parser(
+        "cluster", help='place JSON lines {"id","outlet","url","published","title","summary"}'
+    )
+    clustering.add_argument("items", metavar="ITEMS_JSONL")
+    clustering.add_argument("--window-hours", type=int, default=72)
+    clustering.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
+    clustering.set_defaults(run=_stories_cluster)
 
     render = commands.add_parser("render", help="render and publish the site from the store")
     render.add_argument("--full", action="store_true", required=True)

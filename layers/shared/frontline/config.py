@@ -64,6 +64,12 @@ class AnalyzeSettings(_Settings):
     openai_api_key_secret_arn: str = ""  # empty: no key (a local server)
     fetch_pages: bool = True  # read the page when the feed carries only a teaser
     allow_private_network: bool = False
+    # Stories: how far apart two reports of one event may be, how often a story is analysed
+    # again for new facts, and the Bedrock embeddings model beside the offline signals
+    # (empty: offline signals only).
+    story_window_hours: int = Field(default=72, ge=1, le=24 * 14)
+    story_reanalysis_cap: int = Field(default=2, ge=0, le=10)
+    embedding_model_id: str = ""
 
     @property
     def model_id(self) -> str | None:

@@ -8,41 +8,17 @@ quota by it before the model writes a token.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from frontline.adapters.bedrock_errors import provider_error_of
 from frontline.analysis.conversation import Conversation, LlmReply
 from frontline.domain.ports import ProviderRejected, ProviderRetryable, Usage
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
-
-# Error codes that go away when tried again later: SQS retries the record.
-RETRYABLE_CODES: Final = frozenset(
-    {
-        "ThrottlingException",
-        "ServiceUnavailableException",
-        "ModelNotReadyException",
-        "ModelTimeoutException",
-        "InternalServerException",
-        "ServiceQuotaExceededException",
-        # The model failed while processing an accepted request (HTTP 424): not the request's
-        # fault, and SQS's receive count bounds how often it is tried.
-        "ModelErrorException",
-    }
-)
-# Error codes that retrying cannot fix: a bad request, no access, no such model.
-REJECTED_CODES: Final = frozenset(
-    {
-        "ValidationException",
-        "AccessDeniedException",
-        "ResourceNotFoundException",
-        "UnrecognizedClientException",
-        "ExpiredTokenException",
-    }
-)
 
 
 class BedrockConverseClient:
@@ -98,7 +74,7 @@ class BedrockConverseClient:
         try:
             response = self._client.converse(**self.payload(conversation))
         except ClientError as exc:
-            raise _translated(exc) from exc
+            raise provider_error_of(exc) from exc
         except (BotoConnectionError, HTTPClientError) as exc:
             # Connect and read timeouts, refused or dropped connections.
             raise ProviderRetryable(f"Bedrock unreachable: {exc}") from exc
@@ -175,15 +151,3 @@ def _reply_of(response: dict[str, Any], tool_name: str) -> LlmReply:
         decode_error=decode_error,
         assistant_message=message or None,
     )
-
-
-def _translated(exc: ClientError) -> ProviderRetryable | ProviderRejected:
-    error = exc.response.get("Error", {})
-    metadata = exc.response.get("ResponseMetadata", {})
-    code = str(error.get("Code", "Unknown"))
-    status = int(metadata.get("HTTPStatusCode", 0) or 0)
-    request_id = metadata.get("RequestId")
-    reason = f"Bedrock {code}: {error.get('Message', '')}".strip()
-    if code in RETRYABLE_CODES or (code not in REJECTED_CODES and (status == 429 or status >= 500)):
-        return ProviderRetryable(reason, request_id=request_id)
-    return ProviderRejected(reason, request_id=request_id)

@@ -10,13 +10,22 @@ Faults cost nothing twice: the item is leased before the model is called (a seco
 of the same message waits), the model's answer is recorded before anything that can fail
 afterwards (a redelivery reuses it, and its charge is keyed by the call, so it is counted
 once), and a message older than the stored version is acknowledged and dropped.
+
+With a story desk, an item is first placed in its story (see `domain.stories`): the lead
+item of a story is analysed as above; a later item joins the lead's article as a source,
+and costs an analysis only when it adds material facts the story lacks (up to a per-story
+cap): then the story is analysed again from all its sources and the update is logged. Every
+write to a story's article happens under the story's lease, so no source is lost to a
+concurrent write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -27,6 +36,8 @@ from frontline.domain.models import (
     FeedItem,
     ItemMessage,
     Provenance,
+    StorySource,
+    StoryUpdate,
 )
 from frontline.domain.paths import article_path_for
 from frontline.domain.ports import (
@@ -44,10 +55,25 @@ from frontline.domain.ports import (
     WorkQueue,
 )
 from frontline.domain.spend import Budget, SpendPolicy, Spent, charge_key
+from frontline.domain.stories.facts import REANALYSIS_CAP, material_facts
+from frontline.domain.stories.intake import story_input_of
+from frontline.domain.stories.placement import StoryDesk
+from frontline.domain.stories.signals import StoryInput
 
 SUBSTANTIAL_TEXT = 600  # characters: shorter feed text sends the worker to the page itself
+KNOWN_TEXT_CHARS = 5_000  # of the lead's text, read for the facts a story already holds
 # Longer than the function's timeout: a lease outlives only a process that died holding it.
 LEASE: Final = timedelta(minutes=16)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRevision:
+    """A story analysed again: the text of all its sources, and what the article keeps."""
+
+    text: str
+    version: str  # the answer's key beside the item's content hash: one per set of sources
+    sources: tuple[StorySource, ...]
+    updates: tuple[StoryUpdate, ...]
 
 
 class ItemAnalyst:
@@ -61,8 +87,11 @@ class ItemAnalyst:
         page_text: PageText | None = None,
         claims: AnalysisClaims | None = None,
         on_ungrounded: Callable[[Article], None] | None = None,
+        stories: StoryDesk | None = None,
+        reanalysis_cap: int = REANALYSIS_CAP,
     ) -> None:
-        """`provider` alone (the heuristic) or an LLM with `fallback`, `budget` and pages."""
+        """`provider` alone (the heuristic) or an LLM with `fallback`, `budget` and pages;
+        with `stories`, items are placed in stories before they are analysed."""
         self._provider = provider
         self._articles = articles
         self._fallback = fallback
@@ -70,12 +99,37 @@ class ItemAnalyst:
         self._page_text = page_text
         self._claims = claims
         self._on_ungrounded = on_ungrounded
+        self._stories = stories
+        self._reanalysis_cap = reanalysis_cap
 
     def process(self, message: ItemMessage, *, now: datetime) -> Article:
         """Analyse and store; an already-analysed identical item is returned, not re-analysed.
 
-        A message older than the stored version returns the stored article (dropped).
+        A message older than the stored version returns the stored article (dropped). An
+        item that joins a story returns the story's article, with the item as a source.
         """
+        if self._stories is not None and message.reason != "reanalyse":
+            placement = self._stories.place(story_input_of(message.item), now=now)
+            if not placement.leads:
+                return self._add_source(placement.story_id, message.item, now)
+        with self._story_lease(message.item.id, now):
+            return self._process_lead(message, now)
+
+    @contextmanager
+    def _story_lease(self, story_id: str, now: datetime) -> Iterator[None]:
+        """Hold the story's lease while its article is read, analysed and written."""
+        if self._stories is None:
+            yield
+            return
+        index, holder = self._stories.index, uuid.uuid4().hex
+        if not index.lease(story_id, holder=holder, now=now, until=now + LEASE):
+            raise AnalysisInProgress(f"story {story_id} is being written by another delivery")
+        try:
+            yield
+        finally:
+            index.release(story_id, holder=holder)
+
+    def _process_lead(self, message: ItemMessage, now: datetime) -> Article:
         item = message.item
         existing = self._articles.get(item.id)
         if existing is not None and _settled(existing, message):
@@ -118,11 +172,67 @@ class ItemAnalyst:
         page = self._page_text.text_of(item.url)
         return page if page and len(page) > len(text) else text
 
+    def _add_source(self, story_id: str, item: FeedItem, now: datetime) -> Article:
+        """Add the item to its story's article; analyse the story again when the item adds
+        material facts and the story's cap allows. A redelivery changes nothing."""
+        with self._story_lease(story_id, now):
+            lead = self._articles.get(story_id)
+            if lead is None:  # the lead's own message has not been processed yet
+                raise AnalysisInProgress(f"story {story_id}: its lead article is not stored yet")
+            known = next((s for s in lead.sources if s.item_id == item.id), None)
+            if known is not None and (
+                known.content_hash == item.content_hash  # a redelivery
+                or (known.seen_at is not None and known.seen_at > item.first_seen)  # stale
+            ):
+                return lead
+            source = _source_of(item)
+            sources = (*(s for s in lead.sources if s.item_id != item.id), source)
+            facts = self._material_facts(lead, item)
+            article = lead.model_copy(update={"sources": sources})
+            failure: ProviderError | None = None
+            if facts and len(lead.updates) < self._reanalysis_cap:
+                update = StoryUpdate(
+                    at=now, item_id=item.id, outlet=item.source_name, url=item.url, facts=facts[:12]
+                )
+                revision = StoryRevision(
+                    text=_story_text(self.text_for(lead.item), sources),
+                    version=_story_version(lead.item, sources),
+                    sources=sources,
+                    updates=(*lead.updates, update),
+                )
+                seen_at = lead.seen_at or lead.item.first_seen
+                article, failure = self._analysed(lead.item, lead, seen_at, now, revision)
+            try:
+                self._articles.save(article)
+            except StaleVersion:
+                return self._articles.get(story_id) or article
+        if isinstance(failure, AnalysisUngrounded) and self._on_ungrounded is not None:
+            self._on_ungrounded(article)
+        return article
+
+    def _material_facts(self, lead: Article, item: FeedItem) -> tuple[str, ...]:
+        assert self._stories is not None  # only stories have sources
+        desk = self._stories
+        # The lead's whole text: a figure it gives past its summary is no new fact.
+        text = article_text_for(lead.item)[:KNOWN_TEXT_CHARS]
+        lead_text = story_input_of(lead.item).model_copy(
+            update={"id": f"{lead.id}:text:{lead.item.content_hash}", "summary": text}
+        )
+        known = [desk.signals(lead_text)]
+        known += [desk.signals(_input_of(source)) for source in lead.sources]
+        return material_facts(desk.signals(story_input_of(item)), known)
+
     def _analysed(
-        self, item: FeedItem, existing: Article | None, seen_at: datetime, now: datetime
+        self,
+        item: FeedItem,
+        existing: Article | None,
+        seen_at: datetime,
+        now: datetime,
+        revision: StoryRevision | None = None,
     ) -> tuple[Article, ProviderError | None]:
-        text = self.text_for(item)
-        spent = self._spent(item, text, now)
+        text = revision.text if revision is not None else self.text_for(item)
+        version = revision.version if revision is not None else item.content_hash
+        spent = self._spent(item, text, now, version)
         result = spent.result
         status, reason = ArticleStatus.PUBLISHED, None
         if not result.translated:
@@ -158,15 +268,19 @@ class ItemAnalyst:
             seen_at=seen_at,
             created_at=existing.created_at if existing else now,
             updated_at=now,
+            sources=revision.sources if revision else existing.sources if existing else (),
+            updates=revision.updates if revision else existing.updates if existing else (),
         )
         return article, spent.failure
 
-    def _spent(self, item: FeedItem, text: str, now: datetime) -> Spent[AnalysisResult]:
+    def _spent(
+        self, item: FeedItem, text: str, now: datetime, version: str
+    ) -> Spent[AnalysisResult]:
         budget, claims = self._spend.budget, self._claims
         fallback = self._fallback or self._provider
-        scope = f"{item.id}:{item.content_hash}"
+        scope = f"{item.id}:{version}"
         if budget is not None and claims is not None:
-            recorded = claims.answer_for(item.id, item.content_hash)
+            recorded = claims.answer_for(item.id, version)
             if recorded is not None:  # the model answered an earlier delivery: no second call
                 charge = charge_key(scope, recorded.request_id)
                 cost = budget.charge(now, recorded.model_id, recorded.usage, charge_id=charge)
@@ -177,7 +291,7 @@ class ItemAnalyst:
             if result.request_id is None:  # every charge needs a key: one per call
                 result = replace(result, request_id=uuid.uuid4().hex)
             if claims is not None and result.translated:
-                claims.record_answer(item.id, item.content_hash, result)
+                claims.record_answer(item.id, version, result)
             return result
 
         return self._spend.run(
@@ -188,6 +302,42 @@ class ItemAnalyst:
             model_id=self._provider.model_id,
             raises=(ProviderRetryable, ProviderRejected),
         )
+
+
+def _source_of(item: FeedItem) -> StorySource:
+    return StorySource(
+        item_id=item.id,
+        feed_id=item.feed_id,
+        outlet=item.source_name,
+        url=item.url,
+        title=item.title,
+        summary=story_input_of(item).summary,
+        published=item.published,
+        content_hash=item.content_hash,
+        seen_at=item.first_seen,
+    )
+
+
+def _input_of(source: StorySource) -> StoryInput:
+    return StoryInput(
+        id=source.item_id,
+        outlet=source.outlet,
+        url=source.url,
+        published=source.published,
+        title=source.title,
+        summary=source.summary,
+    )
+
+
+def _story_text(lead_text: str, sources: Sequence[StorySource]) -> str:
+    """The lead's text, then each later source's headline and summary, marked as such."""
+    reports = "\n\n".join(f"{s.title.rstrip('.')}.\n{s.summary}".strip() for s in sources)
+    return f"{lead_text}\n\nOther reports of the same event:\n\n{reports}"
+
+
+def _story_version(lead: FeedItem, sources: Sequence[StorySource]) -> str:
+    parts = [lead.content_hash, *sorted(f"{s.item_id}:{s.content_hash}" for s in sources)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 UNGROUNDED: Final = "ungrounded analysis"

@@ -304,8 +304,38 @@ class Provenance(Frozen):
     analysed_at: UtcDatetime
 
 
+class StorySource(Frozen):
+    """A later report of the article's event, from another item: shown on the story's page
+    and cards, never an article of its own."""
+
+    item_id: str = Field(pattern=r"^[0-9a-f]{16,64}$")
+    feed_id: Slug
+    outlet: str
+    url: HttpUrlStr
+    title: str = Field(min_length=1, max_length=500)
+    summary: str = Field(default="", max_length=5_000)
+    published: UtcDatetime
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # When the poller saw this version: an older version delivered later is dropped.
+    seen_at: UtcDatetime | None = None
+
+
+class StoryUpdate(Frozen):
+    """One re-analysis of a story: when, which source brought it and what that source added."""
+
+    at: UtcDatetime
+    item_id: str
+    outlet: str
+    url: HttpUrlStr
+    facts: tuple[str, ...] = Field(default=(), max_length=12)  # figures and names, as written
+
+
 class Article(Frozen):
-    """An item with its analysis: the unit the site publishes and the JSON API serves."""
+    """An item with its analysis: the unit the site publishes and the JSON API serves.
+
+    The article of a story's lead item is the story: later reports of the event are its
+    `sources`, and each re-analysis they caused is one of its `updates`.
+    """
 
     id: str
     path: str = Field(pattern=r"^/articles/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/$")
@@ -320,6 +350,8 @@ class Article(Frozen):
     seen_at: UtcDatetime | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    sources: tuple[StorySource, ...] = ()
+    updates: tuple[StoryUpdate, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -345,6 +377,11 @@ class Article(Frozen):
     @property
     def published(self) -> datetime:
         return self.item.published
+
+    @property
+    def source_count(self) -> int:
+        """The outlets' reports the story holds: the lead item and every later source."""
+        return 1 + len(self.sources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,30 @@ class CardView:
     untranslated: bool
     title_lang: str | None = None  # "en" when the text holds no Japanese at all
     tldr_lang: str | None = None
+    source_count: int = 1  # outlets reporting the story: the lead item and later sources
+    updated: bool = False  # analysed again since a later source added facts
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """One outlet's report of the story, as the story page lists it."""
+
+    outlet: str
+    title: str
+    url: str
+    time_iso: str
+    time_label: str
+    lead: bool
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """One entry of the story's update log."""
+
+    time_iso: str
+    time_label: str
+    outlet: str
+    facts: str  # what the source added, joined for reading ("$6 billion、NVIDIA")
 
 
 @dataclass(frozen=True)
@@ -157,6 +181,8 @@ class ArticleView:
     notice: str | None
     share: tuple[ShareLink, ...]
     related: tuple[CardView, ...] = field(default=())
+    sources: tuple[SourceView, ...] = field(default=())
+    updates: tuple[UpdateView, ...] = field(default=())
 
 
 def is_untranslated(article: Article) -> bool:
@@ -196,6 +222,48 @@ def card_view(article: Article) -> CardView:
         untranslated=is_untranslated(article),
         title_lang=lang_of(analysis.title_ja),
         tldr_lang=lang_of(analysis.tldr),
+        source_count=article.source_count,
+        updated=bool(article.updates),
+    )
+
+
+def source_views(article: Article) -> tuple[SourceView, ...]:
+    """Every report of the story: the lead item's first, then the later sources by time."""
+    lead = SourceView(
+        outlet=article.item.source_name,
+        title=article.item.title,
+        url=article.item.url,
+        time_iso=iso_jst(article.published),
+        time_label=format_jst(article.published),
+        lead=True,
+    )
+    later = sorted(article.sources, key=lambda source: source.published)
+    return (
+        lead,
+        *(
+            SourceView(
+                outlet=source.outlet,
+                title=source.title,
+                url=source.url,
+                time_iso=iso_jst(source.published),
+                time_label=format_jst(source.published),
+                lead=False,
+            )
+            for source in later
+        ),
+    )
+
+
+def update_views(article: Article) -> tuple[UpdateView, ...]:
+    """The update log, newest first."""
+    return tuple(
+        UpdateView(
+            time_iso=iso_jst(update.at),
+            time_label=format_jst(update.at),
+            outlet=update.outlet,
+            facts="、".join(update.facts),
+        )
+        for update in sorted(article.updates, key=lambda update: update.at, reverse=True)
     )
 
 
@@ -325,6 +393,8 @@ def article_view(
         notice=_notice(article),
         share=share_links(url, analysis.title_ja),
         related=tuple(related),
+        sources=source_views(article),
+        updates=update_views(article),
     )
 
 
