@@ -250,7 +250,7 @@ class LocalPipeline:
             **self._common(),
             site_bucket=self.resources["SiteBucket"],
         )
-        return build_render_site(settings)
+        return build_render_site(settings, catalogue=self.catalogue)
 
     # --- the three stages -----------------------------------------------------------------
 

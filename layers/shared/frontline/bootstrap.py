@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from frontline.domain.grounding import GroundingRules
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
+    from frontline.site.store_slices import StoreSlices
 
 
 def user_agent(site_url: str) -> str:
@@ -429,6 +430,7 @@ class RenderSiteApp:
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
     backlog: ChangeBacklog | None = None  # None: every batch is published at once
+    sources: StoreSlices | None = None  # pinned articles and feed health, when a store has them
 
     def run(
         self,
@@ -451,6 +453,7 @@ class RenderSiteApp:
                 digests=self.digests,
                 changes=[] if drain else changes,
                 cdn=self.cdn,
+                sources=self.sources,
             )
         return publish_coalesced(
             self.articles,
@@ -463,15 +466,24 @@ class RenderSiteApp:
             full=changes is None and not drain,
             digests=self.digests,
             cdn=self.cdn,
+            sources=self.sources,
         )
 
 
-def build_render_site(settings: RenderSettings) -> RenderSiteApp:
+def build_render_site(
+    settings: RenderSettings, *, catalogue: list[FeedSource] | None = None
+) -> RenderSiteApp:
     from frontline.adapters.digest_store import DynamoDigestRepository
-    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.dynamodb import (
+        DynamoArticleRepository,
+        DynamoFeedStateStore,
+        DynamoTable,
+    )
+    from frontline.adapters.editorial_store import DynamoEditorialStore
     from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.site import SiteConfig
+    from frontline.site.store_slices import StoreSlices
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
     cdn = None
@@ -486,6 +498,13 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
         store=S3SiteStore(aws_client("s3"), settings.site_bucket),
         manifest=DynamoPublishManifest(table),
         backlog=DynamoChangeBacklog(table),
+        sources=StoreSlices(
+            pins=DynamoEditorialStore(table),
+            catalogue=catalogue
+            if catalogue is not None
+            else load_catalogue(settings.config_dir / "feeds.yaml"),
+            feed_states=DynamoFeedStateStore(table),
+        ),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url
         ),

@@ -6,6 +6,9 @@
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
     frontline check-grounding SOURCE_JSON ANALYSIS_JSON [--config-dir DIR]
+    frontline articles hide|unhide|pin|unpin|edit|reanalyse ID …   (see cli_articles.py)
+    frontline articles list --hidden|--pinned|--degraded|--waiting|--withdrawn
+    frontline feeds health [--json]
 
 Errors print one line on stderr and exit 1; no tracebacks for expected failures. When the
 reader of the output goes away (`| head -1`), the command stops quietly with status 141.
@@ -28,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
 
+from frontline.cli_articles import add_articles_commands, add_feeds_health_command, use_demo_store
 from frontline.config import REPO_CONFIG_DIR, ConfigurationError, load_catalogue
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
 from frontline.domain.models import Article, FeedItem, FeedSource, FeedState, ItemMessage
@@ -379,6 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     listing.set_defaults(run=_feeds_list)
+    add_feeds_health_command(feed_commands, str(REPO_CONFIG_DIR))
+    add_articles_commands(commands, str(REPO_CONFIG_DIR))
 
     analyze = commands.add_parser("analyze", help="analyse one item as the worker would")
     analyze.add_argument("target", metavar="URL_OR_ITEM_JSON")
@@ -421,6 +427,8 @@ EXIT_BROKEN_PIPE = 141
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "demo", False):
+            use_demo_store()
         return int(args.run(args))
     except (CliError, ConfigurationError, FrontlineError) as exc:
         print(f"frontline: error: {exc}", file=sys.stderr)

@@ -5,7 +5,9 @@ ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional w
                          sparse Unqueued index lists the claims a crash left unqueued
 URL#<feed>#<hash of canonical URL> / CLAIM   the item that owns a source URL: one article per URL
 ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them,
-                         and gsi4pk/gsi4sk (listing order) so ByListing answers "the newest N"
+                         and gsi4pk/gsi4sk (listing order) so ByListing answers "the newest N";
+                         waiting, hidden and withdrawn ones carry gsi2pk (NeedsAnalysis index)
+SITE#PINNED   / PINNED   the pinned article ids (editorial_store), read by every publish
 ITEM#<id>     / ANALYSIS the item's analysis lease and the model's recorded answer
 FEED#<id>     / STATE    per-feed polling state (validators, error streak, last error)
 USAGE#<day>   / COUNTER  the day's LLM spend;  CHARGE#<call id> / CHARGE  one per charged call
@@ -42,6 +44,12 @@ PUBLIC_PARTITION: Final = "ARTICLES"
 BY_PUBLISHED: Final = "ByPublished"
 BY_LISTING: Final = "ByListing"
 WAITING_PARTITION: Final = "REANALYSE"
+# The NeedsAnalysis index lists the articles operators look after: those waiting for a full
+# analysis, and (never waiting) the hidden and the withdrawn, each in its own partition.
+ATTENTION_PARTITIONS: Final = {
+    ArticleStatus.HIDDEN: "HIDDEN",
+    ArticleStatus.WITHDRAWN: "WITHDRAWN",
+}
 NEEDS_ANALYSIS: Final = "NeedsAnalysis"
 UNQUEUED_PARTITION: Final = "UNQUEUED"
 UNQUEUED: Final = "Unqueued"
@@ -108,6 +116,10 @@ class DynamoTable:
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def article_key(article_id: str) -> dict[str, Any]:
+    return _key(f"ARTICLE#{article_id}", "ARTICLE")
 
 
 class DynamoItemLedger:
@@ -299,6 +311,35 @@ class DynamoFeedStateStore:
         )
 
 
+def article_item(article: Article) -> dict[str, Any]:
+    """The table item of an article: its document and the attributes its indexes read."""
+    item: dict[str, Any] = {
+        **article_key(article.id),
+        "doc": {"S": article.model_dump_json()},
+        "status": {"S": article.status.value},
+        "feed_id": {"S": article.item.feed_id},
+        "content_hash": {"S": article.item.content_hash},
+        "published": {"S": article.published.isoformat()},
+        "importance": {"N": str(article.importance)},
+        "category": {"S": article.analysis.category.value},
+    }
+    if article.status.is_public:  # sparse index: only public articles are listed
+        item["gsi1pk"] = {"S": PUBLIC_PARTITION}
+        item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
+        item["gsi4pk"] = {"S": PUBLIC_PARTITION}
+        item["gsi4sk"] = {"S": listing_token(article)}
+    if article.status in ATTENTION_PARTITIONS:  # hidden or withdrawn: listed for operators
+        item["gsi2pk"] = {"S": ATTENTION_PARTITIONS[article.status]}
+        item["gsi2sk"] = {"S": f"{article.updated_at.astimezone(UTC).isoformat()}#{article.id}"}
+    elif article.needs_reanalysis:
+        item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
+        item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
+    # The version: a different content seen earlier than the stored one is stale.
+    seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
+    item["seen_at"] = {"S": seen_at}
+    return item
+
+
 class DynamoArticleRepository:
     def __init__(self, table: DynamoTable) -> None:
         self._table = table
@@ -313,27 +354,8 @@ class DynamoArticleRepository:
         return Article.model_validate_json(row["doc"]["S"]) if row else None
 
     def save(self, article: Article) -> bool:
-        item: dict[str, Any] = {
-            **_key(f"ARTICLE#{article.id}", "ARTICLE"),
-            "doc": {"S": article.model_dump_json()},
-            "status": {"S": article.status.value},
-            "feed_id": {"S": article.item.feed_id},
-            "content_hash": {"S": article.item.content_hash},
-            "published": {"S": article.published.isoformat()},
-            "importance": {"N": str(article.importance)},
-            "category": {"S": article.analysis.category.value},
-        }
-        if article.status.is_public:  # sparse index: only public articles are listed
-            item["gsi1pk"] = {"S": PUBLIC_PARTITION}
-            item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
-            item["gsi4pk"] = {"S": PUBLIC_PARTITION}
-            item["gsi4sk"] = {"S": listing_token(article)}
-        if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
-            item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
-            item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
-        # The version: a different content seen earlier than the stored one is stale.
-        seen_at = (article.seen_at or article.item.first_seen).astimezone(UTC).isoformat()
-        item["seen_at"] = {"S": seen_at}
+        item = article_item(article)
+        seen_at = item["seen_at"]["S"]
         try:
             self._table.client.put_item(
                 TableName=self._table.table_name,

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from frontline.domain.article_text import article_text_for
+from frontline.domain.editorial import apply_overrides
 from frontline.domain.models import (
     Article,
     ArticleStatus,
@@ -134,8 +135,9 @@ class ItemAnalyst:
             reason = f"{label}: {spent.failure.reason}"[:500]
         if not result.analysis.is_ai_related:
             status, reason = ArticleStatus.SKIPPED, "not about AI"
-        if existing is not None and existing.status is ArticleStatus.HIDDEN:
-            status, reason = ArticleStatus.HIDDEN, existing.status_reason  # operators decide
+        if existing is not None and existing.status in _KEPT_STATUSES:
+            if existing.overrides.hidden is None:  # operators and publishers decide
+                status, reason = existing.status, existing.status_reason
         article = Article(
             id=item.id,
             # The path is fixed when the article is first stored and never changes.
@@ -159,6 +161,8 @@ class ItemAnalyst:
             created_at=existing.created_at if existing else now,
             updated_at=now,
         )
+        if existing is not None:  # edits, a hiding and a pin outlast the analysis
+            article = apply_overrides(article, existing.overrides)
         return article, spent.failure
 
     def _spent(self, item: FeedItem, text: str, now: datetime) -> Spent[AnalysisResult]:
@@ -190,6 +194,9 @@ class ItemAnalyst:
         )
 
 
+# Statuses a new analysis never replaces: an operator's hiding (without an override record:
+# stored before overrides were) and a publisher's opt-out.
+_KEPT_STATUSES: Final = frozenset({ArticleStatus.HIDDEN, ArticleStatus.WITHDRAWN})
 UNGROUNDED: Final = "ungrounded analysis"
 INVALID: Final = "invalid analysis"
 

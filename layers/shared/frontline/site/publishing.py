@@ -30,6 +30,7 @@ from frontline.site import SiteConfig
 from frontline.site.paths import key_for, path_for
 from frontline.site.render import RenderFailure, render
 from frontline.site.search import TIERS_PATH, published_tiers
+from frontline.site.store_slices import StoreSlices
 
 # One CreateInvalidation call per publish, at most this many paths (the first 1,000 paths
 # a month are free, then $0.005 each). Past the cap, the most-read pages are invalidated and
@@ -89,6 +90,7 @@ def publish_site(
     digests: DigestRepository | None = None,
     changes: Sequence[ArticleChange] | None = None,
     cdn: CdnInvalidator | None = None,
+    sources: StoreSlices | None = None,
 ) -> PublishReport:
     """Publish the site: in full, or only what `changes` (stream records) can touch.
 
@@ -110,6 +112,8 @@ def publish_site(
         also=pending,
         search_tiers=tiers,
         newest=articles.list_newest if incremental else None,
+        pinned=sources.pinned_now(now) if sources else None,
+        source_health=sources.source_health_now(now) if sources else None,
     )
     if incremental:
         known = manifest.hashes_of([*(obj.key for obj in result.objects), *result.gone])
@@ -172,6 +176,7 @@ def publish_coalesced(
     digests: DigestRepository | None = None,
     cdn: CdnInvalidator | None = None,
     interval: timedelta = COALESCE,
+    sources: StoreSlices | None = None,
 ) -> PublishReport:
     """Record a stream batch (`changes`) and publish everything waiting, unless a publish
     ran less than `interval` ago. A drain (`changes=None`, on a schedule) publishes what
@@ -198,6 +203,7 @@ def publish_coalesced(
         digests=digests,
         changes=None if full else merged,
         cdn=cdn,
+        sources=sources,
     )
     backlog.settle([token for token, _change in waiting], published_at=now)
     return report

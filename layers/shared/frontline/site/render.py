@@ -19,7 +19,7 @@ from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.catalogue import build_catalogue
 from frontline.site.families import FAMILIES, SiteContext
-from frontline.site.families.base import NewestArticles
+from frontline.site.families.base import NewestArticles, PinnedArticles, SourceHealthRows
 from frontline.site.paths import key_for
 from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
@@ -79,6 +79,8 @@ def render(
     also: Collection[str] = (),
     search_tiers: PublishedTiers | None = None,
     newest: NewestArticles | None = None,
+    pinned: PinnedArticles | None = None,
+    source_health: SourceHealthRows | None = None,
 ) -> RenderResult:
     """The whole site, or — given the article changes since the last publish — the paths
     those changes touch, and the paths in `also`. With the published search tiers, the
@@ -91,6 +93,8 @@ def render(
         digests=digests,
         search_tiers=search_tiers,
         newest=newest,
+        pinned=pinned,
+        source_health=source_health,
     )
     by_key: dict[str, SiteObject] = {}
     owner: dict[str, str] = {}

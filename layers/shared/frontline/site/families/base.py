@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, TypeVar
 from frontline.domain.digests import Digest
 from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
+from frontline.domain.source_health import SourceHealth
 from frontline.site.assets import stylesheet
 from frontline.site.catalogue import Catalogue
 from frontline.site.environment import environment
@@ -40,6 +41,8 @@ TEXT: Final = "text/plain; charset=utf-8"
 T = TypeVar("T")
 
 NewestArticles = Callable[[int], Sequence[Article]]
+PinnedArticles = Callable[[], Sequence[Article]]
+SourceHealthRows = Callable[[], Sequence[SourceHealth]]
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class SiteContext:
         digests: Sequence[Digest] = (),
         search_tiers: PublishedTiers | None = None,
         newest: NewestArticles | None = None,
+        pinned: PinnedArticles | None = None,
+        source_health: SourceHealthRows | None = None,
     ) -> None:
         # every public article, built on first use: a family bounded to store slices never
         # asks, so a render of only such families reads no more than those slices
@@ -91,6 +96,10 @@ class SiteContext:
         self._newest = newest
         self._newest_read: tuple[Article, ...] = ()
         self._newest_asked = 0
+        # the store's pinned articles (one item and a few reads), and each feed's health
+        # (one read per catalogue entry); None where the render has no store
+        self._pinned = pinned
+        self._source_health = source_health
         # the search archive already published (None: this render builds the archive index)
         self.search_tiers = search_tiers
         self.site = site
@@ -136,6 +145,18 @@ class SiteContext:
             self._newest_read = tuple(self._newest(limit))
             self._newest_asked = limit
         return self._newest_read[:limit]
+
+    def pinned(self) -> tuple[Article, ...]:
+        """The articles operators pinned to the top of the top page (read once)."""
+        source = self._pinned
+        return self.memo("pinned", lambda: tuple(source()) if source is not None else ())
+
+    def source_health(self) -> tuple[SourceHealth, ...] | None:
+        """Each catalogue feed's health; None when the render has no feed states."""
+        source = self._source_health
+        if source is None:
+            return None
+        return self.memo("source_health", lambda: tuple(source()))
 
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """`build()` once per render: what several pages of a family derive from the slice."""
