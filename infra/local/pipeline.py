@@ -227,7 +227,7 @@ class LocalPipeline:
             queue_url=self.resources["ItemQueue"],
             dead_letter_queue_url=self.resources["ItemDeadLetterQueue"],
         )
-        return build_analyze_item(settings)
+        return build_analyze_item(settings, catalogue=self.catalogue)
 
     def requeue_app(self) -> RequeueWaitingItemsApp:
         settings = load_settings(

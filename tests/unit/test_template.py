@@ -428,8 +428,8 @@ def _role_statements(resources: dict[str, Any], role: str) -> list[dict[str, Any
 
 def test_fetch_writes_only_claim_and_feed_keys_of_the_table(resources: dict[str, Any]) -> None:
     """moto cannot evaluate dynamodb:LeadingKeys: every fetch grant on the table itself (not
-    an index) carries the condition, and it admits ITEM#, URL# (source-URL claims) and FEED#
-    partitions only."""
+    an index) carries the condition, and it admits ITEM#, URL# (source-URL claims), FEED# and
+    ARTICLE# (an opted-out source's articles, withdrawn) partitions only."""
     on_table = [
         statement
         for statement in _role_statements(resources, "FetchFeedsRole")
@@ -438,7 +438,9 @@ def test_fetch_writes_only_claim_and_feed_keys_of_the_table(resources: dict[str,
 
     assert [s["Sid"] for s in on_table] == ["ClaimItemsAndKeepFeedState"]
     assert on_table[0]["Condition"] == {
-        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ITEM#*", "URL#*", "FEED#*"]}
+        "ForAllValues:StringLike": {
+            "dynamodb:LeadingKeys": ["ITEM#*", "URL#*", "FEED#*", "ARTICLE#*"]
+        }
     }
     assert set(on_table[0]["Action"]) == {
         "dynamodb:BatchGetItem",

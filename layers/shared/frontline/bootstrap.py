@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
     from frontline.domain.grounding import GroundingRules
+    from frontline.domain.opt_out import SourceArticles
     from frontline.site import SiteConfig
     from frontline.site.publishing import PublishReport
     from frontline.site.store_slices import StoreSlices
@@ -96,11 +97,18 @@ class FetchFeedsApp:
     fetcher: Callable[[], AbstractAsyncContextManager[FeedFetcher]]
     concurrency: int = 40
     first_poll_cutoff: timedelta | None = timedelta(days=7)
+    articles: SourceArticles | None = None  # to take opted-out sources' articles off the site
 
     def run(self, *, now: datetime) -> PollReport:
         import asyncio
 
         from frontline.domain.feed_poller import FeedPoller
+        from frontline.domain.opt_out import withdraw_opted_out
+
+        withdrawn = 0
+        if self.articles is not None:
+            done = withdraw_opted_out(self.catalogue, self.states, self.articles, now=now)
+            withdrawn = sum(withdrawal.withdrawn for withdrawal in done)
 
         async def poll() -> PollReport:
             async with self.fetcher() as fetcher:
@@ -114,13 +122,20 @@ class FetchFeedsApp:
                 )
                 return await poller.poll(self.catalogue, now=now)
 
-        return asyncio.run(poll())
+        report = asyncio.run(poll())
+        report.withdrawn = withdrawn
+        return report
 
 
 def build_fetch_feeds(
     settings: FetchSettings, *, catalogue: list[FeedSource] | None = None
 ) -> FetchFeedsApp:
-    from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoItemLedger, DynamoTable
+    from frontline.adapters.dynamodb import (
+        DynamoArticleRepository,
+        DynamoFeedStateStore,
+        DynamoItemLedger,
+        DynamoTable,
+    )
     from frontline.adapters.http_feeds import HttpFeedFetcher
     from frontline.adapters.sqs import SqsWorkQueue
 
@@ -133,6 +148,7 @@ def build_fetch_feeds(
         else load_catalogue(settings.config_dir / "feeds.yaml"),
         ledger=DynamoItemLedger(table),
         states=DynamoFeedStateStore(table),
+        articles=DynamoArticleRepository(table),
         queue=queue,
         fetcher=lambda: HttpFeedFetcher(
             user_agent=user_agent(settings.site_url),
@@ -334,7 +350,10 @@ def build_provider(settings: AnalyzeSettings) -> AnalysisProvider:
 
 
 def build_analyze_item(
-    settings: AnalyzeSettings, *, provider: AnalysisProvider | None = None
+    settings: AnalyzeSettings,
+    *,
+    provider: AnalysisProvider | None = None,
+    catalogue: list[FeedSource] | None = None,
 ) -> AnalyzeItemApp:
     from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriodArticles
     from frontline.adapters.dynamodb import (
@@ -349,12 +368,17 @@ def build_analyze_item(
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
     articles = DynamoArticleRepository(table)
     provider = provider or build_provider(settings)
+    sources = (
+        catalogue if catalogue is not None else load_catalogue(settings.config_dir / "feeds.yaml")
+    )
+    opted_out = [source.id for source in sources if source.opt_out]
     dead_letters = SqsDeadLetters(aws_client("sqs"), settings.dead_letter_queue_url)
     period_articles = DynamoPeriodArticles(table)
     digest_store = DynamoDigestRepository(table)
     if provider.name == "heuristic":
         digests = DigestWriter(period_articles, digest_store, HeuristicDigestWriter())
-        return AnalyzeItemApp(ItemAnalyst(provider, articles), dead_letters, digests)
+        analyst = ItemAnalyst(provider, articles, opted_out=opted_out)
+        return AnalyzeItemApp(analyst, dead_letters, digests)
     page_text = None
     if settings.fetch_pages:
         from frontline.adapters.http_feeds import HttpFeedFetcher
@@ -381,6 +405,7 @@ def build_analyze_item(
         page_text=page_text,
         claims=DynamoAnalysisClaims(table),
         on_ungrounded=count_ungrounded,
+        opted_out=opted_out,
     )
     return AnalyzeItemApp(
         analyst, dead_letters, build_digest_writer(provider, period_articles, digest_store, budget)

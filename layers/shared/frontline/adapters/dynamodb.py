@@ -390,6 +390,24 @@ class DynamoArticleRepository:
     def list_public(self, limit: int | None = None) -> list[Article]:
         return self._query_index(BY_PUBLISHED, "gsi1pk", PUBLIC_PARTITION, limit, newest_first=True)
 
+    def list_public_of_source(self, feed_id: str) -> list[Article]:
+        """Every public article of one source: reads the whole ByPublished index, so only a
+        publisher's opt-out asks (once per source)."""
+        articles: list[Article] = []
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "IndexName": BY_PUBLISHED,
+            "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": "feed_id = :f",
+            "ExpressionAttributeValues": {":p": {"S": PUBLIC_PARTITION}, ":f": {"S": feed_id}},
+        }
+        while True:
+            response = self._table.client.query(**request)
+            articles += [Article.model_validate_json(row["doc"]["S"]) for row in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return articles
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def list_newest(self, limit: int) -> list[Article]:
         return self._query_index(BY_LISTING, "gsi4pk", PUBLIC_PARTITION, limit, newest_first=True)
 

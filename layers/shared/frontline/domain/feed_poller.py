@@ -66,6 +66,7 @@ class PollReport:
     feeds: list[FeedOutcome] = field(default_factory=list)
     requeued: int = 0  # unmarked claims of a run that died, queued again
     sweep_error: str | None = None
+    withdrawn: int = 0  # articles of opted-out sources taken off the site (domain/opt_out)
 
     def total(self, name: str) -> int:
         return sum(getattr(feed, name) for feed in self.feeds)
@@ -93,6 +94,7 @@ class PollReport:
             "duplicates": self.total("duplicates"),
             "unqueued": self.total("unqueued"),
             "requeued": self.requeued,
+            "withdrawn": self.withdrawn,
         }
 
 

@@ -15,7 +15,7 @@ once), and a message older than the stored version is acknowledged and dropped.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
@@ -62,6 +62,7 @@ class ItemAnalyst:
         page_text: PageText | None = None,
         claims: AnalysisClaims | None = None,
         on_ungrounded: Callable[[Article], None] | None = None,
+        opted_out: Collection[str] = (),
     ) -> None:
         """`provider` alone (the heuristic) or an LLM with `fallback`, `budget` and pages."""
         self._provider = provider
@@ -71,6 +72,7 @@ class ItemAnalyst:
         self._page_text = page_text
         self._claims = claims
         self._on_ungrounded = on_ungrounded
+        self._opted_out = frozenset(opted_out)  # feed ids whose publishers opted out
 
     def process(self, message: ItemMessage, *, now: datetime) -> Article:
         """Analyse and store; an already-analysed identical item is returned, not re-analysed.
@@ -135,6 +137,8 @@ class ItemAnalyst:
             reason = f"{label}: {spent.failure.reason}"[:500]
         if not result.analysis.is_ai_related:
             status, reason = ArticleStatus.SKIPPED, "not about AI"
+        if item.feed_id in self._opted_out:  # queued before the opt-out: never published
+            status, reason = ArticleStatus.WITHDRAWN, "publisher opt-out"
         if existing is not None and existing.status in _KEPT_STATUSES:
             if existing.overrides.hidden is None:  # operators and publishers decide
                 status, reason = existing.status, existing.status_reason
