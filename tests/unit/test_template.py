@@ -947,10 +947,47 @@ def test_every_function_has_an_errors_alarm(resources: dict[str, Any]) -> None:
         _props(resources, name)["Dimensions"][0]["Value"]["Ref"]
         for name, resource in resources.items()
         if resource["Type"] == "AWS::CloudWatch::Alarm"
-        and _props(resources, name)["MetricName"] == "Errors"
+        and _props(resources, name).get("MetricName") == "Errors"  # not a metric-math alarm
     }
 
     assert watched == set(FUNCTIONS)
+
+
+def test_an_alarm_fires_after_the_configured_hours_without_a_new_article(
+    resources: dict[str, Any],
+) -> None:
+    alarm = _props(resources, "NoNewArticleAlarm")
+    stored = {metric["Id"]: metric for metric in alarm["Metrics"]}
+
+    assert alarm["EvaluationPeriods"] == {"Ref": "NoNewArticleAlarmHours"}
+    assert alarm["DatapointsToAlarm"] == {"Ref": "NoNewArticleAlarmHours"}
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
+    assert alarm["TreatMissingData"] == "breaching"  # an hour without the metric stored nothing
+    names = {m["MetricStat"]["Metric"]["MetricName"] for m in stored.values() if "MetricStat" in m}
+    # the worker's counts (functions/analyze_item: Articles_<status>) of every public status
+    assert names == {f"Articles_{status}" for status in ("published", "untranslated", "degraded")}
+    assert {m["MetricStat"]["Period"] for m in stored.values() if "MetricStat" in m} == {3600}
+
+
+def test_the_dashboard_shows_the_pipeline_metrics(resources: dict[str, Any]) -> None:
+    body = _props(resources, "OperationsDashboard")["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+
+    metrics = {
+        metric[1]
+        for widget in widgets
+        for metric in widget["properties"]["metrics"]
+        if isinstance(metric[1], str) and metric[1] not in {"...", "."}
+    }
+    assert {
+        "NewItems",
+        "Articles_published",
+        "Articles_degraded",
+        "Articles_untranslated",
+        "CostMicroUsd",
+        "ApproximateNumberOfMessagesVisible",
+        "Duration",
+    } <= metrics
 
 
 # --- The directory-index rewrite, run for real -----------------------------------------------

@@ -90,6 +90,10 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+# Source pages live at /sources/<id>/; these ids name other pages there (source health).
+RESERVED_SOURCE_IDS: frozenset[str] = frozenset({"health"})
+
+
 class FeedSource(Frozen):
     """One entry of config/feeds.yaml."""
 
@@ -109,6 +113,12 @@ class FeedSource(Frozen):
     opt_out: bool = False
     opt_out_date: date | None = None
     opt_out_note: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _id_is_not_reserved(self) -> Self:
+        if self.id in RESERVED_SOURCE_IDS:
+            raise ValueError(f"id '{self.id}' is reserved for a page of the site")
+        return self
 
     @model_validator(mode="after")
     def _opt_out_is_dated(self) -> Self:
