@@ -1,6 +1,6 @@
 """`frontline`: the operator's command line.
 
-    frontline demo [--no-serve] [--port 8000] [--out _site]
+    frontline demo [--no-serve] [--port 8000] [--out _site] [--provider heuristic|openai|bedrock]
     frontline feeds check URL_OR_FILE [--json] [--allow-private-network]
     frontline feeds list [--config-dir DIR]
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
@@ -165,7 +165,14 @@ def _demo(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(REPO))
     from infra.local.demo import run_demo  # development only: imports moto
 
-    return run_demo(output=Path(args.out), port=args.port, serve_site=args.serve)
+    return run_demo(
+        output=Path(args.out),
+        port=args.port,
+        serve_site=args.serve,
+        provider=args.provider,
+        model_id=args.model,
+        store_port=args.store_port,
+    )
 
 
 DEFAULT_BEDROCK_MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -369,6 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", dest="serve", action="store_false", help="build and exit")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--out", default="_site")
+    demo.add_argument(
+        "--provider",
+        choices=["heuristic", "openai", "bedrock"],
+        default=os.environ.get("PROVIDER") or "heuristic",
+        help="the analysis model (openai: OPENAI_BASE_URL, OPENAI_MODEL; bedrock: AWS "
+        "credentials, BEDROCK_MODEL_ID); an unreachable one falls back to heuristic",
+    )
+    demo.add_argument("--model", help="model id (default: OPENAI_MODEL / BEDROCK_MODEL_ID)")
+    demo.add_argument(
+        "--store-port", type=int, help="where the CLI reaches the demo's store (default: port+1)"
+    )
     demo.set_defaults(run=_demo)
 
     feeds = commands.add_parser("feeds", help="inspect feeds and the catalogue")
