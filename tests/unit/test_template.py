@@ -689,6 +689,7 @@ def test_render_follows_article_changes_and_reports_failed_batches(
     assert patterns == [
         {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ARTICLE#"}]}}}},
         {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "DIGEST#"}]}}}},
+        {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "FEED#"}]}}}},
     ]
 
 

@@ -105,10 +105,13 @@ class FetchFeedsApp:
         from frontline.domain.feed_poller import FeedPoller
         from frontline.domain.opt_out import withdraw_opted_out
 
-        withdrawn = 0
+        withdrawn, withdraw_error = 0, None
         if self.articles is not None:
-            done = withdraw_opted_out(self.catalogue, self.states, self.articles, now=now)
-            withdrawn = sum(withdrawal.withdrawn for withdrawal in done)
+            try:
+                done = withdraw_opted_out(self.catalogue, self.states, self.articles, now=now)
+                withdrawn = sum(withdrawal.withdrawn for withdrawal in done)
+            except Exception as exc:  # retried next run; polling goes on
+                withdraw_error = f"{type(exc).__name__}: {exc}"[:300]
 
         async def poll() -> PollReport:
             async with self.fetcher() as fetcher:
@@ -123,7 +126,7 @@ class FetchFeedsApp:
                 return await poller.poll(self.catalogue, now=now)
 
         report = asyncio.run(poll())
-        report.withdrawn = withdrawn
+        report.withdrawn, report.withdraw_error = withdrawn, withdraw_error
         return report
 
 

@@ -646,8 +646,9 @@ def article_changes(records: Sequence[dict[str, Any]]) -> list[ArticleChange]:
     """Stream records → the public versions of each changed article, before and after.
 
     A version that is not public (skipped, hidden) counts as absent: hiding an article is
-    its removal from the site; publishing a skipped one is its arrival. Digest records
-    change only site-wide pages, which every publish renders.
+    its removal from the site; publishing a skipped one is its arrival. Digest and feed
+    state records change only site-wide pages (a digest's, the source health page), which
+    every publish renders.
     """
     changes: list[ArticleChange] = []
     for record in records:

@@ -67,6 +67,7 @@ class PollReport:
     requeued: int = 0  # unmarked claims of a run that died, queued again
     sweep_error: str | None = None
     withdrawn: int = 0  # articles of opted-out sources taken off the site (domain/opt_out)
+    withdraw_error: str | None = None
 
     def total(self, name: str) -> int:
         return sum(getattr(feed, name) for feed in self.feeds)

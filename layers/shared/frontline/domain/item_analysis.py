@@ -139,9 +139,12 @@ class ItemAnalyst:
             status, reason = ArticleStatus.SKIPPED, "not about AI"
         if item.feed_id in self._opted_out:  # queued before the opt-out: never published
             status, reason = ArticleStatus.WITHDRAWN, "publisher opt-out"
-        if existing is not None and existing.status in _KEPT_STATUSES:
-            if existing.overrides.hidden is None:  # operators and publishers decide
-                status, reason = existing.status, existing.status_reason
+        if existing is not None:  # operators and publishers decide
+            hidden = existing.overrides.hidden  # applied below, over the status it hides
+            kept = hidden.status_beneath if hidden is not None else existing.status
+            if kept in _KEPT_STATUSES:
+                status = kept
+                reason = existing.status_reason if hidden is None else reason
         article = Article(
             id=item.id,
             # The path is fixed when the article is first stored and never changes.
