@@ -31,8 +31,8 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     ArticleFamily(),
     TagFamily(),
     CompanyFamily(),
+    SourceHealthFamily(),  # before SourceFamily: /sources/health/ is not a source's page
     SourceFamily(),
-    SourceHealthFamily(),
     DigestFamily(),
     HackerFamily(),
     VideosFamily(),

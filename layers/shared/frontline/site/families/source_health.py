@@ -71,6 +71,9 @@ class SourceHealthFamily:
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH] if ctx.source_health() is not None else []
 
+    def owns(self, path: str) -> bool:
+        return path == PATH  # registered before the source pages, whose paths it shares
+
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
         return self.paths(ctx)  # feed states change with every poll: rendered each publish
 
