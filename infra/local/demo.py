@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -141,6 +142,10 @@ def serve(site: Path, port: int, stop: threading.Event | None = None) -> None:
         server.server_close()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(
     *,
     output: Path,
@@ -158,6 +163,8 @@ def run_demo(
     if not serve_site:
         build_demo_site(output, site_url=site_url, model=model)
         return 0
+    if threading.current_thread() is threading.main_thread():  # `kill` stops it as Ctrl-C does
+        signal.signal(signal.SIGTERM, _interrupt)
     with demo_pipeline(output, site_url=site_url, model=model) as (pipeline, feeds_base):
         pipeline.progress = lambda message: None  # the publisher's rounds report themselves
         with tempfile.TemporaryDirectory(prefix="frontline-demo-") as scratch:

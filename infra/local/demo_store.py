@@ -16,6 +16,7 @@ the served folder, so the change shows on the site within seconds.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -83,6 +84,7 @@ def serving_store(
 ) -> Iterator[str]:
     """Serve the demo's moto account on loopback `port` and keep the site folder published
     while the block runs; yields the endpoint. Must run inside the demo's mock_aws()."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per CLI request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

@@ -217,6 +217,18 @@ def test_the_cli_hides_an_article_of_the_running_demo(
             cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
         )  # fmt: skip
         assert listed.stdout.startswith(article["id"])
+        health = subprocess.run(
+            [str(REPO / ".venv/bin/frontline"), "feeds", "health", "--demo", "--json"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        rows = {row["feed"]: row["health"] for row in map(json.loads, health.stdout.splitlines())}
+        assert rows == {
+            "ai-wire": "healthy",
+            "lab-notes": "healthy",
+            "hn-ai": "healthy",
+            "ai-videos": "healthy",
+            "retired-blog": "opted_out",
+        }
     finally:
         stop.set()
         demo.join(timeout=60)

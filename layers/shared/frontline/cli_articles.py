@@ -257,7 +257,9 @@ def _feeds_health(args: argparse.Namespace) -> int:
     from frontline.config import load_catalogue
     from frontline.domain.source_health import source_health
 
-    catalogue = load_catalogue(Path(args.catalogue or Path(args.config_dir) / "feeds.yaml"))
+    # read now, not when the parser was built: --demo names the demo's catalogue
+    named = args.catalogue or os.environ.get("FRONTLINE_CATALOGUE")
+    catalogue = load_catalogue(Path(named) if named else Path(args.config_dir) / "feeds.yaml")
     table_name = _environment("TABLE_NAME")
     states = DynamoFeedStateStore(DynamoTable(aws_client("dynamodb"), table_name))
     now = datetime.now(UTC)
@@ -339,7 +341,6 @@ def add_feeds_health_command(
     health.add_argument("--config-dir", default=config_dir)
     health.add_argument(
         "--catalogue",
-        default=os.environ.get("FRONTLINE_CATALOGUE"),
         help="the feed catalogue (default: $FRONTLINE_CATALOGUE, else CONFIG_DIR/feeds.yaml)",
     )
     health.add_argument("--demo", action="store_true", help="use the running demo's store")
