@@ -104,3 +104,29 @@ def test_pins_end_when_their_time_comes() -> None:
         editorial.pin(article, until=NOW - timedelta(minutes=1), **WHO)
     with pytest.raises(OverrideRejected, match="not pinned"):
         editorial.unpin(article, **WHO)
+
+
+def test_an_override_made_while_the_model_answers_is_kept() -> None:
+    from frontline.domain.spend import Budget
+    from tests.unit.fakes import FakeSpendLedger
+
+    article = make_article()
+    articles = FakeArticles()
+    articles.save(article.model_copy(update={"needs_reanalysis": True}))
+
+    class HidingModel(FakeModel):
+        """The operator hides the article while the model is answering."""
+
+        def analyse(self, item, text):  # type: ignore[no-untyped-def]
+            stored = articles.get(article.id)
+            assert stored is not None
+            articles.save(editorial.hide(stored, **WHO))
+            return super().analyse(item, text)
+
+    budget = Budget(FakeSpendLedger(), 1.0, lambda model_id, usage: 0.0)
+    worker = ItemAnalyst(HidingModel(), articles, fallback=FakeModel(), budget=budget)
+    worker.process(ItemMessage(item=article.item, reason="reanalyse"), now=NOW)
+
+    stored = articles.get(article.id)
+    assert stored is not None and stored.status is ArticleStatus.HIDDEN
+    assert stored.analysis.title_ja == "解析1"  # the new analysis, kept hidden

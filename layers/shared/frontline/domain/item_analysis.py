@@ -27,6 +27,7 @@ from frontline.domain.models import (
     ArticleStatus,
     FeedItem,
     ItemMessage,
+    Overrides,
     Provenance,
 )
 from frontline.domain.paths import article_path_for
@@ -102,6 +103,8 @@ class ItemAnalyst:
             if latest is not None and latest != existing and _settled(latest, message):
                 return latest
             article, failure = self._analysed(item, existing, seen_at, now)
+            if existing is not None:  # edits, a hiding and a pin outlast the analysis
+                article = apply_overrides(article, self._overrides_now(item.id, existing))
             try:
                 self._articles.save(article)
             except StaleVersion:
@@ -168,9 +171,15 @@ class ItemAnalyst:
             created_at=existing.created_at if existing else now,
             updated_at=now,
         )
-        if existing is not None:  # edits, a hiding and a pin outlast the analysis
-            article = apply_overrides(article, existing.overrides)
         return article, spent.failure
+
+    def _overrides_now(self, item_id: str, existing: Article) -> Overrides:
+        """The overrides stored now: an operator may have made one while the model answered
+        (read again only then: the heuristic answers at once)."""
+        if self._spend.budget is None:
+            return existing.overrides
+        current = self._articles.get(item_id)
+        return (current or existing).overrides
 
     def _spent(self, item: FeedItem, text: str, now: datetime) -> Spent[AnalysisResult]:
         budget, claims = self._spend.budget, self._claims
