@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 REGION := ap-northeast-1
 SERVE  ?= 1
 PORT   ?= 8000
+PROVIDER ?= heuristic
 
 # Python 3.13: `python3.13` on PATH, else pyenv's, else the usual prefixes.
 PY313 := $(shell for p in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13 \
@@ -24,7 +25,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 help:
 	@echo "make demo     run fetch → analyse → render in moto and serve http://127.0.0.1:$(PORT)"
-	@echo "              (SERVE=0 builds _site/ and exits)"
+	@echo "              (SERVE=0 builds _site/ and exits; PROVIDER=openai|bedrock uses a real model)"
 	@echo "make test     lint, type-check, every test, sam validate --lint"
 	@echo "make build    sam build (the deployable artefacts)"
 	@echo "make chaos    random fault schedules over the demo (CHAOS_SECONDS=300), census printed"
@@ -87,7 +88,7 @@ chaos: venv  ## random fault schedules over the demo for CHAOS_SECONDS, census a
 	    --seconds $(CHAOS_SECONDS) --seeds $(CHAOS_SEEDS)
 
 demo: venv
-	$(BIN)/frontline demo --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)
+	$(BIN)/frontline demo --port $(PORT) --provider $(PROVIDER) $(if $(filter 0,$(SERVE)),--no-serve,)
 
 build: venv
 	$(BIN)/sam build --region $(REGION)

@@ -33,6 +33,10 @@ def handler(
             logger.error("items could not be queued", feed=feed.feed_id, unqueued=feed.unqueued)
     if report.sweep_error:
         logger.error("unqueued claims could not be swept", error=report.sweep_error)
+    if report.withdraw_error:
+        logger.error(
+            "opted-out sources' articles could not be withdrawn", error=report.withdraw_error
+        )
     summary = report.summary()
     for name, key in (
         ("FeedsPolled", "feeds"),

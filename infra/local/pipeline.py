@@ -46,6 +46,7 @@ from frontline.config import (
     load_settings,
 )
 from frontline.domain.models import FeedSource
+from frontline.domain.ports import AnalysisProvider
 from infra.local.least_privilege import Credentials
 from infra.local.template_resources import LocalResources, create_local_stack, load_template
 
@@ -139,6 +140,11 @@ class LocalPipeline:
     # The analysis provider: the offline heuristic unless a test answers the model's calls.
     llm_provider: str = "heuristic"
     daily_budget_usd: float = 0
+    # A real model for the demo (infra/local/demo_model.py): its id, and the provider built
+    # for it; None keeps the template's default model and builds the provider as deployed.
+    model_id: str | None = None
+    openai_base_url: str | None = None
+    provider: AnalysisProvider | None = None
     # With moto's access control on: the operator's credentials (the Lambda service's own
     # reads, the demo's set-up and export) and each function's, by its folder under functions/.
     operator: Credentials | None = None
@@ -223,11 +229,19 @@ class LocalPipeline:
             llm_provider=self.llm_provider,
             bedrock_model_id=self._default("BedrockModelId"),
             daily_budget_usd=self.daily_budget_usd,
+            **self._model_settings(),
             fetch_pages=False,  # the demo's article links point at hosts that do not exist
             queue_url=self.resources["ItemQueue"],
             dead_letter_queue_url=self.resources["ItemDeadLetterQueue"],
         )
-        return build_analyze_item(settings)
+        return build_analyze_item(settings, provider=self.provider, catalogue=self.catalogue)
+
+    def _model_settings(self) -> dict[str, Any]:
+        if self.model_id is None:
+            return {}
+        if self.llm_provider == "openai":
+            return {"openai_model": self.model_id, "openai_base_url": self.openai_base_url}
+        return {"bedrock_model_id": self.model_id}
 
     def requeue_app(self) -> RequeueWaitingItemsApp:
         settings = load_settings(
@@ -250,7 +264,7 @@ class LocalPipeline:
             **self._common(),
             site_bucket=self.resources["SiteBucket"],
         )
-        return build_render_site(settings)
+        return build_render_site(settings, catalogue=self.catalogue)
 
     # --- the three stages -----------------------------------------------------------------
 

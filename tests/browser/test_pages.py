@@ -15,7 +15,7 @@ from tests.unit.test_site_support import parse_html
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
-PAGES = ("top", "article", "tag", "company", "about")
+PAGES = ("top", "article", "tag", "company", "about", "health")
 SERIOUS = {"serious", "critical"}
 TOGGLES = ("影響分析・編集コメントを表示", "原文を表示")
 
@@ -34,6 +34,7 @@ def paths(demo_site: ServedSite) -> dict[str, str]:
                 "tag": tags[0].attrs["href"],
                 "company": companies[0].attrs["href"],
                 "about": "/about/",
+                "health": "/sources/health/",
             }
     raise AssertionError("the demo has no article with an image and a company")
 

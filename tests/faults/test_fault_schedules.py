@@ -136,8 +136,9 @@ def test_failed_uploads_heal_by_the_drain_alone() -> None:
     result = run_alone("uploads-keep-failing")
 
     assert result.injected["failed render invocations"] >= 1
-    # After the faults, no new article and no rebuild: the drain's one invocation healed it
-    assert result.healing["invocations"] == 1 and result.healing["uploaded"] > 0
+    # After the faults, no new article and no rebuild: the poll's feed states (one stream
+    # batch, for the source health page) and the drain's invocation healed it
+    assert result.healing["invocations"] == 2 and result.healing["uploaded"] > 0
     assert result.site_matches_full_render
 
 

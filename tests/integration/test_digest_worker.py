@@ -200,4 +200,4 @@ def test_the_period_query_splits_days_at_midnight_in_japan(worker) -> None:
 
 
 def test_digest_writes_reach_the_render_stream_filter() -> None:
-    assert stream_prefix_filter(load_template()) == ("ARTICLE#", "DIGEST#")
+    assert stream_prefix_filter(load_template()) == ("ARTICLE#", "DIGEST#", "FEED#")

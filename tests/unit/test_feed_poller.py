@@ -205,3 +205,28 @@ def test_a_first_poll_records_undated_items_without_queueing_them() -> None:
     p, _, _, queue = poller(FakeFetcher({src.url: ok(src.url, body)}))
     report = poll(p, [src])
     assert (report.total("old"), queue.sent) == (1, [])
+
+
+def test_each_poll_keeps_the_feed_health_and_skips_opted_out_feeds() -> None:
+    from datetime import date
+
+    # Given a feed polled twice (new items once, none the second time) and an opted-out one
+    source = make_source(id="a", url="https://a.example/f")
+    gone = make_source(
+        id="gone", url="https://gone.example/f", opt_out=True, opt_out_date=date(2026, 11, 1)
+    )
+    fetcher = FakeFetcher({source.url: ok(source.url, feed("AI one", "AI two"), etag=None)})
+    p, states, _, _ = poller(fetcher, first_poll_cutoff=None)
+    poll(p, [source, gone])
+    later = NOW + timedelta(hours=1)
+    fetcher.responses[source.url] = ok(source.url, feed("AI one", "AI two"), etag=None)
+    report = poll(p, [source, gone], now=later)
+
+    # Then the state says when it last succeeded and last brought something new
+    state = states.load_states(["a"])["a"]
+    assert state.last_success_at == later
+    assert state.last_new_item_at == NOW
+    assert state.new_items_by_day == {NOW.date().isoformat(): 2}
+    # And the opted-out feed was never fetched
+    assert [feed.feed_id for feed in report.feeds] == ["a"]
+    assert all("gone.example" not in url for url, *_ in fetcher.requests)

@@ -431,8 +431,8 @@ def _role_statements(resources: dict[str, Any], role: str) -> list[dict[str, Any
 
 def test_fetch_writes_only_claim_and_feed_keys_of_the_table(resources: dict[str, Any]) -> None:
     """moto cannot evaluate dynamodb:LeadingKeys: every fetch grant on the table itself (not
-    an index) carries the condition, and it admits ITEM#, URL# (source-URL claims) and FEED#
-    partitions only."""
+    an index) carries the condition, and it admits ITEM#, URL# (source-URL claims), FEED# and
+    ARTICLE# (an opted-out source's articles, withdrawn) partitions only."""
     on_table = [
         statement
         for statement in _role_statements(resources, "FetchFeedsRole")
@@ -441,7 +441,9 @@ def test_fetch_writes_only_claim_and_feed_keys_of_the_table(resources: dict[str,
 
     assert [s["Sid"] for s in on_table] == ["ClaimItemsAndKeepFeedState"]
     assert on_table[0]["Condition"] == {
-        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ITEM#*", "URL#*", "FEED#*"]}
+        "ForAllValues:StringLike": {
+            "dynamodb:LeadingKeys": ["ITEM#*", "URL#*", "FEED#*", "ARTICLE#*"]
+        }
     }
     assert set(on_table[0]["Action"]) == {
         "dynamodb:BatchGetItem",
@@ -690,6 +692,7 @@ def test_render_follows_article_changes_and_reports_failed_batches(
     assert patterns == [
         {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ARTICLE#"}]}}}},
         {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "DIGEST#"}]}}}},
+        {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "FEED#"}]}}}},
     ]
 
 
@@ -948,10 +951,47 @@ def test_every_function_has_an_errors_alarm(resources: dict[str, Any]) -> None:
         _props(resources, name)["Dimensions"][0]["Value"]["Ref"]
         for name, resource in resources.items()
         if resource["Type"] == "AWS::CloudWatch::Alarm"
-        and _props(resources, name)["MetricName"] == "Errors"
+        and _props(resources, name).get("MetricName") == "Errors"  # not a metric-math alarm
     }
 
     assert watched == set(FUNCTIONS)
+
+
+def test_an_alarm_fires_after_the_configured_hours_without_a_new_article(
+    resources: dict[str, Any],
+) -> None:
+    alarm = _props(resources, "NoNewArticleAlarm")
+    stored = {metric["Id"]: metric for metric in alarm["Metrics"]}
+
+    assert alarm["EvaluationPeriods"] == {"Ref": "NoNewArticleAlarmHours"}
+    assert alarm["DatapointsToAlarm"] == {"Ref": "NoNewArticleAlarmHours"}
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
+    assert alarm["TreatMissingData"] == "breaching"  # an hour without the metric stored nothing
+    names = {m["MetricStat"]["Metric"]["MetricName"] for m in stored.values() if "MetricStat" in m}
+    # the worker's counts (functions/analyze_item: Articles_<status>) of every public status
+    assert names == {f"Articles_{status}" for status in ("published", "untranslated", "degraded")}
+    assert {m["MetricStat"]["Period"] for m in stored.values() if "MetricStat" in m} == {3600}
+
+
+def test_the_dashboard_shows_the_pipeline_metrics(resources: dict[str, Any]) -> None:
+    body = _props(resources, "OperationsDashboard")["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+
+    metrics = {
+        metric[1]
+        for widget in widgets
+        for metric in widget["properties"]["metrics"]
+        if isinstance(metric[1], str) and metric[1] not in {"...", "."}
+    }
+    assert {
+        "NewItems",
+        "Articles_published",
+        "Articles_degraded",
+        "Articles_untranslated",
+        "CostMicroUsd",
+        "ApproximateNumberOfMessagesVisible",
+        "Duration",
+    } <= metrics
 
 
 # --- The directory-index rewrite, run for real -----------------------------------------------

@@ -57,8 +57,10 @@ if TYPE_CHECKING:
     from frontline.analysis.provider import LlmAnalysisProvider
     from frontline.domain.feed_poller import PollReport
     from frontline.domain.grounding import GroundingRules
+    from frontline.domain.opt_out import SourceArticles
     from frontline.domain.stories import StoryDesk
     from frontline.site import SiteConfig
+    from frontline.site.extras import SiteExtras
     from frontline.site.publishing import PublishReport
     from frontline.site.slices import SiteIndex
 
@@ -98,11 +100,21 @@ class FetchFeedsApp:
     fetcher: Callable[[], AbstractAsyncContextManager[FeedFetcher]]
     concurrency: int = 40
     first_poll_cutoff: timedelta | None = timedelta(days=7)
+    articles: SourceArticles | None = None  # to take opted-out sources' articles off the site
 
     def run(self, *, now: datetime) -> PollReport:
         import asyncio
 
         from frontline.domain.feed_poller import FeedPoller
+        from frontline.domain.opt_out import withdraw_opted_out
+
+        withdrawn, withdraw_error = 0, None
+        if self.articles is not None:
+            try:
+                done = withdraw_opted_out(self.catalogue, self.states, self.articles, now=now)
+                withdrawn = sum(withdrawal.withdrawn for withdrawal in done)
+            except Exception as exc:  # retried next run; polling goes on
+                withdraw_error = f"{type(exc).__name__}: {exc}"[:300]
 
         async def poll() -> PollReport:
             async with self.fetcher() as fetcher:
@@ -116,13 +128,20 @@ class FetchFeedsApp:
                 )
                 return await poller.poll(self.catalogue, now=now)
 
-        return asyncio.run(poll())
+        report = asyncio.run(poll())
+        report.withdrawn, report.withdraw_error = withdrawn, withdraw_error
+        return report
 
 
 def build_fetch_feeds(
     settings: FetchSettings, *, catalogue: list[FeedSource] | None = None
 ) -> FetchFeedsApp:
-    from frontline.adapters.dynamodb import DynamoFeedStateStore, DynamoItemLedger, DynamoTable
+    from frontline.adapters.dynamodb import (
+        DynamoArticleRepository,
+        DynamoFeedStateStore,
+        DynamoItemLedger,
+        DynamoTable,
+    )
     from frontline.adapters.http_feeds import HttpFeedFetcher
     from frontline.adapters.sqs import SqsWorkQueue
 
@@ -135,6 +154,7 @@ def build_fetch_feeds(
         else load_catalogue(settings.config_dir / "feeds.yaml"),
         ledger=DynamoItemLedger(table),
         states=DynamoFeedStateStore(table),
+        articles=DynamoArticleRepository(table),
         queue=queue,
         fetcher=lambda: HttpFeedFetcher(
             user_agent=user_agent(settings.site_url),
@@ -355,7 +375,10 @@ def story_desk(settings: AnalyzeSettings, table: DynamoTable) -> StoryDesk:
 
 
 def build_analyze_item(
-    settings: AnalyzeSettings, *, provider: AnalysisProvider | None = None
+    settings: AnalyzeSettings,
+    *,
+    provider: AnalysisProvider | None = None,
+    catalogue: list[FeedSource] | None = None,
 ) -> AnalyzeItemApp:
     from frontline.adapters.digest_store import DynamoDigestRepository, DynamoPeriodArticles
     from frontline.adapters.dynamodb import (
@@ -370,6 +393,10 @@ def build_analyze_item(
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
     articles = DynamoArticleRepository(table)
     provider = provider or build_provider(settings)
+    sources = (
+        catalogue if catalogue is not None else load_catalogue(settings.config_dir / "feeds.yaml")
+    )
+    opted_out = [source.id for source in sources if source.opt_out]
     dead_letters = SqsDeadLetters(aws_client("sqs"), settings.dead_letter_queue_url)
     period_articles = DynamoPeriodArticles(table)
     digest_store = DynamoDigestRepository(table)
@@ -377,7 +404,9 @@ def build_analyze_item(
     cap = settings.story_reanalysis_cap
     if provider.name == "heuristic":
         digests = DigestWriter(period_articles, digest_store, HeuristicDigestWriter())
-        analyst = ItemAnalyst(provider, articles, stories=stories, reanalysis_cap=cap)
+        analyst = ItemAnalyst(
+            provider, articles, stories=stories, reanalysis_cap=cap, opted_out=opted_out
+        )
         return AnalyzeItemApp(analyst, dead_letters, digests)
     page_text = None
     if settings.fetch_pages:
@@ -407,6 +436,7 @@ def build_analyze_item(
         on_ungrounded=count_ungrounded,
         stories=stories,
         reanalysis_cap=cap,
+        opted_out=opted_out,
     )
     return AnalyzeItemApp(
         analyst, dead_letters, build_digest_writer(provider, period_articles, digest_store, budget)
@@ -459,6 +489,7 @@ class RenderSiteApp:
     # the site index, brought up to date before a publish (None: slices from listing
     # `articles`, for in-memory stores)
     index: SiteIndex | None = None
+    extras: SiteExtras | None = None  # pinned articles and feed health, when a store has them
 
     def run(
         self,
@@ -494,6 +525,7 @@ class RenderSiteApp:
                 changes=[] if drain else changes,
                 digest_changes=digest_changes,
                 cdn=self.cdn,
+                extras=self.extras,
             )
         return publish_coalesced(
             self.articles,
@@ -508,16 +540,25 @@ class RenderSiteApp:
             digest_changes=digest_changes,
             digests=self.digests,
             cdn=self.cdn,
+            extras=self.extras,
         )
 
 
-def build_render_site(settings: RenderSettings) -> RenderSiteApp:
+def build_render_site(
+    settings: RenderSettings, *, catalogue: list[FeedSource] | None = None
+) -> RenderSiteApp:
     from frontline.adapters.digest_store import DynamoDigestRepository
-    from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
+    from frontline.adapters.dynamodb import (
+        DynamoArticleRepository,
+        DynamoFeedStateStore,
+        DynamoTable,
+    )
+    from frontline.adapters.editorial_store import DynamoEditorialStore
     from frontline.adapters.publish_manifest import DynamoChangeBacklog, DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.adapters.site_index import DynamoSiteIndex
     from frontline.site import SiteConfig
+    from frontline.site.extras import SiteExtras
 
     table = DynamoTable(aws_client("dynamodb"), settings.table_name)
     cdn = None
@@ -533,6 +574,13 @@ def build_render_site(settings: RenderSettings) -> RenderSiteApp:
         manifest=DynamoPublishManifest(table),
         backlog=DynamoChangeBacklog(table),
         index=DynamoSiteIndex(table),
+        extras=SiteExtras(
+            pins=DynamoEditorialStore(table),
+            catalogue=catalogue
+            if catalogue is not None
+            else load_catalogue(settings.config_dir / "feeds.yaml"),
+            feed_states=DynamoFeedStateStore(table),
+        ),
         site=SiteConfig(
             title=settings.site_title, tagline=settings.site_tagline, base_url=settings.site_url
         ),

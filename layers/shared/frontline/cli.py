@@ -1,12 +1,15 @@
 """`frontline`: the operator's command line.
 
-    frontline demo [--no-serve] [--port 8000] [--out _site]
+    frontline demo [--no-serve] [--port 8000] [--out _site] [--provider heuristic|openai|bedrock]
     frontline feeds check URL_OR_FILE [--json] [--allow-private-network]
     frontline feeds list [--config-dir DIR]
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
     frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
     frontline check-grounding SOURCE_JSON ANALYSIS_JSON [--config-dir DIR]
     frontline stories cluster ITEMS_JSONL [--window-hours 72] [--config-dir DIR]
+    frontline articles hide|unhide|pin|unpin|edit|reanalyse ID …   (see cli_articles.py)
+    frontline articles list --hidden|--pinned|--degraded|--waiting|--withdrawn
+    frontline feeds health [--json]
 
 Errors print one line on stderr and exit 1; no tracebacks for expected failures. When the
 reader of the output goes away (`| head -1`), the command stops quietly with status 141.
@@ -29,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
 
+from frontline.cli_articles import add_articles_commands, add_feeds_health_command, use_demo_store
 from frontline.config import REPO_CONFIG_DIR, ConfigurationError, load_catalogue
 from frontline.domain.feed_entries import ParsedFeed, parse_feed
 from frontline.domain.models import Article, FeedItem, FeedSource, FeedState, ItemMessage
@@ -162,7 +166,14 @@ def _demo(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(REPO))
     from infra.local.demo import run_demo  # development only: imports moto
 
-    return run_demo(output=Path(args.out), port=args.port, serve_site=args.serve)
+    return run_demo(
+        output=Path(args.out),
+        port=args.port,
+        serve_site=args.serve,
+        provider=args.provider,
+        model_id=args.model,
+        store_port=args.store_port,
+    )
 
 
 DEFAULT_BEDROCK_MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -418,6 +429,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", dest="serve", action="store_false", help="build and exit")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--out", default="_site")
+    demo.add_argument(
+        "--provider",
+        choices=["heuristic", "openai", "bedrock"],
+        default=os.environ.get("PROVIDER") or "heuristic",
+        help="the analysis model (openai: OPENAI_BASE_URL, OPENAI_MODEL; bedrock: AWS "
+        "credentials, BEDROCK_MODEL_ID); an unreachable one falls back to heuristic",
+    )
+    demo.add_argument("--model", help="model id (default: OPENAI_MODEL / BEDROCK_MODEL_ID)")
+    demo.add_argument(
+        "--store-port", type=int, help="where the CLI reaches the demo's store (default: port+1)"
+    )
     demo.set_defaults(run=_demo)
 
     feeds = commands.add_parser("feeds", help="inspect feeds and the catalogue")
@@ -432,6 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--config-dir", default=str(REPO_CONFIG_DIR))
     listing.set_defaults(run=_feeds_list)
+    add_feeds_health_command(feed_commands, str(REPO_CONFIG_DIR))
+    add_articles_commands(commands, str(REPO_CONFIG_DIR))
 
     analyze = commands.add_parser("analyze", help="analyse one item as the worker would")
     analyze.add_argument("target", metavar="URL_OR_ITEM_JSON")
@@ -490,6 +514,8 @@ EXIT_BROKEN_PIPE = 141
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "demo", False):
+            use_demo_store()
         return int(args.run(args))
     except (CliError, ConfigurationError, FrontlineError) as exc:
         print(f"frontline: error: {exc}", file=sys.stderr)

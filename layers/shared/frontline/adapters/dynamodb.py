@@ -5,7 +5,9 @@ ITEM#<id>     / CLAIM    every item ever seen, claimed once with a conditional w
                          sparse Unqueued index lists the claims a crash left unqueued
 URL#<feed>#<hash of canonical URL> / CLAIM   the item that owns a source URL: one article per URL
 ARTICLE#<id>  / ARTICLE  articles; public ones carry gsi1pk so the ByPublished index lists them,
-                         and gsi4pk/gsi4sk (listing order) so ByListing answers "the newest N"
+                         and gsi4pk/gsi4sk (listing order) so ByListing answers "the newest N";
+                         waiting, hidden and withdrawn ones carry gsi2pk (NeedsAnalysis index)
+SITE#PINNED   / PINNED   the pinned article ids (editorial_store), read by every publish
 ITEM#<id>     / ANALYSIS the item's analysis lease and the model's recorded answer
 FEED#<id>     / STATE    per-feed polling state (validators, error streak, last error)
 USAGE#<day>   / COUNTER  the day's LLM spend;  CHARGE#<call id> / CHARGE  one per charged call
@@ -42,6 +44,12 @@ PUBLIC_PARTITION: Final = "ARTICLES"
 BY_PUBLISHED: Final = "ByPublished"
 BY_LISTING: Final = "ByListing"
 WAITING_PARTITION: Final = "REANALYSE"
+# The NeedsAnalysis index lists the articles operators look after: those waiting for a full
+# analysis, and (never waiting) the hidden and the withdrawn, each in its own partition.
+ATTENTION_PARTITIONS: Final = {
+    ArticleStatus.HIDDEN: "HIDDEN",
+    ArticleStatus.WITHDRAWN: "WITHDRAWN",
+}
 NEEDS_ANALYSIS: Final = "NeedsAnalysis"
 UNQUEUED_PARTITION: Final = "UNQUEUED"
 UNQUEUED: Final = "Unqueued"
@@ -114,6 +122,10 @@ class DynamoTable:
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def article_key(article_id: str) -> dict[str, Any]:
+    return _key(f"ARTICLE#{article_id}", "ARTICLE")
 
 
 class DynamoItemLedger:
@@ -306,9 +318,9 @@ class DynamoFeedStateStore:
 
 
 def article_item(article: Article) -> dict[str, Any]:
-    """The ARTICLE item of an article as `DynamoArticleRepository.save` writes it."""
+    """The table item of an article: its document and the attributes its indexes read."""
     item: dict[str, Any] = {
-        **_key(f"ARTICLE#{article.id}", "ARTICLE"),
+        **article_key(article.id),
         "doc": {"S": article.model_dump_json()},
         "status": {"S": article.status.value},
         "feed_id": {"S": article.item.feed_id},
@@ -322,7 +334,10 @@ def article_item(article: Article) -> dict[str, Any]:
         item["gsi1sk"] = {"S": f"{article.published.astimezone(UTC).isoformat()}#{article.id}"}
         item["gsi4pk"] = {"S": PUBLIC_PARTITION}
         item["gsi4sk"] = {"S": listing_token(article)}
-    if article.needs_reanalysis and article.status is not ArticleStatus.HIDDEN:
+    if article.status in ATTENTION_PARTITIONS:  # hidden or withdrawn: listed for operators
+        item["gsi2pk"] = {"S": ATTENTION_PARTITIONS[article.status]}
+        item["gsi2sk"] = {"S": f"{article.updated_at.astimezone(UTC).isoformat()}#{article.id}"}
+    elif article.needs_reanalysis:
         item["gsi2pk"] = {"S": WAITING_PARTITION}  # sparse: only articles that wait
         item["gsi2sk"] = {"S": f"{article.created_at.astimezone(UTC).isoformat()}#{article.id}"}
     # The version: a different content seen earlier than the stored one is stale.
@@ -380,6 +395,24 @@ class DynamoArticleRepository:
 
     def list_public(self, limit: int | None = None) -> list[Article]:
         return self._query_index(BY_PUBLISHED, "gsi1pk", PUBLIC_PARTITION, limit, newest_first=True)
+
+    def list_public_of_source(self, feed_id: str) -> list[Article]:
+        """Every public article of one source: reads the whole ByPublished index, so only a
+        publisher's opt-out asks (once per source)."""
+        articles: list[Article] = []
+        request: dict[str, Any] = {
+            "TableName": self._table.table_name,
+            "IndexName": BY_PUBLISHED,
+            "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": "feed_id = :f",
+            "ExpressionAttributeValues": {":p": {"S": PUBLIC_PARTITION}, ":f": {"S": feed_id}},
+        }
+        while True:
+            response = self._table.client.query(**request)
+            articles += [Article.model_validate_json(row["doc"]["S"]) for row in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return articles
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def list_newest(self, limit: int) -> list[Article]:
         return self._query_index(BY_LISTING, "gsi4pk", PUBLIC_PARTITION, limit, newest_first=True)
@@ -632,8 +665,9 @@ def article_changes(records: Sequence[dict[str, Any]]) -> list[ArticleChange]:
     """Stream records → the public versions of each changed article, before and after.
 
     A version that is not public (skipped, hidden) counts as absent: hiding an article is
-    its removal from the site; publishing a skipped one is its arrival. Digest records
-    change only site-wide pages, which every publish renders.
+    its removal from the site; publishing a skipped one is its arrival. Digest and feed
+    state records change only site-wide pages (a digest's, the source health page), which
+    every publish renders.
     """
     changes: list[ArticleChange] = []
     for record in records:

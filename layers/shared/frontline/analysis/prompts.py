@@ -16,6 +16,7 @@ from typing import Any, Final
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from frontline.domain.article_text import truncate_keeping_lead
+from frontline.domain.content_policy import EXCERPT_MAX_CHARS
 from frontline.domain.digests import DigestKind, DigestOverview, DigestRequest
 from frontline.domain.models import CATEGORY_LABELS, ContentPolicy, FeedItem
 from frontline.domain.paths import JST
@@ -32,8 +33,6 @@ DEFAULT_MAX_INPUT_CHARS: Final = 12_000
 # tags, entities, scores and the JSON around them); Japanese runs at about a token a character.
 _TOKENS_BESIDES_BODY: Final = 1_800
 _BODY_MIN_CHARS: Final = 400
-# An excerpt source's page shows only the translated lead, its first sentence or two.
-EXCERPT_MAX_CHARS: Final = 150
 MAX_ENTITY_HINTS: Final = 20
 
 

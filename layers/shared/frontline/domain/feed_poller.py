@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+from frontline.domain.backoff import backoff_after
 from frontline.domain.feed_entries import parse_feed
 from frontline.domain.models import FeedItem, FeedSource, FeedState, ItemMessage
 from frontline.domain.ports import (
@@ -31,6 +32,7 @@ from frontline.domain.ports import (
     ItemLedger,
     WorkQueue,
 )
+from frontline.domain.source_health import new_items_by_day
 
 Outcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]
 MAX_RETRY_AFTER = timedelta(hours=24)
@@ -64,6 +66,8 @@ class PollReport:
     feeds: list[FeedOutcome] = field(default_factory=list)
     requeued: int = 0  # unmarked claims of a run that died, queued again
     sweep_error: str | None = None
+    withdrawn: int = 0  # articles of opted-out sources taken off the site (domain/opt_out)
+    withdraw_error: str | None = None
 
     def total(self, name: str) -> int:
         return sum(getattr(feed, name) for feed in self.feeds)
@@ -91,14 +95,8 @@ class PollReport:
             "duplicates": self.total("duplicates"),
             "unqueued": self.total("unqueued"),
             "requeued": self.requeued,
+            "withdrawn": self.withdrawn,
         }
-
-
-def backoff_after(error_streak: int) -> timedelta:
-    """1 h, 2 h, 4 h, … capped at a day: a broken feed is retried, less and less often."""
-    if error_streak <= 0:
-        return timedelta(0)
-    return min(timedelta(hours=2 ** (error_streak - 1)), timedelta(hours=24))
 
 
 class FeedPoller:
@@ -129,7 +127,7 @@ class FeedPoller:
 
     async def poll(self, sources: Iterable[FeedSource], *, now: datetime) -> PollReport:
         requeued, sweep_error = self.requeue_unqueued_claims(now=now)
-        enabled = [source for source in sources if source.enabled]
+        enabled = [source for source in sources if source.polled]
         states = self._states.load_states(source.id for source in enabled)
         overall = asyncio.Semaphore(self._concurrency)
         hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
@@ -257,6 +255,8 @@ class FeedPoller:
                     "body_hash": body_hash,
                     "item_count": len(parsed.items),
                     "last_error": parsed.warning,  # recovered from an ill-formed document
+                    "new_items_by_day": new_items_by_day(state.new_items_by_day, now, len(fresh)),
+                    "last_new_item_at": now if fresh else state.last_new_item_at,
                 }
             )
         )
@@ -324,7 +324,15 @@ def _recency(item: FeedItem) -> tuple[bool, datetime]:
 
 
 def _healthy(state: FeedState) -> FeedState:
-    return state.model_copy(update={"error_streak": 0, "retry_after": None, "last_error": None})
+    """A poll that reached the feed: the streak ends, and it is the last success."""
+    return state.model_copy(
+        update={
+            "error_streak": 0,
+            "retry_after": None,
+            "last_error": None,
+            "last_success_at": state.polled_at,
+        }
+    )
 
 
 def _searchable(item: FeedItem) -> str:

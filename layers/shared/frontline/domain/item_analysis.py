@@ -23,18 +23,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
 
 from frontline.domain.article_text import article_text_for
+from frontline.domain.editorial import apply_overrides
 from frontline.domain.models import (
     Article,
     ArticleStatus,
     FeedItem,
     ItemMessage,
+    Overrides,
     Provenance,
     StorySource,
     StoryUpdate,
@@ -89,6 +91,7 @@ class ItemAnalyst:
         on_ungrounded: Callable[[Article], None] | None = None,
         stories: StoryDesk | None = None,
         reanalysis_cap: int = REANALYSIS_CAP,
+        opted_out: Collection[str] = (),
     ) -> None:
         """`provider` alone (the heuristic) or an LLM with `fallback`, `budget` and pages;
         with `stories`, items are placed in stories before they are analysed."""
@@ -101,6 +104,7 @@ class ItemAnalyst:
         self._on_ungrounded = on_ungrounded
         self._stories = stories
         self._reanalysis_cap = reanalysis_cap
+        self._opted_out = frozenset(opted_out)  # feed ids whose publishers opted out
 
     def process(self, message: ItemMessage, *, now: datetime) -> Article:
         """Analyse and store; an already-analysed identical item is returned, not re-analysed.
@@ -153,6 +157,8 @@ class ItemAnalyst:
             if latest is not None and latest != existing and _settled(latest, message):
                 return latest
             article, failure = self._analysed(item, existing, seen_at, now)
+            if existing is not None:  # edits, a hiding and a pin outlast the analysis
+                article = apply_overrides(article, self._overrides_now(item.id, existing))
             try:
                 self._articles.save(article)
             except StaleVersion:
@@ -244,8 +250,14 @@ class ItemAnalyst:
             reason = f"{label}: {spent.failure.reason}"[:500]
         if not result.analysis.is_ai_related:
             status, reason = ArticleStatus.SKIPPED, "not about AI"
-        if existing is not None and existing.status is ArticleStatus.HIDDEN:
-            status, reason = ArticleStatus.HIDDEN, existing.status_reason  # operators decide
+        if item.feed_id in self._opted_out:  # queued before the opt-out: never published
+            status, reason = ArticleStatus.WITHDRAWN, "publisher opt-out"
+        if existing is not None:  # operators and publishers decide
+            hidden = existing.overrides.hidden  # applied below, over the status it hides
+            kept = hidden.status_beneath if hidden is not None else existing.status
+            if kept in _KEPT_STATUSES:
+                status = kept
+                reason = existing.status_reason if hidden is None else reason
         article = Article(
             id=item.id,
             # The path is fixed when the article is first stored and never changes.
@@ -272,6 +284,14 @@ class ItemAnalyst:
             updates=revision.updates if revision else existing.updates if existing else (),
         )
         return article, spent.failure
+
+    def _overrides_now(self, item_id: str, existing: Article) -> Overrides:
+        """The overrides stored now: an operator may have made one while the model answered
+        (read again only then: the heuristic answers at once)."""
+        if self._spend.budget is None:
+            return existing.overrides
+        current = self._articles.get(item_id)
+        return (current or existing).overrides
 
     def _spent(
         self, item: FeedItem, text: str, now: datetime, version: str
@@ -340,6 +360,9 @@ def _story_version(lead: FeedItem, sources: Sequence[StorySource]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+# Statuses a new analysis never replaces: an operator's hiding (without an override record:
+# stored before overrides were) and a publisher's opt-out.
+_KEPT_STATUSES: Final = frozenset({ArticleStatus.HIDDEN, ArticleStatus.WITHDRAWN})
 UNGROUNDED: Final = "ungrounded analysis"
 INVALID: Final = "invalid analysis"
 

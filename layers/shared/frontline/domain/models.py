@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
@@ -90,6 +90,10 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+# Source pages live at /sources/<id>/; these ids name other pages there (source health).
+RESERVED_SOURCE_IDS: frozenset[str] = frozenset({"health"})
+
+
 class FeedSource(Frozen):
     """One entry of config/feeds.yaml."""
 
@@ -105,6 +109,26 @@ class FeedSource(Frozen):
     enabled: bool = True
     # Hosts besides site_url's that serve this source's images (its CDN): see image_sources.
     image_hosts: tuple[Annotated[str, AfterValidator(_host_name)], ...] = ()
+    # The publisher asked to be removed: never polled again, its articles leave the site.
+    opt_out: bool = False
+    opt_out_date: date | None = None
+    opt_out_note: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _id_is_not_reserved(self) -> Self:
+        if self.id in RESERVED_SOURCE_IDS:
+            raise ValueError(f"id '{self.id}' is reserved for a page of the site")
+        return self
+
+    @model_validator(mode="after")
+    def _opt_out_is_dated(self) -> Self:
+        if self.opt_out and self.opt_out_date is None:
+            raise ValueError("opt_out: true needs opt_out_date (the day the publisher asked)")
+        return self
+
+    @property
+    def polled(self) -> bool:
+        return self.enabled and not self.opt_out
 
     @property
     def ai_focused(self) -> bool:
@@ -132,6 +156,13 @@ class FeedState(BaseModel):
     error_streak: int = 0
     retry_after: UtcDatetime | None = None
     item_count: int = 0
+    # Source health (domain/source_health): the last poll that succeeded, the last poll that
+    # brought a new item, and new items per UTC day over the last 30 days.
+    last_success_at: UtcDatetime | None = None
+    last_new_item_at: UtcDatetime | None = None
+    new_items_by_day: dict[str, int] = Field(default_factory=dict)
+    # Publisher opt-out: when every article of the source had left the site.
+    withdrawn_at: UtcDatetime | None = None
 
 
 # --- Feed items -----------------------------------------------------------------------------
@@ -289,6 +320,7 @@ class ArticleStatus(StrEnum):
     DEGRADED = "degraded"  # the LLM's answer failed validation twice: heuristic, badged
     SKIPPED = "skipped"  # not about AI: stored with the reason, not published
     HIDDEN = "hidden"  # taken down by an operator
+    WITHDRAWN = "withdrawn"  # its publisher opted out: kept, never published again
 
     @property
     def is_public(self) -> bool:
@@ -330,6 +362,55 @@ class StoryUpdate(Frozen):
     facts: tuple[str, ...] = Field(default=(), max_length=12)  # figures and names, as written
 
 
+# --- Editorial overrides (see domain/editorial.py) -------------------------------------------
+
+EditableField = Literal["title_ja", "tldr", "impact", "editorial_comment", "body_ja"]
+
+
+class Override(Frozen):
+    """Who changed an article, when and why. `by` is the operator's identity: never shown."""
+
+    by: str = Field(min_length=1, max_length=300)
+    at: UtcDatetime
+    reason: str = Field(default="", max_length=500)
+
+
+class FieldEdit(Override):
+    field: EditableField
+    value: str = Field(min_length=1, max_length=20_000)
+    replaced: str  # the analysis's own text, restored by `edit --reset`
+
+
+class Hiding(Override):
+    status_beneath: ArticleStatus  # the status the analysis gave: restored by unhide
+
+
+class Pin(Override):
+    until: UtcDatetime | None = None  # None: until unpinned
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or self.until > now
+
+
+class LoggedOverride(Override):
+    action: Literal["hide", "unhide", "pin", "unpin", "edit", "reset", "reanalyse"]
+    detail: str = ""
+
+
+class Overrides(Frozen):
+    """What operators changed on an article; kept across re-analysis."""
+
+    edits: tuple[FieldEdit, ...] = ()
+    hidden: Hiding | None = None
+    pin: Pin | None = None
+    log: tuple[LoggedOverride, ...] = ()
+
+    @property
+    def edited_at(self) -> datetime | None:
+        """When readers' text last changed by hand (None: never)."""
+        return max((edit.at for edit in self.edits), default=None)
+
+
 class Article(Frozen):
     """An item with its analysis: the unit the site publishes and the JSON API serves.
 
@@ -352,6 +433,7 @@ class Article(Frozen):
     updated_at: UtcDatetime
     sources: tuple[StorySource, ...] = ()
     updates: tuple[StoryUpdate, ...] = ()
+    overrides: Overrides = Field(default_factory=Overrides)
 
     @model_validator(mode="before")
     @classmethod

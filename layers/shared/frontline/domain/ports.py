@@ -203,6 +203,13 @@ class ArticleRepository(Protocol):
         ...
 
 
+class PinnedArticleStore(Protocol):
+    def pinned(self, now: datetime, limit: int) -> list[Article]:
+        """At most `limit` public articles pinned at `now`, the latest pin first, read
+        without listing the articles."""
+        ...
+
+
 class AnalysisClaims(Protocol):
     """Per item: who analyses it now (a lease with expiry) and the model's answer once given."""
 

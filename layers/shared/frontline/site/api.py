@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from frontline.domain.content_policy import published_document
 from frontline.domain.models import Article
 from frontline.site.paths import absolute_url
 from frontline.site.sanitise import json_text
@@ -15,9 +16,15 @@ LATEST_PATH = "/api/v1/latest.json"
 SCHEMA_PATH = "/api/v1/schema/article.json"
 
 
+# Who changed an article, when and why is the operators' business: never served.
+PRIVATE_FIELDS = frozenset({"overrides"})
+_PRIVATE_DEFINITIONS = ("Overrides", "FieldEdit", "Hiding", "Pin", "LoggedOverride")
+
+
 def article_document(article: Article, site: SiteConfig) -> dict[str, Any]:
-    """The Article as stored (`model_dump(mode="json")`) plus the page's absolute `url`."""
-    document = article.model_dump(mode="json")
+    """The Article as stored (`model_dump(mode="json")`), as the source's content policy
+    allows it to be published and without the override record, plus the page's `url`."""
+    document = published_document(article).model_dump(mode="json", exclude=set(PRIVATE_FIELDS))
     document["url"] = absolute_url(site.base_url, article.path)
     return document
 
@@ -44,6 +51,10 @@ def render_latest_json(articles: Sequence[Article], site: SiteConfig) -> str:
 
 def render_article_schema() -> str:
     schema = Article.model_json_schema(mode="serialization")
+    for name in PRIVATE_FIELDS:
+        schema["properties"].pop(name, None)
+    for name in _PRIVATE_DEFINITIONS:
+        schema.get("$defs", {}).pop(name, None)
     schema["properties"]["url"] = {
         "type": "string",
         "format": "uri",

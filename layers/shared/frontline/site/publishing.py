@@ -29,6 +29,7 @@ from frontline.domain.ports import (
 )
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue
+from frontline.site.extras import SiteExtras
 from frontline.site.families import SITEMAPS, SiteContext
 from frontline.site.families.base import DigestList, DigestSource
 from frontline.site.families.sitemap import INDEX_PATH as SITEMAP_INDEX
@@ -103,14 +104,15 @@ def publish_site(
     changes: Sequence[ArticleChange] | None = None,
     digest_changes: Sequence[tuple[DigestKind, str]] = (),
     cdn: CdnInvalidator | None = None,
+    extras: SiteExtras | None = None,
 ) -> PublishReport:
     """Publish the site: in full, or only what `changes` (stream records) can touch.
 
     An incremental publish renders from the index's bounded slices (brought up to date for
     the changed articles by the caller as their records arrive): it never reads every
-    article. A site
-    never published (no top page in the manifest) is published in full, and so is one whose
-    search archive cannot be read back: a full publish builds the search archive index, an
+    article. Pinned articles and the feeds' health come from `extras`. A site never published
+    (no top page in the manifest) is published in full, and so is one whose search archive
+    cannot be read back: a full publish builds the search archive index, an
     incremental one the recent index beside it (see families/search)."""
     incremental = changes is not None and bool(manifest.hashes_of([key_for("/")]))
     tiers = published_tiers(store.read(key_for(TIERS_PATH))) if incremental else None
@@ -120,6 +122,8 @@ def publish_site(
     rebuilds = any(path.startswith(ARCHIVE_DIR) for path in pending)
     incremental = incremental and tiers is not None and not rebuilds
     source: DigestSource = digests if digests is not None else DigestList(())
+    pinned = extras.pinned_now(now) if extras else None
+    health = extras.source_health_now(now) if extras else None
     if incremental:
         assert changes is not None
         ctx = SiteContext(
@@ -129,12 +133,21 @@ def publish_site(
             digests=source,
             search_tiers=tiers,
             digest_changes=digest_changes,
+            pinned=pinned,
+            source_health=health,
         )
         result, known = _render_incremental(ctx, changes, pending, manifest)
         stale = sorted(key for key in result.gone if key in known)
     else:
         listed = articles.list_public()
-        ctx = SiteContext(build_catalogue(listed), site, now=now, digests=source)
+        ctx = SiteContext(
+            build_catalogue(listed),
+            site,
+            now=now,
+            digests=source,
+            pinned=pinned,
+            source_health=health,
+        )
         result = render_all(ctx)
         known = manifest.all_hashes()
         stale = sorted(key for key in known if key not in result.keys)
@@ -239,6 +252,7 @@ def publish_coalesced(
     digests: DigestRepository | None = None,
     cdn: CdnInvalidator | None = None,
     interval: timedelta = COALESCE,
+    extras: SiteExtras | None = None,
 ) -> PublishReport:
     """Record a stream batch (`changes`) and publish everything waiting, unless a publish
     ran less than `interval` ago. A drain (`changes=None`, on a schedule) publishes what
@@ -273,6 +287,7 @@ def publish_coalesced(
         changes=None if full else merged,
         digest_changes=digest_changes,
         cdn=cdn,
+        extras=extras,
     )
     backlog.settle([token for token, _change in waiting], published_at=now)
     return report

@@ -19,7 +19,7 @@ from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
 from frontline.site.catalogue import build_catalogue
 from frontline.site.families import FAMILIES, PageFamily, SiteContext
-from frontline.site.families.base import DigestSource
+from frontline.site.families.base import DigestSource, PinnedArticles, SourceHealthRows
 from frontline.site.paths import key_for
 from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
@@ -79,11 +79,19 @@ def render(
     changes: Sequence[ArticleChange] | None = None,
     also: Collection[str] = (),
     search_tiers: PublishedTiers | None = None,
+    pinned: PinnedArticles | None = None,
+    source_health: SourceHealthRows | None = None,
 ) -> RenderResult:
     """From articles in memory: the whole site, or — given the article changes since the
     last publish — the paths those changes touch, and the paths in `also`."""
     ctx = SiteContext(
-        build_catalogue(articles), site, now=now, digests=digests, search_tiers=search_tiers
+        build_catalogue(articles),
+        site,
+        now=now,
+        digests=digests,
+        search_tiers=search_tiers,
+        pinned=pinned,
+        source_health=source_health,
     )
     if changes is None:
         return render_all(ctx)

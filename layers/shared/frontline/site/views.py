@@ -15,13 +15,19 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from frontline.domain.content_policy import (
+    is_excerpt,
+    published_body,
+    published_original,
+    shows_original_html,
+)
+from frontline.domain.editorial import EDITED_LABEL
 from frontline.domain.image_sources import image_hosts, shown_images
 from frontline.domain.importance import WEIGHTS
 from frontline.domain.models import (
     CATEGORY_LABELS,
     Article,
     ArticleStatus,
-    ContentPolicy,
     EntityKind,
     FeedKind,
     KeyPoint,
@@ -183,6 +189,7 @@ class ArticleView:
     related: tuple[CardView, ...] = field(default=())
     sources: tuple[SourceView, ...] = field(default=())
     updates: tuple[UpdateView, ...] = field(default=())
+    edited: str | None = None  # 「編集部により修正（日付）」 when an operator edited the text
 
 
 def is_untranslated(article: Article) -> bool:
@@ -347,6 +354,8 @@ def article_view(
     item = article.item
     scores = analysis.scores
     url = absolute_url(site.base_url, article.path)
+    excerpt = is_excerpt(article)
+    body = published_body(article, japanese=lang_of(analysis.body_ja) is None)
     companies: dict[str, Link] = {}
     others: list[str] = []
     for entity in analysis.entities:
@@ -378,15 +387,16 @@ def article_view(
         editorial_comment=analysis.editorial_comment,
         images=_images(article),
         video_url=_video_url(article),
-        paragraphs=paragraphs_of(analysis.body_ja),
+        paragraphs=paragraphs_of(body),
         body_lang=lang_of(analysis.body_ja),
-        excerpt=item.content_policy is ContentPolicy.EXCERPT,
+        excerpt=excerpt,
+        # an excerpt source's own text is shown as its lead, in plain text (content_policy)
         original_html=clean_original_html(
             item.content_html, item.url, image_hosts=image_hosts(item.url, item.image_hosts)
         )
-        if item.content_html.strip()
+        if shows_original_html(article)
         else None,
-        original_text=item.summary,
+        original_text=published_original(article) if excerpt else item.summary,
         tags=tuple(Link(f"#{tag}", tag_path(tag)) for tag in analysis.tags),
         companies=tuple(companies.values()),
         other_entities=tuple(others),
@@ -395,7 +405,13 @@ def article_view(
         related=tuple(related),
         sources=source_views(article),
         updates=update_views(article),
+        edited=_edited(article),
     )
+
+
+def _edited(article: Article) -> str | None:
+    edited_at = article.overrides.edited_at
+    return f"{EDITED_LABEL}（{format_jst_date(edited_at)}）" if edited_at else None
 
 
 def news_article_json_ld(article: Article, site: SiteConfig) -> dict[str, Any]:

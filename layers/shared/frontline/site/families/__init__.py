@@ -18,6 +18,7 @@ from frontline.site.families.home import HomeFamily
 from frontline.site.families.news import NewsFamily
 from frontline.site.families.search import SearchFamily
 from frontline.site.families.sitemap import SitemapFamily
+from frontline.site.families.source_health import SourceHealthFamily
 from frontline.site.families.sources import SourceFamily
 from frontline.site.families.tags import TagFamily
 from frontline.site.families.tools import ToolsFamily
@@ -31,6 +32,7 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     ARTICLES,
     TagFamily(),
     CompanyFamily(),
+    SourceHealthFamily(),  # before SourceFamily: /sources/health/ is not a source's page
     SourceFamily(),
     DigestFamily(),
     HackerFamily(),

@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, TypeVar
 from frontline.domain.digests import Digest, DigestKind
 from frontline.domain.models import Article, ArticleChange
 from frontline.domain.ports import SiteObject
+from frontline.domain.source_health import SourceHealth
 from frontline.site.assets import stylesheet
 from frontline.site.catalogue import listing_position
 from frontline.site.environment import environment
@@ -39,6 +40,9 @@ XML: Final = "application/xml; charset=utf-8"
 TEXT: Final = "text/plain; charset=utf-8"
 
 T = TypeVar("T")
+
+PinnedArticles = Callable[[], Sequence[Article]]
+SourceHealthRows = Callable[[], Sequence[SourceHealth]]
 
 
 @dataclass(frozen=True)
@@ -132,9 +136,15 @@ class SiteContext:
         digests: DigestSource | Sequence[Digest] = (),
         search_tiers: PublishedTiers | None = None,
         digest_changes: Sequence[tuple[DigestKind, str]] = (),
+        pinned: PinnedArticles | None = None,
+        source_health: SourceHealthRows | None = None,
     ) -> None:
         self.slices = slices
         self.digest_changes = tuple(digest_changes)  # digests stored since the last publish
+        # the store's pinned articles (one item and a few reads), and each feed's health
+        # (one read per catalogue entry); None where the render has no store
+        self._pinned = pinned
+        self._source_health = source_health
         # the search archive already published (None: this render builds the archive index)
         self.search_tiers = search_tiers
         self.site = site
@@ -220,6 +230,18 @@ class SiteContext:
 
     def articles(self, ids: Iterable[str]) -> Mapping[str, Article]:
         return self.slices.articles(ids)
+
+    def pinned(self) -> tuple[Article, ...]:
+        """The articles operators pinned to the top of the top page (read once)."""
+        source = self._pinned
+        return self.memo("pinned", lambda: tuple(source()) if source is not None else ())
+
+    def source_health(self) -> tuple[SourceHealth, ...] | None:
+        """Each catalogue feed's health; None when the render has no feed states."""
+        source = self._source_health
+        if source is None:
+            return None
+        return self.memo("source_health", lambda: tuple(source()))
 
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """`build()` once per render: what several pages of a family derive from a slice."""

@@ -1,4 +1,4 @@
-"""The top page: the newest stories and the week's trending tags."""
+"""The top page: the pinned stories, the newest stories and the week's trending tags."""
 
 from __future__ import annotations
 
@@ -29,9 +29,12 @@ class HomeFamily:
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         page = PageMeta(title=ctx.site.title, description=ctx.site.tagline, path=PATH)
+        pinned = ctx.cards(ctx.pinned())
+        shown = {card.path for card in pinned}
         return ctx.html(
             "index.html",
             page,
-            cards=ctx.cards(ctx.newest(HOME_SIZE)),
+            pinned=pinned,
+            cards=tuple(c for c in ctx.cards(ctx.newest(HOME_SIZE)) if c.path not in shown),
             trending=[group for group, _count in trending_tags(ctx)][:HOME_TRENDING],
         )
