@@ -15,6 +15,7 @@ from frontline.domain.ports import (
     ClaimOutcome,
     FeedUnavailable,
     FetchResult,
+    RebuildRun,
     SiteObject,
     StaleVersion,
     Usage,
@@ -387,3 +388,29 @@ class FakeModel:
             usage=Usage(2000, 800),
             request_id=f"req-{self.calls}",
         )
+
+
+@dataclass
+class FakeRebuildLedger:
+    """The rebuild runs: plans, and per partition done the keys it produced."""
+
+    runs: dict[str, RebuildRun] = field(default_factory=dict)
+    done: dict[str, dict[str, tuple[set[str], set[str]]]] = field(default_factory=dict)
+
+    def start(self, run: RebuildRun) -> None:
+        self.runs[run.run] = run
+
+    def plan(self, run: str) -> RebuildRun | None:
+        return self.runs.get(run)
+
+    def finish(self, run: str, partition: str, keys: Iterable[str], failed: Iterable[str]) -> None:
+        self.done.setdefault(run, {})[partition] = (set(keys), set(failed))
+
+    def finished(self, run: str) -> set[str]:
+        return set(self.done.get(run, {}))
+
+    def produced(self, run: str) -> Iterable[str]:
+        return [key for keys, _failed in self.done.get(run, {}).values() for key in keys]
+
+    def failed(self, run: str) -> set[str]:
+        return {path for _keys, failed in self.done.get(run, {}).values() for path in failed}
