@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import batched
+from itertools import batched, islice
 from typing import Final, Protocol
 
 from frontline.domain.ports import PublishManifest, SiteObject, SiteStore
@@ -156,7 +156,9 @@ class NewsArchivePartition:
             objects = []
             keys = []
             for number in numbers:
-                listed = [next(oldest_first) for _ in range(NEWS_PAGE_SIZE)]
+                listed = list(islice(oldest_first, NEWS_PAGE_SIZE))
+                if len(listed) < NEWS_PAGE_SIZE:  # the store lost articles since it counted
+                    break
                 objects.append(archive_page(ctx, number, pages, listed[::-1]))
                 keys.append(key_for(news_archive_path(number)))
             yield RenderedBatch(objects, frozenset(keys), card_failures(ctx))
