@@ -11,8 +11,10 @@ its Markdown before timing too). Reported: rebuild_full_<N>_s, objects written, 
 day (so a month holds ~9,000). The largest partition of each kind runs in a child forked
 after the source was built; the child resets its high-water mark (/proc/self/clear_refs),
 publishes the partition into a null store and reports VmHWM minus the VmRSS it started
-with: the memory the partition itself needs. The source here is the in-memory catalogue the
-child inherits (the store-side SiteIndex is not in this tree yet), so it is not counted;
+with: the memory the partition itself needs (the parent freezes its objects out of the
+garbage collector first, so the child copies only the inherited pages it reads). The source
+here is the in-memory catalogue the child inherits (the store-side SiteIndex is not in this
+tree yet), so it is not counted;
 the interpreter with the site modules loaded (a fresh process, measured) is added. Pagefind's
 own process is reported beside (search partition: the VmHWM of the child's live children).
 rebuild_partition_peak_mb_<N> is the largest; rebuild_partition_peak_mb_<kind>_<N> each.
@@ -22,6 +24,7 @@ rebuild_partition_peak_mb_<N> is the largest; rebuild_partition_peak_mb_<kind>_<
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -165,6 +168,10 @@ def _children_hwm_kb() -> int:
 def _measure_in_child(name: str) -> dict[str, float]:
     """Publish one partition in a forked child; its own memory (VmHWM − VmRSS at start)."""
     read, write = os.pipe()
+    # Without this the child's garbage collector walks every inherited object and copies the
+    # whole source into its own memory: the figure would be the source's size, not the
+    # partition's.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read)
@@ -192,10 +199,12 @@ def _measure_in_child(name: str) -> dict[str, float]:
 
 def _interpreter_mb() -> float:
     """A fresh interpreter with the rebuild's modules loaded: what every worker starts with."""
+    # VmHWM, not ru_maxrss: the latter keeps the forked parent's size across exec
     code = (
-        "import sys, resource; sys.path[:0] = ['layers/shared']\n"
+        "import sys; from pathlib import Path; sys.path[:0] = ['layers/shared']\n"
         "import frontline.site.rebuild, frontline.bootstrap\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "status = Path('/proc/self/status').read_text().splitlines()\n"
+        "print(next(int(s.split()[1]) for s in status if s.startswith('VmHWM:')) / 1024)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     return float(out.stdout.strip())
@@ -206,6 +215,7 @@ def peak(count: int = 100_000) -> dict[str, Any]:
     import synthetic
 
     synthetic.DAYS = max(1, count // PER_DAY)
+    base = _interpreter_mb()
     _SOURCE = build_catalogue(synthetic_articles(count))
     months = _SOURCE.months()
     largest_month = max(months, key=lambda month: months[month])
@@ -216,7 +226,6 @@ def peak(count: int = 100_000) -> dict[str, Any]:
             chosen["articles"] = Partition("articles", largest_month)
         else:
             chosen.setdefault(partition.kind, partition)
-    base = _interpreter_mb()
     label = f"{count // 1000}k"
     results: dict[str, Any] = {
         f"rebuild_interpreter_mb_{label}": round(base, 1),
