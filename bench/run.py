@@ -322,6 +322,14 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         "full render includes the Pagefind archive index of every article; a publish, only "
         "the recent index of the articles stored since (the `search_` rows).",
         "",
+        "The partitioned rebuild (`rebuild_` rows) publishes the same 10,000 articles as "
+        "`frontline render --full` does, one worker process per core, each partition a batch "
+        "of 200 pages at a time; its partition peaks are each kind's largest partition at "
+        "100,000 articles (300 a day), measured in a forked child as VmHWM minus its starting "
+        "RSS plus a fresh interpreter. Until the store-side site index is merged the source "
+        "is an in-memory catalogue the child inherits, which is not counted; Pagefind's own "
+        "process (the search archive partition) is reported on its own row.",
+        "",
         "Token counts are estimates (no tokenizer offline): one token per CJK character "
         "(kana, kanji, full-width forms) and one per four other characters (Latin text, JSON), "
         "over the system prompt, the user message and the tool schema of the Converse request "
