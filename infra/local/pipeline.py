@@ -27,12 +27,14 @@ from botocore.config import Config
 from frontline.bootstrap import (
     AnalyzeItemApp,
     FetchFeedsApp,
+    RebuildSiteApp,
     RenderSiteApp,
     RequestDigestApp,
     RequeueWaitingItemsApp,
     aws_client,
     build_analyze_item,
     build_fetch_feeds,
+    build_rebuild_site,
     build_render_site,
     build_request_digest,
     build_requeue_waiting_items,
@@ -266,6 +268,14 @@ class LocalPipeline:
         )
         return build_render_site(settings, catalogue=self.catalogue)
 
+    def rebuild_app(self) -> RebuildSiteApp:
+        settings = load_settings(
+            RenderSettings,
+            **self._common(),
+            site_bucket=self.resources["SiteBucket"],
+        )
+        return build_rebuild_site(settings)
+
     # --- the three stages -----------------------------------------------------------------
 
     def fetch(self) -> dict[str, Any]:
@@ -287,6 +297,7 @@ class LocalPipeline:
             "fetch_feeds": self.fetch_app,
             "analyze_item": self.analyze_app,
             "render_site": self.render_app,
+            "rebuild_site": self.rebuild_app,
             "requeue_waiting_items": self.requeue_app,
             "request_digest": self.digest_request_app,
         }
@@ -457,6 +468,38 @@ class LocalPipeline:
         self.progress(
             f"render_site: {summary['invocations']} invocations, {summary['rendered']} objects "
             f"rendered, {summary['uploaded']} uploaded"
+        )
+        return summary
+
+    def rebuild(self, run: str = "local-rebuild") -> dict[str, Any]:
+        """The nightly rebuild as RebuildStateMachine runs it: rebuild_site plans the run's
+        partitions, publishes each (one Distributed Map item each, here one after another)
+        and finishes the run."""
+        handler = load_handler("rebuild_site").handler
+        with self.identity("rebuild_site"):
+            app = self.rebuild_app()
+
+            def step(event: dict[str, Any]) -> dict[str, Any]:
+                context = LambdaContext("rebuild_site", memory_limit_in_mb=1024)
+                result: dict[str, Any] = handler(event, context, app=app)
+                return result
+
+            plan = step({"step": "plan", "run": run})
+            summaries = [
+                step({"step": "partition", "run": plan["run"], "partition": name})
+                for name in plan["partitions"]
+            ]
+            finished = step({"step": "finish", "run": plan["run"]})
+        summary = {
+            "partitions": len(summaries),
+            "rendered": sum(s["rendered"] for s in summaries),
+            "uploaded": sum(s["uploaded"] for s in summaries),
+            "failed": sum(s["failed"] for s in summaries),
+            "deleted": finished["deleted"],
+        }
+        self.progress(
+            f"rebuild_site: {summary['partitions']} partitions, {summary['rendered']} objects "
+            f"rendered, {summary['uploaded']} uploaded, {summary['deleted']} deleted"
         )
         return summary
 

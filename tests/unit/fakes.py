@@ -15,6 +15,7 @@ from frontline.domain.ports import (
     ClaimOutcome,
     FeedUnavailable,
     FetchResult,
+    RebuildRun,
     SiteObject,
     StaleVersion,
     Usage,
@@ -198,6 +199,9 @@ class CountingIndex:
 
     def reconcile_all(self) -> int:
         return self.reconcile(self._articles.articles)
+
+    def reconcile_month(self, month: str) -> int:
+        return self.reconcile_all()
 
     @staticmethod
     def _items(name: str, result: Any) -> int:
@@ -408,3 +412,29 @@ class FakeSiteIndex(CountingIndex):
         self.full += 1
         CountingIndex.reconcile(self, self._articles.articles)
         return 0
+
+
+@dataclass
+class FakeRebuildLedger:
+    """The rebuild runs: plans, and per partition done the keys it produced."""
+
+    runs: dict[str, RebuildRun] = field(default_factory=dict)
+    done: dict[str, dict[str, tuple[set[str], set[str]]]] = field(default_factory=dict)
+
+    def start(self, run: RebuildRun) -> None:
+        self.runs[run.run] = run
+
+    def plan(self, run: str) -> RebuildRun | None:
+        return self.runs.get(run)
+
+    def finish(self, run: str, partition: str, keys: Iterable[str], failed: Iterable[str]) -> None:
+        self.done.setdefault(run, {})[partition] = (set(keys), set(failed))
+
+    def finished(self, run: str) -> set[str]:
+        return set(self.done.get(run, {}))
+
+    def produced(self, run: str) -> Iterable[str]:
+        return [key for keys, _failed in self.done.get(run, {}).values() for key in keys]
+
+    def failed(self, run: str) -> set[str]:
+        return {path for _keys, failed in self.done.get(run, {}).values() for path in failed}

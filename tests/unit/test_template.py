@@ -27,6 +27,7 @@ FUNCTIONS = (
     "RequestDigestFunction",
     "AnalyzeItemFunction",
     "RenderSiteFunction",
+    "RebuildSiteFunction",
 )
 STORAGE_TYPES = frozenset({"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket"})
 PSEUDO_PARAMETERS = {
@@ -329,6 +330,7 @@ def test_environment_each_function_receives(
             "EMBEDDING_MODEL_ID",
         },
         "RenderSiteFunction": {"SITE_BUCKET", "DISTRIBUTION_ID"},
+        "RebuildSiteFunction": {"SITE_BUCKET", "DISTRIBUTION_ID"},
     }
 
 
@@ -350,7 +352,7 @@ def test_shared_layer_is_built_for_arm64(resources: dict[str, Any]) -> None:
     assert "Metadata" not in resources["ConfigLayer"]  # plain zip: config/x.yaml -> /opt/x.yaml
 
 
-def test_only_the_renderer_carries_the_search_layer(resources: dict[str, Any]) -> None:
+def test_only_the_renderers_carry_the_search_layer(resources: dict[str, Any]) -> None:
     layer = resources["SearchLayer"]
     assert layer["Properties"]["ContentUri"] == "layers/search"
     assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
@@ -359,7 +361,7 @@ def test_only_the_renderer_carries_the_search_layer(resources: dict[str, Any]) -
         for name, resource in resources.items()
         if {"Ref": "SearchLayer"} in resource.get("Properties", {}).get("Layers", [])
     ]
-    assert carriers == ["RenderSiteFunction"]
+    assert carriers == ["RenderSiteFunction", "RebuildSiteFunction"]
 
 
 # --- IAM -------------------------------------------------------------------------------------
@@ -412,7 +414,7 @@ def test_deployed_roles_add_no_hidden_permissions(template: dict[str, Any]) -> N
     generated = transformed["Resources"]
 
     roles = {name: r for name, r in generated.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == len(FUNCTIONS) + 6  # plus one per schedule
+    assert len(roles) == len(FUNCTIONS) + 7  # plus one per schedule, and the state machine's
     for name, role in roles.items():
         assert "ManagedPolicyArns" not in role["Properties"], name
         for policy in role["Properties"].get("Policies", []):
@@ -749,13 +751,32 @@ def test_the_job_roles_hold_only_what_their_job_needs(resources: dict[str, Any])
     assert "FindArticlesWaitingForAnalysis" not in granted("FetchFeedsRole")
 
 
-def test_render_rebuilds_everything_nightly(resources: dict[str, Any]) -> None:
-    event = _props(resources, "RenderSiteFunction")["Events"]["NightlyRebuild"]
+def test_the_site_is_rebuilt_nightly_by_the_state_machine_in_partitions(
+    resources: dict[str, Any], template: dict[str, Any]
+) -> None:
+    machine = _props(resources, "RebuildStateMachine")
+    event = machine["Events"]["NightlyRebuild"]
+    states = machine["Definition"]["States"]
+    fan_out = states["Partitions"]
 
+    assert "NightlyRebuild" not in _props(resources, "RenderSiteFunction")["Events"]
     assert event["Type"] == "ScheduleV2"
     assert event["Properties"]["ScheduleExpression"] == "cron(0 3 * * ? *)"
     assert event["Properties"]["ScheduleExpressionTimezone"] == "Asia/Tokyo"
-    assert json.loads(event["Properties"]["Input"]) == {"full_rebuild": True}
+    concurrency = _parameters(template, RebuildMaxConcurrency="12")
+    assert json.loads(_evaluate(event["Properties"]["Input"], template, concurrency)) == {
+        "max_concurrency": 12
+    }
+    assert machine["DefinitionSubstitutions"]["RebuildSiteFunctionArn"] == {
+        "Fn::GetAtt": ["RebuildSiteFunction", "Arn"]
+    }
+    assert [states["Plan"]["Next"], fan_out["Next"]] == ["Partitions", "Finish"]
+    assert fan_out["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert fan_out["ItemsPath"] == "$.plan.partitions"
+    assert fan_out["MaxConcurrencyPath"] == "$.max_concurrency"
+    assert fan_out["ItemSelector"]["step"] == "partition"
+    assert states["Plan"]["Parameters"]["Payload"]["step"] == "plan"
+    assert states["Finish"]["Parameters"]["Payload"]["step"] == "finish"
 
 
 def test_site_url_is_the_custom_domain_when_one_is_configured(template: dict[str, Any]) -> None:
@@ -1046,7 +1067,8 @@ def test_queues_log_groups_and_logs_outlive_the_stack(resources: dict[str, Any])
     }
 
     functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
-    assert len(kept) == 4 + len(functions) + 1  # four queues, a log group each, access logs
+    # four queues, a log group each, the rebuild state machine's, access logs
+    assert len(kept) == 4 + len(functions) + 1 + 1
     assert set(kept.values()) == {("Retain", "Retain")}
 
 

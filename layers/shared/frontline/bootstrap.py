@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from frontline.config import (
@@ -42,6 +42,8 @@ from frontline.domain.ports import (
     PeriodArticles,
     ProviderRejected,
     PublishManifest,
+    RebuildLedger,
+    RebuildRun,
     SiteStore,
     Usage,
     WorkQueue,
@@ -61,7 +63,10 @@ if TYPE_CHECKING:
     from frontline.domain.stories import StoryDesk
     from frontline.site import SiteConfig
     from frontline.site.extras import SiteExtras
+    from frontline.site.families import SiteContext
     from frontline.site.publishing import PublishReport
+    from frontline.site.rebuild import PartitionReport
+    from frontline.site.rebuild_runs import FinishReport
     from frontline.site.slices import SiteIndex
 
 
@@ -590,3 +595,93 @@ def build_render_site(
 @cache
 def render_site_app() -> RenderSiteApp:
     return build_render_site(load_settings(RenderSettings))
+
+
+# --- rebuild_site -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildSiteApp:
+    """The partitioned full rebuild: plan a run, publish one of its partitions, finish it."""
+
+    articles: ArticleRepository
+    store: SiteStore
+    site: SiteConfig
+    manifest: PublishManifest
+    ledger: RebuildLedger
+    digests: DigestRepository | None = None
+    cdn: CdnInvalidator | None = None
+    index: SiteIndex | None = None  # None: slices from listing `articles` (in-memory stores)
+
+    @cached_property
+    def slices(self) -> SiteIndex:
+        from frontline.site.catalogue import ListedIndex
+
+        return self.index if self.index is not None else ListedIndex(self.articles)
+
+    def contexts(self, now: datetime) -> Callable[[], SiteContext]:
+        from frontline.site.families import SiteContext
+        from frontline.site.families.base import DigestList
+
+        digests = self.digests if self.digests is not None else DigestList(())
+        return lambda: SiteContext(self.slices, self.site, now=now, digests=digests)
+
+    def plan(self, *, run: str, now: datetime) -> RebuildRun:
+        from frontline.site.rebuild_runs import plan_run
+
+        return plan_run(
+            self.contexts(now), run=run, now=now, ledger=self.ledger, manifest=self.manifest
+        )
+
+    def partition(self, run: str, name: str) -> PartitionReport:
+        from frontline.site.rebuild_runs import run_partition
+
+        plan = self.ledger.plan(run)
+        if plan is None:
+            raise LookupError(f"no rebuild run {run!r}")
+        kind, _, month = name.partition(":")
+        if kind == "articles":  # the nightly check of the index, a month per partition
+            self.slices.reconcile_month(month)
+        return run_partition(
+            run,
+            name,
+            self.contexts(plan.now),
+            ledger=self.ledger,
+            store=self.store,
+            manifest=self.manifest,
+        )
+
+    def finish(self, run: str) -> FinishReport:
+        from frontline.site.rebuild_runs import finish_run
+
+        return finish_run(
+            run, ledger=self.ledger, store=self.store, manifest=self.manifest, cdn=self.cdn
+        )
+
+
+def build_rebuild_site(settings: RenderSettings) -> RebuildSiteApp:
+    from frontline.adapters.dynamodb import DynamoTable
+    from frontline.adapters.rebuild_ledger import DynamoRebuildLedger
+
+    render = build_render_site(settings)
+    table = DynamoTable(aws_client("dynamodb"), settings.table_name)
+    return RebuildSiteApp(
+        articles=render.articles,
+        store=render.store,
+        site=render.site,
+        manifest=render.manifest,
+        ledger=DynamoRebuildLedger(table),
+        digests=render.digests,
+        cdn=render.cdn,
+        index=render.index,
+    )
+
+
+@cache
+def rebuild_site_app() -> RebuildSiteApp:
+    return build_rebuild_site(load_settings(RenderSettings))
+
+
+def rebuild_partition(run: str, name: str) -> dict[str, int | str]:
+    """One partition of a run in this process (a worker of the local process pool)."""
+    return rebuild_site_app().partition(run, name).summary()

@@ -4,7 +4,8 @@
     frontline feeds check URL_OR_FILE [--json] [--allow-private-network]
     frontline feeds list [--config-dir DIR]
     frontline analyze URL_OR_ITEM_JSON [--provider heuristic|bedrock|openai] [--json] [--dry-run]
-    frontline render --full            (against the deployed stack: needs TABLE_NAME etc.)
+    frontline render --full [--resume RUN_ID] [--workers N]
+                                       (against the deployed stack: needs TABLE_NAME etc.)
     frontline check-grounding SOURCE_JSON ANALYSIS_JSON [--config-dir DIR]
     frontline stories cluster ITEMS_JSONL [--window-hours 72] [--config-dir DIR]
     frontline articles hide|unhide|pin|unpin|edit|reanalyse ID …   (see cli_articles.py)
@@ -24,10 +25,11 @@ import html
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
@@ -321,11 +323,75 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from frontline.bootstrap import render_site_app
+    """The partitioned full rebuild, its partitions in a pool of processes (one per core);
+    a line on stderr per partition as it ends. A run that failed is resumed by its id: the
+    partitions already done (recorded in the store) are skipped."""
+    from frontline.bootstrap import rebuild_partition, rebuild_site_app
+    from frontline.site.rebuild_runs import run_partitions
 
-    report = render_site_app().run(now=datetime.now(UTC))
-    print(json.dumps(report.summary()))
+    app = rebuild_site_app()
+    if args.resume:
+        plan = app.ledger.plan(args.resume)
+        if plan is None:
+            raise CliError(f"no rebuild run {args.resume!r} in the store")
+        done = app.ledger.finished(plan.run)
+    else:
+        now = datetime.now(UTC)
+        plan = app.plan(run=now.strftime("%Y%m%dT%H%M%SZ"), now=now)
+        done = set()
+    todo = [name for name in plan.partitions if name not in done]
+    print(
+        f"rebuild {plan.run}: {len(todo)} of {len(plan.partitions)} partitions to render",
+        file=sys.stderr,
+    )
+    progress = PartitionProgress(len(todo))
+    with partition_pool(args.workers or os.cpu_count() or 1) as pool:
+        failed = run_partitions(
+            plan, todo, executor=pool, work=rebuild_partition, progress=progress.report
+        )
+    if failed:
+        print(
+            f"rebuild {plan.run}: {len(failed)} partitions failed; resume with "
+            f"`frontline render --full --resume {plan.run}`",
+            file=sys.stderr,
+        )
+        return 1
+    report = app.finish(plan.run)
+    print(json.dumps({"run": plan.run, **report.summary()}))
     return 0
+
+
+def partition_pool(workers: int) -> Executor:
+    """Worker processes started afresh (spawn): each builds its own clients from the
+    environment rather than sharing the parent's connections."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class PartitionProgress:
+    """One line on stderr per partition as it ends: how far, what it did, or why it failed."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.ended = 0
+
+    def report(self, name: str, outcome: Mapping[str, Any] | BaseException, elapsed: float) -> None:
+        self.ended += 1
+        if isinstance(outcome, BaseException):
+            what = f"FAILED {type(outcome).__name__}: {str(outcome)[:200]}"
+        else:
+            what = (
+                f"{outcome['rendered']} rendered, {outcome['uploaded']} uploaded, "
+                f"{outcome['failed']} failed"
+            )
+        width = len(str(self.total))
+        print(
+            f"[{self.ended:>{width}}/{self.total}] {elapsed:7.1f} s  {name}: {what}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _index_listing(args: argparse.Namespace) -> int:
@@ -491,6 +557,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser("render", help="render and publish the site from the store")
     render.add_argument("--full", action="store_true", required=True)
+    render.add_argument(
+        "--resume", metavar="RUN_ID", help="publish only the partitions of this run not yet done"
+    )
+    render.add_argument("--workers", type=int, default=0, help="processes (default: one a core)")
     render.set_defaults(run=_render)
     index = commands.add_parser(
         "index-listing",

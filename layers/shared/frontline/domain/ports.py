@@ -332,6 +332,42 @@ class PublishManifest(Protocol):
     def clear_pending(self, paths: Iterable[str]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class RebuildRun:
+    """A partitioned full rebuild: its partitions, the moment its pages are dated by, and
+    the pages left pending when it was planned (settled when it finishes)."""
+
+    run: str
+    partitions: tuple[str, ...]
+    now: datetime
+    pending: tuple[str, ...] = ()
+
+
+class RebuildLedger(Protocol):
+    """The runs of a partitioned rebuild: the plan, and each partition done with the keys it
+    produced (what the finishing step keeps; every other published key is stale)."""
+
+    def start(self, run: RebuildRun) -> None: ...
+
+    def plan(self, run: str) -> RebuildRun | None: ...
+
+    def finish(self, run: str, partition: str, keys: Iterable[str], failed: Iterable[str]) -> None:
+        """Partition done: the keys it produced and the paths that failed to render."""
+        ...
+
+    def finished(self, run: str) -> set[str]:
+        """The partitions of the run done so far."""
+        ...
+
+    def produced(self, run: str) -> Iterable[str]:
+        """Every key the run's finished partitions produced."""
+        ...
+
+    def failed(self, run: str) -> set[str]:
+        """The paths the run's finished partitions could not render."""
+        ...
+
+
 class ChangeBacklog(Protocol):
     """Article changes waiting to be published, so that a burst is published together."""
 

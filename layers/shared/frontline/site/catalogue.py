@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -46,6 +47,7 @@ def descending(article: Article) -> tuple[float, bool, float, str]:
     return (-first_seen.timestamp(), not dated, -published.timestamp(), _reversed(ident))
 
 
+@lru_cache(maxsize=1 << 17)  # bisecting a listing asks for the same ids again and again
 def _reversed(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
 
@@ -218,6 +220,9 @@ class ListedIndex:
     def reconcile(self, article_ids: Iterable[str]) -> int:
         self._catalogue = None
         return len(list(article_ids))
+
+    def reconcile_month(self, month: str) -> int:
+        return self.reconcile_all()
 
     def reconcile_all(self) -> int:
         self._catalogue = None

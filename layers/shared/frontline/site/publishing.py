@@ -12,7 +12,7 @@ left pending, as are the objects of an upload that failed; the next publish retr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -25,6 +25,7 @@ from frontline.domain.ports import (
     ChangeBacklog,
     DigestRepository,
     PublishManifest,
+    SiteObject,
     SiteStore,
 )
 from frontline.site import SiteConfig
@@ -92,6 +93,30 @@ def invalidation_paths(changed_keys: Sequence[str], cap: int = INVALIDATION_CAP)
     return (first + rest)[:cap]
 
 
+def upload_changed(
+    objects: Sequence[SiteObject],
+    known: Mapping[str, str],
+    store: SiteStore,
+    manifest: PublishManifest,
+) -> list[str]:
+    """Upload the objects whose content hash differs from the published one (`known`),
+    record each uploaded hash; returns the uploaded keys. When an upload fails, the objects
+    not uploaded are left pending and the error is raised."""
+    hashes = {obj.key: content_hash(obj.body) for obj in objects}
+    changed = [obj for obj in objects if known.get(obj.key) != hashes[obj.key]]
+    uploaded: list[str] = []
+    try:
+        for obj in changed:
+            store.put(obj)
+            uploaded.append(obj.key)
+    except Exception:
+        manifest.mark_pending(path_for(obj.key) for obj in changed[len(uploaded) :])
+        raise
+    finally:
+        manifest.record({key: hashes[key] for key in uploaded})
+    return uploaded
+
+
 def publish_site(
     articles: ArticleRepository,
     store: SiteStore,
@@ -151,18 +176,7 @@ def publish_site(
         result = render_all(ctx)
         known = manifest.all_hashes()
         stale = sorted(key for key in known if key not in result.keys)
-    hashes = {obj.key: content_hash(obj.body) for obj in result.objects}
-    changed = [obj for obj in result.objects if known.get(obj.key) != hashes[obj.key]]
-    uploaded: list[str] = []
-    try:
-        for obj in changed:
-            store.put(obj)
-            uploaded.append(obj.key)
-    except Exception:
-        manifest.mark_pending(path_for(obj.key) for obj in changed[len(uploaded) :])
-        raise
-    finally:
-        manifest.record({key: hashes[key] for key in uploaded})
+    uploaded = upload_changed(result.objects, known, store, manifest)
     if stale:
         store.delete(stale)
         manifest.forget(stale)

@@ -33,14 +33,18 @@ import functools
 import html
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import batched, groupby
 from pathlib import PurePosixPath
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from frontline.domain.models import Article
 from frontline.site.formatting import format_jst_date
+from frontline.site.slices import article_month
+
+T = TypeVar("T")
 
 ARCHIVE_DIR: Final = "/search/archive/"
 RECENT_DIR: Final = "/search/recent/"
@@ -54,6 +58,7 @@ _TYPES: Final = {
     ".css": "text/css; charset=utf-8",
     ".json": "application/json; charset=utf-8",
 }
+RECORD_BATCH: Final = 500  # records sent to Pagefind before waiting for its answers
 BINARY = "application/octet-stream"  # Pagefind's own index, meta, fragment and wasm files
 _HASHED_DIRS: Final = ("fragment", "index", "filter")  # named by the hash of their bytes
 # Pagefind writes other front ends too; the site uses its default UI only.
@@ -118,11 +123,34 @@ def search_files(articles: Sequence[Article], archive_cutoff: datetime | None) -
     return recent_search_files(articles, archive_cutoff)
 
 
-def archive_search_files(articles: Sequence[Article]) -> list[SearchFile]:
+def archive_order(article: Article) -> tuple[str, str]:
+    """The order records enter the archive index: by JST month, then by path, so that a
+    rebuild can stream them one month at a time (`monthly_archive_search_files`)."""
+    return (article_month(article), article.path)
+
+
+def archive_search_files(articles: Iterable[Article]) -> list[SearchFile]:
     """The nightly build: the archive index of every public article, and a tiers file that
     names its cutoff and no recent index."""
-    files = pagefind_bundle([search_record(a) for a in articles], ARCHIVE_DIR)
-    return [*files, tiers_file(archive_cutoff_of(articles), recent=False)]
+    ordered = sorted(articles, key=archive_order)
+    months = (list(month) for _name, month in groupby(ordered, key=article_month))
+    return monthly_archive_search_files(months)
+
+
+def monthly_archive_search_files(months: Iterable[Iterable[Article]]) -> list[SearchFile]:
+    """The archive index from each JST month's articles, months oldest first: records are
+    streamed into Pagefind, so one month's articles are in memory at a time."""
+    cutoff: list[datetime] = []  # the newest created_at seen so far
+
+    def records() -> Iterator[SearchRecord]:
+        for month in months:
+            for article in sorted(month, key=lambda article: article.path):
+                if not cutoff or article.created_at > cutoff[0]:
+                    cutoff[:] = [article.created_at]
+                yield search_record(article)
+
+    files = _warm_pagefind().bundle(records(), ARCHIVE_DIR)
+    return [*files, tiers_file(cutoff[0] if cutoff else None, recent=False)]
 
 
 def recent_search_files(articles: Iterable[Article], archive_cutoff: datetime) -> list[SearchFile]:
@@ -203,7 +231,8 @@ class _Pagefind:
 
     Starting it loads the Japanese dictionary (about 1 s here); a warm Lambda skips that.
     The service runs on an event loop of its own thread, so callers need none and may
-    already run one. One bundle is built at a time.
+    already run one. One bundle is built at a time; its records are read in the caller's
+    thread and sent a batch at a time, so a stream of records is never held whole.
     """
 
     def __init__(self) -> None:
@@ -212,38 +241,50 @@ class _Pagefind:
         self._service: Any = None
         threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True).start()
 
-    def bundle(self, records: Sequence[SearchRecord], directory: str) -> list[SearchFile]:
+    def bundle(self, records: Iterable[SearchRecord], directory: str) -> list[SearchFile]:
         with self._lock:
-            build = self._bundle(records, directory)
-            return asyncio.run_coroutine_threadsafe(build, self._loop).result()
+            try:
+                index = self._call(self._create_index())
+                for batch in batched(records, RECORD_BATCH, strict=False):
+                    self._call(_add_records(index, batch))
+                # get_files, not write_files: WriteFiles answers before the last file on disk
+                # is complete (seen here: an empty pagefind-entry.json), so the bytes come in
+                # the answer.
+                files = _bundle_files(self._call(index.get_files()), directory)
+                self._call(index.delete_index())
+                return files
+            except BaseException:
+                self._call(self._close())  # start afresh next time
+                raise
 
-    async def _bundle(self, records: Sequence[SearchRecord], directory: str) -> list[SearchFile]:
+    def _call(self, work: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
+
+    async def _create_index(self) -> Any:
         from pagefind.index import IndexConfig
 
         if self._service is None or self._service._backend.returncode is not None:
             self._service = await _prompt_service()().launch()
-        try:
-            index = await self._service.create_index(IndexConfig(force_language=LANGUAGE))
-            await asyncio.gather(
-                *(
-                    index.add_custom_record(
-                        url=record.url,
-                        content=record.content,
-                        language=LANGUAGE,
-                        meta={"title": record.title, DATE_LABEL: record.date},
-                    )
-                    for record in records
-                )
-            )
-            # get_files, not write_files: WriteFiles answers before the last file on disk is
-            # complete (seen here: an empty pagefind-entry.json), so the bytes come in the answer.
-            files = _bundle_files(await index.get_files(), directory)
-            await index.delete_index()
-            return files
-        except BaseException:
-            service, self._service = self._service, None  # start afresh next time
+        return await self._service.create_index(IndexConfig(force_language=LANGUAGE))
+
+    async def _close(self) -> None:
+        service, self._service = self._service, None
+        if service is not None:
             await service.close()
-            raise
+
+
+async def _add_records(index: Any, records: Sequence[SearchRecord]) -> None:
+    await asyncio.gather(
+        *(
+            index.add_custom_record(
+                url=record.url,
+                content=record.content,
+                language=LANGUAGE,
+                meta={"title": record.title, DATE_LABEL: record.date},
+            )
+            for record in records
+        )
+    )
 
 
 def _bundle_files(written: Sequence[Mapping[str, Any]], directory: str) -> list[SearchFile]:

@@ -309,6 +309,10 @@ class SiteIndex(SiteSlices, Protocol):
         the same article. Returns how many articles' index entries changed."""
         ...
 
+    def reconcile_month(self, month: str) -> int:
+        """Reconcile the articles of one JST month ('2026-11'): a rebuild partition's check."""
+        ...
+
     def reconcile_all(self) -> int:
         """Reconcile every stored article (a migration, the nightly check)."""
         ...

@@ -26,6 +26,7 @@ from frontline.site.families.trends import TrendsFamily
 from frontline.site.families.videos import VideosFamily
 
 ARTICLES = ArticleFamily()
+SEARCH = SearchFamily()
 PAGE_FAMILIES: tuple[PageFamily, ...] = (
     HomeFamily(),
     NewsFamily(),
@@ -39,10 +40,10 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     VideosFamily(),
     ToolsFamily(),
     TrendsFamily(),
-    SearchFamily(),
+    SEARCH,
     AboutFamily(),
 )
-SITEMAPS = SitemapFamily(PAGE_FAMILIES, ARTICLES)
+SITEMAPS = SitemapFamily(PAGE_FAMILIES, ARTICLES, pages={SEARCH.name: SEARCH.pages})
 FAMILIES: tuple[PageFamily, ...] = (
     *PAGE_FAMILIES,
     FeedFamily(),

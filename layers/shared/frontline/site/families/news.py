@@ -64,11 +64,20 @@ def _news(ctx: SiteContext) -> SiteObject:
 
 
 def _archive_page(ctx: SiteContext, number: int) -> SiteObject | None:
-    """Its only outward links are to the neighbouring pages, and the newer neighbour exists
-    as soon as a page after it is full (until then it links to /news/)."""
     pages = archive_page_count(ctx.count())
     if not 1 <= number <= pages:
         return None
+    return archive_page(ctx, number, pages, _archive_slice(ctx, number))
+
+
+def archive_page(
+    ctx: SiteContext, number: int, pages: int, articles: Sequence[Article]
+) -> SiteObject:
+    """Archive page `number` of `pages`, showing `articles` (newest first): what a rebuild
+    renders while it streams the listing from the oldest article.
+
+    Its only outward links are to the neighbouring pages, and the newer neighbour exists
+    as soon as a page after it is full (until then it links to /news/)."""
     pager = []
     if number < pages:
         pager.append(Link("より新しい記事へ", news_archive_path(number + 1)))
@@ -87,7 +96,7 @@ def _archive_page(ctx: SiteContext, number: int) -> SiteObject | None:
         page,
         heading=f"ニュース一覧（ページ{number}）",
         lead="過去の記事を、掲載した順に20件ずつまとめています。",
-        cards=ctx.cards(_archive_slice(ctx, number)),
+        cards=ctx.cards(articles),
         pager=pager,
         archive=[],
     )

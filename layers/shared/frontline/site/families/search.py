@@ -87,11 +87,20 @@ def _cache(file: SearchFile) -> str:
     return CACHE_IMMUTABLE if file.immutable else CACHE_PAGES
 
 
+def search_object(file: SearchFile) -> SiteObject:
+    """A file of a Pagefind bundle as the object published at its path."""
+    return site_object(file.path, file.body, file.content_type, _cache(file))
+
+
 class SearchFamily:
     name = "search"
 
     def paths(self, ctx: SiteContext) -> list[str]:
         return [PATH, script("search").path, *_index_files(ctx)]
+
+    def pages(self, ctx: SiteContext) -> list[str]:
+        """The family's HTML pages (what its sitemap lists), without building the index."""
+        return [PATH]
 
     def owns(self, path: str) -> bool:
         return path == PATH or path == script("search").path or path.startswith(PATH)
@@ -112,6 +121,4 @@ class SearchFamily:
         if file is None and path.startswith(ARCHIVE_DIR) and ctx.search_tiers is not None:
             # only a full publish builds the archive index: left pending until then
             raise LookupError(f"{path} is rebuilt by the next full publish")
-        if file is None:
-            return None
-        return site_object(path, file.body, file.content_type, _cache(file))
+        return search_object(file) if file is not None else None

@@ -5,7 +5,7 @@ that would pass them is split into numbered parts (`articles-2026-11-2.xml`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
 from frontline.domain.models import ArticleChange
@@ -49,12 +49,13 @@ def part_path(name: str, part: int) -> str:
 MONTH_PREFIX: Final = "articles-"
 
 
-def _pages_of(family: PageFamily, ctx: SiteContext) -> list[str]:
+PageLister = Callable[[SiteContext], Iterable[str]]
+
+
+def _pages_of(paths: Iterable[str]) -> list[str]:
     """A family's HTML pages, the 404 page aside."""
     return sorted(
-        path
-        for path in family.paths(ctx)
-        if key_for(path).endswith(".html") and path != NOT_FOUND_PATH
+        path for path in paths if key_for(path).endswith(".html") and path != NOT_FOUND_PATH
     )
 
 
@@ -69,18 +70,29 @@ class SitemapFamily:
 
     name = "sitemap"
 
-    def __init__(self, families: Sequence[PageFamily], articles: PageFamily) -> None:
+    def __init__(
+        self,
+        families: Sequence[PageFamily],
+        articles: PageFamily,
+        pages: Mapping[str, PageLister] | None = None,
+    ) -> None:
+        """`pages`: per family name, how to list its pages where `paths` would do more work
+        than the sitemap needs (the search family builds its index to name its files)."""
         self._families = {family.name: family for family in families if family is not articles}
         self._articles = articles
+        self._pages = dict(pages or {})
 
     def _family_entries(self, name: str, ctx: SiteContext) -> list[SitemapEntry]:
         return ctx.memo(
             f"sitemap:{name}",
             lambda: [
                 SitemapEntry(absolute_url(ctx.site.base_url, path), None)
-                for path in _pages_of(self._families[name], ctx)
+                for path in _pages_of(self._listing(name)(ctx))
             ],
         )
+
+    def _listing(self, name: str) -> PageLister:
+        return self._pages.get(name, self._families[name].paths)
 
     def _month_entries(self, month: str, ctx: SiteContext) -> list[SitemapEntry]:
         return ctx.memo(
