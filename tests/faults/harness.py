@@ -28,7 +28,7 @@ import random
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -42,6 +42,7 @@ from moto.core.botocore_stubber import MockRawResponse
 import frontline.site.families.article as article_family
 from frontline.analysis.prompts import TOOL_NAME
 from frontline.bootstrap import AnalyzeItemApp, FetchFeedsApp, RenderSiteApp, aws_client
+from frontline.domain.digests import DigestKind
 from frontline.domain.feed_poller import CLAIM_DEADLINE, PollReport, backoff_after
 from frontline.domain.models import Article, ArticleChange, ArticleStatus, ItemMessage
 from frontline.site.paths import article_json_path, key_for
@@ -443,8 +444,11 @@ class RecordingRenderApp:
         now: datetime,
         changes: list[ArticleChange] | None = None,
         drain: bool = False,
+        digest_changes: Sequence[tuple[DigestKind, str]] = (),
     ) -> PublishReport:
-        report = self.inner.run(now=now, changes=changes, drain=drain)
+        report = self.inner.run(
+            now=now, changes=changes, drain=drain, digest_changes=digest_changes
+        )
         self.faults.last_publish = report
         self.faults.render_failures += [f.article_id or f.path for f in report.failed]
         return report

@@ -600,7 +600,7 @@ def test_a_month_is_reconciled_from_that_month_s_reads(table: DynamoTable) -> No
 
 
 def test_index_items_never_trigger_a_publish(table: DynamoTable) -> None:
-    """The render_site stream filter admits ARTICLE# and DIGEST# keys only."""
+    """The render_site stream filter admits ARTICLE#, DIGEST# and FEED# keys only."""
     from infra.local.template_resources import load_template
 
     index = DynamoSiteIndex(table)
@@ -618,7 +618,7 @@ def test_index_items_never_trigger_a_publish(table: DynamoTable) -> None:
     ]
     keys = {row["pk"]["S"] for row in table.client.scan(TableName=table.table_name)["Items"]}
     index_keys = keys - {f"ARTICLE#{article.id}"}
-    assert prefixes == ["ARTICLE#", "DIGEST#"]
+    assert prefixes == ["ARTICLE#", "DIGEST#", "FEED#"]
     assert {key.split("#")[0] for key in index_keys} >= {
         "POST",
         "INDEXED",

@@ -417,19 +417,6 @@ class DynamoArticleRepository:
     def list_newest(self, limit: int) -> list[Article]:
         return self._query_index(BY_LISTING, "gsi4pk", PUBLIC_PARTITION, limit, newest_first=True)
 
-    def walk_listing(self, *, oldest_first: bool = False) -> Iterator[Article]:
-        """Every public article in listing order, read a page at a time (ByListing)."""
-        paginator = self._table.client.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self._table.table_name,
-            IndexName=BY_LISTING,
-            KeyConditionExpression="gsi4pk = :p",
-            ExpressionAttributeValues={":p": {"S": PUBLIC_PARTITION}},
-            ScanIndexForward=oldest_first,
-        ):
-            for row in page.get("Items", []):
-                yield Article.model_validate_json(row["doc"]["S"])
-
     def index_listing_order(self) -> int:
         """Put every public article stored before ByListing existed into that index (sets
         gsi4pk/gsi4sk where missing; run once after deploying it). Returns how many."""
