@@ -208,7 +208,27 @@ def test_a_hidden_article_drops_out_of_its_report(articles) -> None:
 
     main = main_of(site, "daily/2026-04-08/index.html")
     assert community.path not in [a.attrs["href"] for a in main.find_all("a")]
-    assert [h.clean_text() for h in main.find_all("h2")] == [
-        "概況 自動抽出による要約です",
-        "重要度の高い記事",
-    ]
+    # its extractive overview quoted the article's title: a note stands in its place
+    assert [h.clean_text() for h in main.find_all("h2")] == ["概況"]
+    assert community.analysis.title_ja not in main.clean_text()
+    assert "掲載を取りやめました" in main.clean_text()
+
+
+def test_a_report_whose_article_was_taken_down_drops_its_overview(articles) -> None:
+    # Given the 7th's report, written while its one news article was public; then the
+    # article is hidden
+    from frontline.domain.models import ArticleStatus
+
+    news, video, community = articles
+    digests = digests_for(articles)
+    hidden = news.model_copy(update={"status": ArticleStatus.HIDDEN})
+    # When the site renders without it
+    site = by_key(render_site([hidden, video, community], SITE, now=NOW, digests=digests))
+    # Then the report neither shows nor quotes it: the overview (which may name it) gives way
+    # to a note, in the page and in the feed
+    text = main_of(site, "daily/2026-04-07/index.html").clean_text()
+    assert LLM_OVERVIEW.overview not in text and news.analysis.title_ja not in text
+    assert "掲載を取りやめました" in text
+    feed = feedparser.parse(site["daily/rss.xml"].body)
+    [entry] = [e for e in feed.entries if e.link.endswith("/daily/2026-04-07/")]
+    assert "掲載を取りやめました" in entry.summary and LLM_OVERVIEW.overview not in entry.summary

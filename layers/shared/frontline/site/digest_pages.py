@@ -29,6 +29,10 @@ HEURISTIC_EXPLANATION: Final = (
     "編集部やAIによる解説ではありません。"
 )
 RSS_SIZE: Final = 30
+WITHDRAWN_OVERVIEW: Final = (
+    "この号で紹介した記事の一部は掲載を取りやめました。そのため概況は表示していません。"
+    "残りの記事は以下のとおりです。"
+)
 _FIRST_SENTENCE: Final = re.compile(r"^.+?[。！？]")
 _SENTENCES: Final = re.compile(r".+?(?:[。！？]|$)")
 
@@ -184,13 +188,19 @@ class DigestPages:
             if shown:
                 sections.append(CardSection(section.label, self._ctx.cards(shown)))
         overview = digest.overview
+        text, highlights = (overview.overview, overview.highlights) if overview else (None, ())
+        extractive = digest.generated_by == "heuristic"
+        chosen = {i for section in digest.sections for i in section.article_ids}
+        if overview is not None and not chosen <= found.keys():
+            # an article it names was taken down: its overview may quote it, so it goes too
+            text, highlights, extractive = WITHDRAWN_OVERVIEW, (), False
         return ReportView(
             title=f"{wording.name} {label}",
             label=label,
             path=digest_path(digest),
-            overview=overview.overview if overview else None,
-            highlights=overview.highlights if overview else (),
-            extractive=digest.generated_by == "heuristic",
+            overview=text,
+            highlights=highlights,
+            extractive=extractive,
             article_count=digest.article_count,
             shown_count=sum(len(section.cards) for section in sections),
             sections=tuple(sections),

@@ -60,6 +60,8 @@ class DigestFamily:
                 digest for period in sorted(periods) if (digest := ctx.digests.get(kind, period))
             ]
             touched.update(digest_path(digest) for digest in found)
+            if found:  # its feed quotes the reports' overviews
+                touched.add(rss_path(kind))
             if not ctx.digests.newest(kind, 1):
                 touched.add(rss_path(kind))  # dated by the newest article until a report exists
         for kind, period in ctx.digest_changes:
