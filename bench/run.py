@@ -27,9 +27,10 @@ What each key measures:
   and the publish manifest, then one new article reconciled into the index and published as
   a stream record would, through the real adapters.
   Items read = DynamoDB items returned by Query, GetItem and BatchGetItem (botocore
-  `after-call` hooks); PUTs = PutObject calls. 100k is not run: the incremental publish
-  still builds its pages from every public article (one Query of the ByPublished index),
-  so its cost and memory grow with the archive (see the README).
+  `after-call` hooks); PUTs = PutObject calls. The manifest is warmed by publishing one
+  article first (the measured one finds the site-wide pages published), and moto's Query
+  reads only the partition asked (infra/local/moto_query.py), as DynamoDB does.
+- publish_one_*_100k (publish_bench.py one 100000): the same at 100,000 articles.
 - publish_burst_1000_s, publish_burst_1000_puts (publish_bench.py burst 10000): 1,000 new
   articles in ten stream batches of 100, five seconds apart, into the 10k store, through
   the coalescing publisher (batches within a minute of the last publish wait in the
@@ -185,12 +186,18 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("render_incremental_puts", "  PutObject calls", "", "≤ 40",
      lambda r: r["render_incremental_puts"] <= 40),
     ("publish_one_s_1k", "Publish 1 new article, 1k archive (moto, adapters)", "s", "", None),
-    ("publish_one_s_10k", "Publish 1 new article, 10k archive (moto, adapters)", "s",
-     "≤ 1.2× 1k, < 1 s", lambda r: r["publish_one_s_10k"] <= min(1.2 * r["publish_one_s_1k"], 1)),
-    ("publish_one_puts_10k", "  PutObject calls", "", "≤ 30",
-     lambda r: r["publish_one_puts_10k"] <= 30),
-    ("publish_one_store_items_read_10k", "  DynamoDB items read", "", "≤ 500",
-     lambda r: r["publish_one_store_items_read_10k"] <= 500),
+    ("publish_one_puts_1k", "  PutObject calls", "", "", None),
+    ("publish_one_store_items_read_1k", "  DynamoDB items read", "", "", None),
+    ("publish_one_s_10k", "Publish 1 new article, 10k archive (moto, adapters)", "s", "", None),
+    ("publish_one_puts_10k", "  PutObject calls", "", "", None),
+    ("publish_one_store_items_read_10k", "  DynamoDB items read", "", "", None),
+    ("publish_one_s_100k", "Publish 1 new article, 100k archive (moto, adapters)", "s",
+     "≤ 1.2× 1k, < 1 s",
+     lambda r: r["publish_one_s_100k"] <= min(1.2 * r["publish_one_s_1k"], 1)),
+    ("publish_one_puts_100k", "  PutObject calls", "", "≤ 30",
+     lambda r: r["publish_one_puts_100k"] <= 30),
+    ("publish_one_store_items_read_100k", "  DynamoDB items read", "", "≤ 500",
+     lambda r: r["publish_one_store_items_read_100k"] <= 500),
     ("publish_burst_1000_s", "Burst: 1,000 new into 10k, 10 batches", "s", "", None),
     ("publish_burst_1000_puts", "  PutObject calls", "", "", None),
     ("site_index_fill_s_100k", "Site index of 100,000 articles, filled into moto", "s", "",
