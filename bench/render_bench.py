@@ -97,6 +97,7 @@ def incremental(count: int = ARTICLES) -> dict[str, Any]:
     from frontline.adapters.publish_manifest import DynamoPublishManifest
     from frontline.adapters.s3_site import S3SiteStore
     from frontline.domain.models import ArticleChange
+    from frontline.site.catalogue import ListedIndex
     from frontline.site.publishing import publish_site
     from infra.local.pipeline import REGION, use_local_environment
     from infra.local.template_resources import create_local_stack
@@ -121,7 +122,9 @@ def incremental(count: int = ARTICLES) -> dict[str, Any]:
 
         seeded = seed_from_folder(resources["SiteBucket"], SITE_DIR, manifest)
         if not seeded:
-            seeded = publish_site(articles, store, SITE, manifest=manifest, now=END).rendered
+            seeded = publish_site(
+                articles, store, SITE, manifest=manifest, now=END, index=ListedIndex(articles)
+            ).rendered
         puts[0] = 0
 
         added = new_article(count)
@@ -134,6 +137,7 @@ def incremental(count: int = ARTICLES) -> dict[str, Any]:
             SITE,
             manifest=manifest,
             now=added.created_at,
+            index=ListedIndex(articles),  # the store's slices, here from articles in memory
             changes=[ArticleChange(None, added)],
         )
         second_s = time.perf_counter() - started
