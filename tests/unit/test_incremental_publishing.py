@@ -82,6 +82,17 @@ def publish_to(
     then from a store that refuses to list every article, through its bounded index."""
     incremental = changes is not None and bounded
     repository = (BoundedArticles if incremental else FakeArticles)({a.id: a for a in articles})
+    return publish_from(repository, store, changes, cdn=cdn)
+
+
+def publish_from(
+    repository: FakeArticles,
+    store: MemoryStore,
+    changes: list[ArticleChange] | None = None,
+    *,
+    cdn: Cdn | None = None,
+) -> PublishReport:
+    """Publish what `repository` holds, through its index, into `store`."""
     return publish_site(
         repository,
         store,
@@ -350,27 +361,11 @@ def test_an_upload_that_failed_is_retried_by_the_next_publish(base: list[Article
     store = published(base)
     store.failing = {"index.html", key_of(new.path)}
     with pytest.raises(UploadFailed):
-        publish_site(
-            repository,
-            store,
-            SITE,
-            manifest=store.manifest,
-            now=NOW,
-            index=CountingIndex(repository),
-            changes=changes,
-        )
+        publish_from(repository, store, changes)
     assert "/" in store.manifest.pending()
     # When the fault is gone and the next batch changes nothing these pages depend on
     store.failing.clear()
-    publish_site(
-        repository,
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        index=CountingIndex(repository),
-        changes=[],
-    )
+    publish_from(repository, store, [])
     # Then the site equals a full rebuild and nothing is pending
     full = published(after).objects
     assert_same_pages(store.objects, full)
@@ -432,27 +427,11 @@ def test_a_page_that_failed_is_rendered_by_the_next_publish(
     repository = FakeArticles({a.id: a for a in after})
     store = published(base)
     failing_page.add(bad.id)
-    first = publish_site(
-        repository,
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        index=CountingIndex(repository),
-        changes=[ArticleChange(None, bad)],
-    )
+    first = publish_from(repository, store, [ArticleChange(None, bad)])
     assert [f.article_id for f in first.failed] == [bad.id]
     # When the fault is gone and the next batch changes something else
     failing_page.clear()
-    report = publish_site(
-        repository,
-        store,
-        SITE,
-        manifest=store.manifest,
-        now=NOW,
-        index=CountingIndex(repository),
-        changes=[],
-    )
+    report = publish_from(repository, store, [])
     # Then the missing page is published and the site equals a full rebuild
     assert report.failed == ()
     assert key_of(bad.path) in report.uploaded
@@ -467,9 +446,7 @@ def test_a_full_rebuild_publishes_everything_but_the_page_that_fails(
     failing_page.add(victim.id)
     store = MemoryStore()
     repository = FakeArticles({a.id: a for a in base})
-    report = publish_site(
-        repository, store, SITE, manifest=store.manifest, now=NOW, index=CountingIndex(repository)
-    )
+    report = publish_from(repository, store)
     assert [f.article_id for f in report.failed] == [victim.id]
     failing_page.clear()
     assert store.objects.keys() == published(base).objects.keys() - {key_of(victim.path)}
