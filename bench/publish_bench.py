@@ -26,22 +26,22 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
 
+from dynamodb_reads import ItemsRead  # noqa: E402
 from site_index_bench import fill_store  # noqa: E402
 from synthetic import END, SITE, make_article, synthetic_articles  # noqa: E402
 
 
 class Counters:
     def __init__(self) -> None:
-        self.items_read = 0
+        self.reads = ItemsRead()
         self.puts = 0
 
-    def count_read(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if model.name == "Query":
-            self.items_read += len(parsed.get("Items", []))
-        elif model.name == "GetItem":
-            self.items_read += 1 if parsed.get("Item") else 0
-        elif model.name == "BatchGetItem":
-            self.items_read += sum(len(rows) for rows in parsed.get("Responses", {}).values())
+    @property
+    def items_read(self) -> int:
+        return self.reads.items
+
+    def reset(self) -> None:
+        self.reads.items = self.puts = 0
 
     def count_put(self, **_: Any) -> None:
         self.puts += 1
@@ -99,7 +99,7 @@ def _seeded(count: int) -> Any:
                 changes=[ArticleChange(None, warm)],
             )  # fmt: skip
             counters = Counters()
-            ddb.meta.events.register("after-call.dynamodb", counters.count_read)
+            ddb.meta.events.register("after-call.dynamodb", counters.reads)
             s3 = session.client("s3")
             s3.meta.events.register("before-call.s3.PutObject", counters.count_put)
             yield {
@@ -124,7 +124,7 @@ def one(count: int) -> dict[str, Any]:
         new = make_article(count, s["rng"], END + timedelta(minutes=5))
         s["articles"].save(new)
         counters = s["counters"]
-        counters.items_read = counters.puts = 0
+        counters.reset()
         started = time.perf_counter()
         s["index"].reconcile([new.id])  # as the renderer does before it publishes
         report = publish_site(
@@ -152,7 +152,7 @@ def burst(count: int, size: int = 1_000, batches: int = 10) -> dict[str, Any]:
 
     with _seeded(count) as s:
         counters = s["counters"]
-        counters.items_read = counters.puts = 0
+        counters.reset()
         per_batch = size // batches
         clock = END
         started = time.perf_counter()

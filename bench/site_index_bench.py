@@ -25,6 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
 
+from dynamodb_reads import ItemsRead  # noqa: E402
 from synthetic import END, make_article, synthetic_articles  # noqa: E402
 
 RECONCILED = 20
@@ -81,19 +82,6 @@ def _put(table: Any, item: dict[str, Any]) -> None:
         raise ValueError(f"{key}: {size} bytes, over DynamoDB's item limit")
     stored = table.put_item(key)
     dict.update(stored.attrs, values)
-
-
-class ItemsRead:
-    def __init__(self) -> None:
-        self.items = 0
-
-    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if model.name in {"Query", "Scan"}:
-            self.items += len(parsed.get("Items", []))
-        elif model.name == "GetItem":
-            self.items += 1 if parsed.get("Item") else 0
-        elif model.name == "BatchGetItem":
-            self.items += sum(len(rows) for rows in parsed.get("Responses", {}).values())
 
 
 def measure(count: int) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 
+from bench.dynamodb_reads import ItemsRead
 from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
 from frontline.adapters.site_index import MAX_ACTIONS, DynamoSiteIndex
 from frontline.domain.listing_order import listing_key
@@ -492,19 +493,6 @@ def test_concurrent_reconciles_of_one_article_never_count_twice(
     # Then every count is exact, whoever won each race
     assert failures == []
     assert_agrees(DynamoSiteIndex(table), [edited, *articles[1:]])
-
-
-class ItemsRead:
-    def __init__(self) -> None:
-        self.items = 0
-
-    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if model.name in {"Query", "Scan"}:
-            self.items += len(parsed.get("Items", []))
-        elif model.name == "GetItem":
-            self.items += 1 if parsed.get("Item") else 0
-        elif model.name == "BatchGetItem":
-            self.items += sum(len(rows) for rows in parsed.get("Responses", {}).values())
 
 
 @pytest.fixture

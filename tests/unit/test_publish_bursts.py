@@ -8,6 +8,7 @@ import pytest
 
 from bench.synthetic import synthetic_articles
 from frontline.domain.models import Article, ArticleChange
+from frontline.domain.ports import SiteObject
 from frontline.site import SiteConfig
 from frontline.site.catalogue import ListedIndex
 from frontline.site.publishing import merge_changes, publish_coalesced, publish_site
@@ -16,6 +17,15 @@ from tests.unit.fakes import FakeArticles, FakeBacklog, FakeManifest, MemoryBuck
 
 SITE = SiteConfig(title="AIニュース最前線", tagline="t", base_url="https://news.example")
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def full_render(repository: FakeArticles) -> dict[str, SiteObject]:
+    """What a full publish of the store writes into an empty bucket."""
+    bucket = MemoryBucket()
+    publish_site(
+        repository, bucket, SITE, manifest=FakeManifest(), now=NOW, index=ListedIndex(repository)
+    )
+    return bucket.objects
 
 
 def arrival(template: Article, n: int, first_seen: datetime) -> Article:
@@ -68,16 +78,7 @@ def test_ten_batches_within_a_minute_are_published_once_by_the_drain(published) 
     # rendered once for all thirty articles, and the site equals a full rebuild
     assert renders == [0] * 10 and drained.rendered > 0
     assert backlog.waiting() == []
-    full_bucket = MemoryBucket()
-    publish_site(
-        repository,
-        full_bucket,
-        SITE,
-        manifest=FakeManifest(),
-        now=NOW,
-        index=ListedIndex(repository),
-    )
-    assert_same_pages(bucket.objects, full_bucket.objects)
+    assert_same_pages(bucket.objects, full_render(repository))
 
 
 def test_a_batch_after_a_quiet_minute_is_published_at_once(published) -> None:
@@ -152,16 +153,7 @@ def test_a_publish_that_fails_leaves_its_batches_waiting_until_a_drain_succeeds(
     )  # fmt: skip
     # Then the site matches the store and nothing waits
     assert backlog.waiting() == [] and manifest.pending() == []
-    full_bucket = MemoryBucket()
-    publish_site(
-        repository,
-        full_bucket,
-        SITE,
-        manifest=FakeManifest(),
-        now=NOW,
-        index=ListedIndex(repository),
-    )
-    assert_same_pages(bucket.objects, full_bucket.objects)
+    assert_same_pages(bucket.objects, full_render(repository))
 
 
 @pytest.mark.parametrize("failure", ["upload", "render"])
@@ -211,13 +203,4 @@ def test_a_drain_with_an_empty_backlog_retries_pages_left_pending(
     # Then the pending pages are published and the site equals a full render of the store
     assert drained.rendered > 0 and manifest.pending() == []
     assert "書き換えられた見出し" in bucket.objects[page].body.decode()
-    full_bucket = MemoryBucket()
-    publish_site(
-        repository,
-        full_bucket,
-        SITE,
-        manifest=FakeManifest(),
-        now=NOW,
-        index=ListedIndex(repository),
-    )
-    assert_same_pages(bucket.objects, full_bucket.objects)
+    assert_same_pages(bucket.objects, full_render(repository))
