@@ -1,7 +1,8 @@
 """Publishing through the real adapters against moto: the store read, the manifest, S3.
 
 `python bench/publish_bench.py one 1000` fills the template's table (in moto) with that many
-synthetic articles and their site index (straight into moto's backend, in the adapters' item
+synthetic articles, published at a real site's pace (300 a day: 1,000 are three days and a
+third, 100,000 eleven months) and their site index (straight into moto's backend, in the adapters' item
 shapes: bench/site_index_bench.py), publishes the whole site once (its
 objects go straight into moto's S3 backend and their hashes into the manifest: seeding is
 not what is measured), then saves one new article and publishes it as a stream record
@@ -28,7 +29,7 @@ sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
 
 from dynamodb_reads import ItemsRead  # noqa: E402
 from site_index_bench import fill_store  # noqa: E402
-from synthetic import END, SITE, make_article, synthetic_articles  # noqa: E402
+from synthetic import END, PER_DAY, SITE, make_article, synthetic_articles  # noqa: E402
 
 
 class Counters:
@@ -77,7 +78,7 @@ def _seeded(count: int) -> Any:
             ddb = session.client("dynamodb")
             table = DynamoTable(ddb, resources["Table"])
             articles = DynamoArticleRepository(table)
-            base = synthetic_articles(count)
+            base = synthetic_articles(count, days=count / PER_DAY)
             fill_store(resources, base)  # articles and site index, as the adapters write them
             manifest = DynamoPublishManifest(table)
             index = DynamoSiteIndex(table)

@@ -3,7 +3,9 @@
 `synthetic_articles(10_000)` gives the same articles on every run (fixed seed): titles of
 30–40 characters, a TL;DR of about 120, four key points, impact and editorial comment of
 about 150 each and a body of about 1,000 characters; 200 tags, 80 companies and 30 sources,
-published over 60 days and stored in hourly polls, as the fetcher does.
+published over 60 days and stored in hourly polls, as the fetcher does. The publishing
+benches spread an archive at the pace of a real site instead (`PER_DAY`: 100,000 articles is
+about eleven months), so a bigger archive is an older one, not a busier one.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from frontline.site import SiteConfig
 SEED = 20261127
 ARTICLES = 10_000
 DAYS = 60
+PER_DAY = 300  # a site's pace: about 100,000 articles a year
 END = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
 SITE = SiteConfig(
     title="AIニュース最前線",
@@ -171,14 +174,17 @@ def make_article(n: int, rng: random.Random, published: datetime) -> Article:
     )
 
 
-def synthetic_articles(count: int = ARTICLES, *, seed: int = SEED) -> list[Article]:
-    """`count` published articles spread evenly (with jitter) over the `DAYS` before END."""
+def synthetic_articles(
+    count: int = ARTICLES, *, seed: int = SEED, days: float | None = None
+) -> list[Article]:
+    """`count` published articles spread evenly (with jitter) over the `days` (default
+    `DAYS`) before END."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
-    span = timedelta(days=DAYS).total_seconds()
+    span = timedelta(days=DAYS if days is None else days)
     articles = []
     for n in range(count):
-        offset = span * (n + rng.random()) / count
-        published = END - timedelta(days=DAYS) + timedelta(seconds=int(offset))
+        offset = span.total_seconds() * (n + rng.random()) / count
+        published = END - span + timedelta(seconds=int(offset))
         articles.append(make_article(n, rng, published))
     return articles
 

@@ -20,6 +20,8 @@ from moto.dynamodb.models import dynamodb_backends
 from bench.dynamodb_reads import ItemsRead
 from frontline.adapters.dynamodb import DynamoArticleRepository, DynamoTable
 from frontline.adapters.site_index import MAX_ACTIONS, DynamoSiteIndex
+from frontline.adapters.site_index.items import item_key
+from frontline.adapters.site_index.snapshots import DAYS_SNAPSHOT, MONTH_SNAPSHOT
 from frontline.domain.listing_order import listing_key
 from frontline.domain.models import (
     Article,
@@ -537,7 +539,13 @@ def test_each_question_reads_a_bounded_number_of_items(
     days_with_articles = len(
         {article_day(a) for a in articles if week[0] <= article_day(a) <= week[1]}
     )
-    assert reads(counter, lambda: index.days(*week)) == days_with_articles  # one item per day
+    # a window of days: its month's revisions and the day items once, then the revisions
+    # and the snapshot (`snapshots`); a month's sitemap rows likewise
+    assert reads(counter, lambda: index.days(*week)) == 1 + days_with_articles
+    assert reads(counter, lambda: index.days(*week)) == 2
+    days_in_october = len({article_day(a) for a in articles if article_day(a).month == 10})
+    assert reads(counter, lambda: index.month_rows("2026-10")) == 1 + days_in_october
+    assert reads(counter, lambda: index.month_rows("2026-10")) == 2
     assert reads(counter, lambda: index.reconcile([article.id])) == 2  # article, INDEXED
 
 
@@ -678,3 +686,42 @@ def test_a_cancelled_transaction_in_the_local_emulator_changes_nothing(table: Dy
     assert len(rows) == records
     assert [row["n"] for row in rows if row["pk"]["S"] == "T#1"] == [{"N": "1"}]
     assert len(backend_table.stream_shard.items) == stream_length
+
+
+def test_days_and_sitemap_rows_read_again_only_the_days_that_changed(
+    counted: tuple[DynamoSiteIndex, ItemsRead, list[Article]],
+    table: DynamoTable,
+) -> None:
+    # Given a window of days and a month of sitemap rows read once (their snapshots saved),
+    # and the snapshots as a slow reader saw them then
+    index, counter, articles = counted
+    window = (date(2026, 9, 25), date(2026, 11, 30))
+    edited = retitled(articles[40])  # a new updated_at: its day's sitemap row changes
+    edited = retagged(edited, random.Random(5))  # and its day's counts
+    month = article_month(edited)
+    index.days(*window)
+    index.month_rows(month)
+    unchanged = (
+        reads(counter, lambda: index.days(*window)),
+        reads(counter, lambda: index.month_rows(month)),
+    )
+    slow = [snapshot_item(table, key) for key in (DAYS_SNAPSHOT, (MONTH_SNAPSHOT, month))]
+
+    # When the article is edited and the index reconciled
+    DynamoArticleRepository(table).save(edited)
+    index.reconcile([edited.id])
+    current = Reference([edited, *articles[:40], *articles[41:]])
+
+    # Then each reads the one changed day beyond what it read unchanged, and is exact
+    for _ in range(2):  # and again after the slow reader writes its snapshots back
+        assert reads(counter, lambda: index.days(*window)) == unchanged[0] + 1
+        assert reads(counter, lambda: index.month_rows(month)) == unchanged[1] + 1
+        assert list(index.days(*window)) == current.days()
+        assert list(index.month_rows(month)) == current.month_rows(month)
+        for item in slow:
+            table.client.put_item(TableName=table.table_name, Item=item)
+
+
+def snapshot_item(table: DynamoTable, key: tuple[str, str]) -> dict[str, Any]:
+    response = table.client.get_item(TableName=table.table_name, Key=item_key(*key))
+    return response["Item"]

@@ -16,7 +16,11 @@ GROUPS#<kind> / 00..15    per tag, company or source (spread over 16 shards by a
                    the key): `c#<key>` its article count, `n#<key>#<spelling>` how often each
                    spelling is used (the display name). One Query per kind reads them all.
 DAYS / <YYYY-MM-DD>       per JST day of publication: `total` and `c#<day key>`.
-SITE#STATS / STATS        `public` (the number of public articles) and `m#<YYYY-MM>` per month.
+SITE#STATS / STATS        `public` (the number of public articles), `m#<YYYY-MM>` per month,
+                   `s#<YYYY-MM-DD>` per JST day of first sight, and `r#<YYYY-MM-DD>`: the
+                   revision of that DAYS item, grown by every change to it.
+DAYS#SNAPSHOT / SNAPSHOT  the day counts of the last 90 days as a reader last saw them, each
+                   with its revision: a window of days is read in three items (`day_counts`).
 SMAP#<YYYY-MM> / <DD>     the sitemap rows of one JST day: one attribute per article path, its
                    value the article's `updated_at`.
 
@@ -56,7 +60,8 @@ that is public or indexed is found in some month, so `reconcile_all` is every mo
 and a month is a partition of the full rebuild (no Scan of the table).
 
 Modules: `items` (what an article contributes and the item shapes: pure), `reconcile`
-(bringing one article's entries up to date), `store` (the reads).
+(bringing one article's entries up to date), `store` (the reads), `day_counts` (the day
+counts through their snapshot).
 """
 
 from frontline.adapters.site_index.reconcile import MAX_ACTIONS, IndexNotReconciled

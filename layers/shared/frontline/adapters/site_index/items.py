@@ -31,6 +31,8 @@ from frontline.site.slices import (
 GROUP_SHARDS: Final = 16
 STATS_KEY: Final = ("SITE#STATS", "STATS")
 DAYS: Final = "DAYS"
+SITEMAP: Final = "SMAP#"
+REV: Final = "REV"
 
 
 def item_key(pk: str, sk: str) -> dict[str, Any]:
@@ -106,7 +108,7 @@ class Indexed:
 
     @property
     def sitemap_key(self) -> tuple[str, str]:
-        return f"SMAP#{self.month}", self.day[-2:]
+        return f"{SITEMAP}{self.month}", self.day[-2:]
 
 
 def compressed_doc(doc: str) -> bytes:
@@ -217,7 +219,20 @@ def counter_changes(old: Indexed | None, new: Indexed | None) -> dict[tuple[str,
         != (new.sitemap_key, new.path, new.updated_at)
     ):
         changes[new.sitemap_key].assign[new.path] = new.updated_at
+    for item, change in list(changes.items()):
+        if change and (revision := revision_of(*item)) is not None:
+            changes[revision[:2]].add[revision[2]] += 1  # tells snapshot readers it changed
     return {item: change for item, change in changes.items() if change}
+
+
+def revision_of(pk: str, sk: str) -> tuple[str, str, str] | None:
+    """Where the revision of a DAYS or SMAP item is counted: (pk, sk, attribute) of its
+    month's REV item, grown by every change to it (`snapshots` reads through it)."""
+    if pk == DAYS:  # DAYS / 2026-11-27
+        return REV, sk[:7], f"d#{sk[8:]}"
+    if pk.startswith(SITEMAP):  # SMAP#2026-11 / 27
+        return REV, pk.removeprefix(SITEMAP), f"p#{sk}"
+    return None
 
 
 def posting_changes(

@@ -15,6 +15,7 @@ from frontline.adapters.dynamodb import (
 )
 from frontline.adapters.site_index.items import DAYS, STATS_KEY, group_shard, item_key
 from frontline.adapters.site_index.reconcile import Reconciler
+from frontline.adapters.site_index.snapshots import Snapshots
 from frontline.domain.listing_order import listing_token
 from frontline.domain.models import Article
 from frontline.domain.trends import jst_day
@@ -40,6 +41,7 @@ class DynamoSiteIndex:
         self._table = table
         self._articles = DynamoArticleRepository(table)
         self._reconciler = Reconciler(table)
+        self._snapshots = Snapshots(table)
 
     def count(self) -> int:
         row = self._get(*STATS_KEY)
@@ -132,12 +134,7 @@ class DynamoSiteIndex:
         return newest.day if newest is not None else None
 
     def days(self, first: date, last: date) -> Sequence[DayCount]:
-        rows = self._query(
-            DAYS,
-            "sk BETWEEN :first AND :last",
-            {":first": {"S": first.isoformat()}, ":last": {"S": last.isoformat()}},
-        )
-        counts = (_day_of(row) for row in rows)
+        counts = (day_count_of(row) for row in self._snapshots.days(first, last))
         return [day for day in counts if day.total > 0]
 
     def days_before(self, key: str, day: date | None, limit: int) -> Sequence[DayCount]:
@@ -158,7 +155,7 @@ class DynamoSiteIndex:
 
     def month_rows(self, month: str) -> Sequence[SitemapRow]:
         rows: list[SitemapRow] = []
-        for row in self._query(f"SMAP#{month}"):
+        for row in self._snapshots.month_rows(month):
             rows += [
                 SitemapRow(path=name, updated_at=datetime.fromisoformat(value["S"]))
                 for name, value in row.items()
@@ -271,7 +268,7 @@ class DynamoSiteIndex:
             response = self._table.client.query(**request)
             rows = response.get("Items", [])
             if rows:
-                return _day_of(rows[0])
+                return day_count_of(rows[0])
             cursor = response.get("LastEvaluatedKey")
             if not cursor:
                 return None
@@ -302,7 +299,7 @@ class DynamoSiteIndex:
         found: list[DayCount] = []
         while len(found) < limit:
             response = self._table.client.query(**request)
-            found += [_day_of(row) for row in response.get("Items", [])]
+            found += [day_count_of(row) for row in response.get("Items", [])]
             cursor = response.get("LastEvaluatedKey")
             if not cursor:
                 break
@@ -348,7 +345,9 @@ def _groups_of(kind: GroupKind, row: Mapping[str, Any]) -> list[GroupCount]:
     ]
 
 
-def _day_of(row: Mapping[str, Any]) -> DayCount:
+def day_count_of(row: Mapping[str, Any]) -> DayCount:
+    """A DAYS item (or its projection) as a DayCount; zero counters left by a removal are
+    ignored."""
     counts = {
         name[2:]: int(value["N"])
         for name, value in row.items()

@@ -18,7 +18,7 @@ from frontline.domain.trends import Trend, Window, ranked
 from frontline.site.charts import BarRow, bar_chart, sparkline
 from frontline.site.families.base import SiteContext
 from frontline.site.formatting import format_jst_day_heading, format_jst_span, jst_midnight
-from frontline.site.slices import TAG, GroupCount, GroupKind, posting_key
+from frontline.site.slices import TAG, DayCount, GroupCount, GroupKind, posting_key
 from frontline.site.views import PageMeta
 
 PATH = "/trends/"
@@ -28,6 +28,7 @@ TREND_WINDOWS = (7, 30)
 SPARK_DAYS = 30
 RISING_LIMIT = 10
 SPARK_LIMIT = 6
+RECENT_DAYS = 2 * max(TREND_WINDOWS)  # the longest trend window and the one before it
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,24 @@ class SparkRow:
     chart: Markup
 
 
+def _days(ctx: SiteContext, window: Window) -> Sequence[DayCount]:
+    """The day counts of a window. Every window ending on the reference day comes from one
+    read of the RECENT_DAYS up to it (the trend windows, those before them, the sparklines)."""
+    reference = ctx.reference_day
+    recent = Window(reference, RECENT_DAYS) if reference is not None else None
+    if recent is None or not (recent.contains(window.first) and recent.contains(window.last)):
+        return ctx.slices.days(window.first, window.last)
+    read = ctx.memo(f"days:{recent.first}", lambda: ctx.slices.days(recent.first, recent.last))
+    return [day for day in read if window.contains(day.day)]
+
+
 def day_series(ctx: SiteContext, window: Window) -> dict[str, tuple[int, ...]]:
     """Per day key (`tag:…`, `company:…`), its articles on each JST day of the window,
     oldest day first (keys without any are left out)."""
 
     def build() -> dict[str, tuple[int, ...]]:
         series: dict[str, list[int]] = {}
-        for day in ctx.slices.days(window.first, window.last):
+        for day in _days(ctx, window):
             index = (day.day - window.first).days
             for key, count in day.counts.items():
                 series.setdefault(key, [0] * window.days)[index] += count
