@@ -110,9 +110,8 @@ def results_for(open_page: OpenPage, site: ServedSite, query: str) -> tuple[set[
     while more.count() and more.first.is_visible():  # 「さらに結果を表示」 until all are shown
         shown = page.locator(".pagefind-ui__result-link").count()
         more.first.click()
-        page.wait_for_function(
-            f"document.querySelectorAll('.pagefind-ui__result-link').length > {shown}"
-        )
+        # the next result appearing (a locator, not an evaluated string: the CSP has no eval)
+        page.locator(".pagefind-ui__result-link").nth(shown).wait_for()
     links = page.locator(".pagefind-ui__result-link")
     return {links.nth(i).get_attribute("href") or "" for i in range(links.count())}, probe
 

@@ -9,7 +9,6 @@ archive's files are never touched between two full publishes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from frontline.domain.models import ArticleChange
@@ -23,18 +22,9 @@ from frontline.site.families.base import (
     site_object,
 )
 from frontline.site.search import ARCHIVE_DIR, SearchFile, search_files
-from frontline.site.slices import GroupCount
 from frontline.site.views import PageMeta
 
 PATH: Final = "/search/"
-
-
-@dataclass(frozen=True)
-class Cloud:
-    heading: str
-    groups: tuple[GroupCount, ...]
-    prefix: str
-    empty: str
 
 
 def _index_files(ctx: SiteContext) -> dict[str, SearchFile]:
@@ -55,26 +45,10 @@ def _page(ctx: SiteContext) -> SiteObject:
         path=PATH,
         nav="search",
     )
-    sections = (
-        Cloud(
-            "タグから探す",
-            tuple(ctx.groups("tags")),
-            "#",
-            "まだタグはありません。",
-        ),
-        Cloud(
-            "企業から探す",
-            tuple(ctx.groups("companies")),
-            "",
-            "まだ企業の記事はありません。",
-        ),
-    )
     return ctx.html(
         "search.html",
         page,
         heading="検索",
-        article_count=ctx.count(),
-        sections=sections,
         # Pagefind's UI from the archive bundle, then the script that starts it.
         stylesheets=(f"{ARCHIVE_DIR}pagefind-ui.css",),
         scripts=(f"{ARCHIVE_DIR}pagefind-ui.js", script("search").path),
@@ -106,10 +80,11 @@ class SearchFamily:
         return path == PATH or path == script("search").path or path.startswith(PATH)
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        # the script's name changes only with its bytes; the previous recent index's files
-        # that the new one does not name again are gone, and deleted by name
+        # the page names no article, and the script's name changes only with its bytes; the
+        # previous recent index's files that the new one does not name again are gone, and
+        # deleted by name
         previous = ctx.search_tiers.recent_files if ctx.search_tiers is not None else ()
-        return [PATH, *_index_files(ctx), *previous]
+        return [*_index_files(ctx), *previous]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == PATH:
