@@ -2,8 +2,8 @@
 
 `python bench/publish_bench.py one 1000` fills the template's table (in moto) with that many
 synthetic articles, published at a real site's pace (300 a day: 1,000 are three days and a
-third, 100,000 eleven months) and their site index (straight into moto's backend, in the adapters' item
-shapes: bench/site_index_bench.py), publishes the whole site once (its
+third, 100,000 eleven months), and their site index (straight into moto's backend, in the
+adapters' item shapes: bench/site_index_bench.py), publishes the whole site once (its
 objects go straight into moto's S3 backend and their hashes into the manifest: seeding is
 not what is measured), then saves one new article and publishes it as a stream record
 would. It reports that publish's time, its PutObject calls and the DynamoDB items it read

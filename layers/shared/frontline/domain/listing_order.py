@@ -34,5 +34,16 @@ def listing_token(article: Article) -> str:
     return "#".join((_stamp(first_seen), "1" if dated else "0", _stamp(published), ident))
 
 
+def stored_token(article: Article) -> str:
+    """Storing order as a string: `created_at` (UTC, fixed width), then the id. What a
+    store's "stored since" question is keyed on (`stamp(moment)` bounds it)."""
+    return f"{stamp(article.created_at)}#{article.id}"
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as a string that sorts as moments do (UTC, fixed width)."""
+    return _stamp(moment)
+
+
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_STAMP).rjust(26, "0")

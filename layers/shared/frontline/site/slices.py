@@ -44,7 +44,8 @@ KIND: Final = "kind:"
 ENTITY: Final = "entity:"  # entities other than companies (people, models, products...)
 HACKER_DAY: Final = "hacker:"  # community stories of one JST day
 MONTH: Final = "month:"  # the articles published in one JST month (a rebuild's partition)
-STORED: Final = "stored:"  # the articles first stored on one JST day (the recent search index)
+STORED: Final = "stored:"  # the articles first stored on one JST day (the recent search index;
+# asked only through `created_since`: a store may keep them in storing order)
 EVERY: Final = "every:"  # every public article: the listing itself (a store keeps it by day)
 SEEN: Final = "seen:"  # the articles first seen on one JST day: the listing, day by day
 COMMUNITY_DAY_KEY: Final = "kind:community"  # the day key counting community stories

@@ -14,12 +14,13 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from frontline.domain.listing_order import listing_token
+from frontline.domain.listing_order import listing_token, stored_token
 from frontline.domain.models import Article
 from frontline.site.slices import (
     ENTITY,
     GROUP_KINDS,
     SEEN,
+    STORED,
     GroupKind,
     article_day,
     article_month,
@@ -62,6 +63,9 @@ class Indexed:
     importance: int
     published: str
     doc_hash: str
+    # the sort key of the `stored:` postings (storing order, `created_at`), so "stored
+    # since" is a key condition; None in records indexed before it: listing order there
+    stored_token: str | None = None
 
     @classmethod
     def of(cls, article: Article, doc: str) -> Indexed:
@@ -81,6 +85,7 @@ class Indexed:
             importance=article.importance,
             published=article.published.isoformat(),
             doc_hash=_doc_hash(doc),
+            stored_token=stored_token(article),
         )
 
     def to_json(self) -> str:
@@ -101,6 +106,12 @@ class Indexed:
     def spelling_counts(self) -> Counter[tuple[GroupKind, str, str]]:
         return Counter(self.spellings)
 
+    def token_for(self, key: str) -> str:
+        """The sort key of the article's posting under `key`."""
+        if key.startswith(STORED) and self.stored_token is not None:
+            return self.stored_token
+        return self.token
+
     @property
     def seen_day(self) -> str:
         """The JST day the article was first seen: its place in the day-by-day listing."""
@@ -120,7 +131,7 @@ def posting_item(
 ) -> dict[str, Any]:
     """A posting: full (with the compressed doc) unless the key is an `entity:` key."""
     item: dict[str, Any] = {
-        **item_key(f"POST#{key}", state.token),
+        **item_key(f"POST#{key}", state.token_for(key)),
         "id": {"S": article_id},
         "importance": {"N": str(state.importance)},
         "published": {"S": state.published},
@@ -240,8 +251,8 @@ def posting_changes(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(posting items to put, posting keys to delete). Every posting is put again when the
     article changed at all, so lists show its current version."""
-    before = {(key, old.token) for key in old.keys} if old else set()
-    after = {(key, new.token) for key in new.keys} if new else set()
+    before = {(key, old.token_for(key)) for key in old.keys} if old else set()
+    after = {(key, new.token_for(key)) for key in new.keys} if new else set()
     deletes = [item_key(f"POST#{key}", token) for key, token in sorted(before - after)]
     if new is None:
         return [], deletes

@@ -16,7 +16,7 @@ from frontline.adapters.dynamodb import (
 from frontline.adapters.site_index.items import DAYS, STATS_KEY, group_shard, item_key
 from frontline.adapters.site_index.reconcile import Reconciler
 from frontline.adapters.site_index.snapshots import Snapshots
-from frontline.domain.listing_order import listing_token
+from frontline.domain.listing_order import listing_token, stamp
 from frontline.domain.models import Article
 from frontline.domain.trends import jst_day
 from frontline.site.slices import (
@@ -77,14 +77,17 @@ class DynamoSiteIndex:
                     yield found
 
     def created_since(self, moment: datetime) -> Sequence[Article]:
-        """The postings of each JST day of storing from `moment`'s to tomorrow's: the days
-        since the search archive was built (one Query each, most of them a day or two)."""
+        """The postings stored after `moment`, from each JST day of storing from `moment`'s
+        to tomorrow's (one Query each, most of them a day or two), each keyed on storing
+        order so that only what is newer is read. (A posting indexed before that key existed
+        sorts by first sight instead, and is found only when first seen after `moment`: the
+        nightly rebuild reconciles every month, which keys it anew.)"""
         day, last = jst_day(moment), jst_day(datetime.now(UTC)) + timedelta(days=1)
         found: list[Article] = []
         while day <= last:
-            found += [
-                a for a in self._walk_partition(stored_key(day), False) if a.created_at > moment
-            ]
+            after = f"{stamp(moment)}#\U0010ffff"  # past every id stored at `moment` itself
+            rows = self._query(f"POST#{stored_key(day)}", "sk > :since", {":since": {"S": after}})
+            found += [a for a in map(_article_of, rows) if a.created_at > moment]
             day += timedelta(days=1)
         return sorted(found, key=lambda a: (a.created_at, a.id), reverse=True)
 
