@@ -1,6 +1,6 @@
 """検索: the search page, its script and the Pagefind indexes it reads.
 
-A full publish builds the archive index of every public article; a publish after changes
+A full publish builds the archive bundles of every public article; a publish after changes
 rebuilds only the recent index, of the articles stored after the archive's cutoff (named by
 the published tiers file), and deletes the previous recent index's files by name. The
 archive's files are never touched between two full publishes.
@@ -22,7 +22,14 @@ from frontline.site.families.base import (
     SiteContext,
     site_object,
 )
-from frontline.site.search import ARCHIVE_DIR, SearchFile, search_files
+from frontline.site.search import (
+    ARCHIVE_DIR,
+    RECENT_DIR,
+    SearchFile,
+    archive_bundle_dir,
+    archive_bundle_keys,
+    search_files,
+)
 from frontline.site.slices import GroupCount
 from frontline.site.views import PageMeta
 
@@ -41,11 +48,23 @@ def _index_files(ctx: SiteContext) -> dict[str, SearchFile]:
     def build() -> dict[str, SearchFile]:
         tiers = ctx.search_tiers
         cutoff = tiers.archive_cutoff if tiers is not None else None
+        bundles = tiers.archive_bundles if tiers is not None else ()
         # the archive index holds every article; the recent one only those stored since
         articles = ctx.newest(ctx.count()) if cutoff is None else ctx.slices.created_since(cutoff)
-        return {file.path: file for file in search_files(articles, cutoff)}
+        return {file.path: file for file in search_files(articles, cutoff, bundles)}
 
     return ctx.memo("search:files", build)
+
+
+def ui_bundle(ctx: SiteContext) -> str:
+    """The bundle whose copy of Pagefind's UI the page loads: the first archive bundle (the
+    recent one when the archive has none yet)."""
+    tiers = ctx.search_tiers
+    if tiers is not None:
+        bundles = tiers.archive_bundles
+    else:
+        bundles = tuple(archive_bundle_dir(key) for key in archive_bundle_keys(ctx.slices.months()))
+    return bundles[0] if bundles else RECENT_DIR
 
 
 def _page(ctx: SiteContext) -> SiteObject:
@@ -75,9 +94,9 @@ def _page(ctx: SiteContext) -> SiteObject:
         heading="検索",
         article_count=ctx.count(),
         sections=sections,
-        # Pagefind's UI from the archive bundle, then the script that starts it.
-        stylesheets=(f"{ARCHIVE_DIR}pagefind-ui.css",),
-        scripts=(f"{ARCHIVE_DIR}pagefind-ui.js", script("search").path),
+        # Pagefind's UI from the first bundle, then the script that starts it.
+        stylesheets=(f"{ui_bundle(ctx)}pagefind-ui.css",),
+        scripts=(f"{ui_bundle(ctx)}pagefind-ui.js", script("search").path),
     )
 
 
