@@ -23,9 +23,10 @@ bench/search_bundle_bench.py on synthetic articles): Pagefind's service peaks at
 (400 MB at 1,000, 600 MB at 3,000), and the Python side at about 45 MB plus 30 MB per 1,000;
 one bundle of 100k articles peaked at 8.5 GB. A bundle of `ARCHIVE_BUNDLE_SIZE` keeps a
 partition, Python and Pagefind together, under 512 MB. Months keep bundles stable: an old
-month's bundles change only when one of its articles is edited or hidden. Each extra bundle
-costs the reader its own pagefind-entry.json, .pf_meta and the index chunks a query needs
-(the wasm and the UI script are fetched once), so bundles are kept as large as memory allows.
+month's bundles change only when one of its articles is edited or hidden. Each merged bundle
+is a Pagefind instance of its own in the reader's browser: its pagefind-entry.json, .pf_meta
+(3.4 KB at 500 records), WebAssembly (68 KB, one fetch per bundle address) and the index
+chunks a query needs (about 22 KB each), so bundles are kept as large as memory allows.
 
 An article edited or hidden after the nightly build keeps its archive entry until the next
 one (the recent index cannot take entries out of the archive); its page is what readers see.
