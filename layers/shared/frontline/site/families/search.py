@@ -56,18 +56,21 @@ def _index_files(ctx: SiteContext) -> dict[str, SearchFile]:
     return ctx.memo("search:files", build)
 
 
-def ui_bundle(ctx: SiteContext) -> str:
-    """The bundle whose copy of Pagefind's UI the page loads: the first archive bundle (the
-    recent one when the archive has none yet)."""
+def ui_bundle(ctx: SiteContext) -> str | None:
+    """The bundle whose copy of Pagefind's UI the page loads: the first archive bundle, else
+    the recent index; None while there is no index at all (a site without articles)."""
     tiers = ctx.search_tiers
     if tiers is not None:
         bundles = tiers.archive_bundles
     else:
         bundles = tuple(archive_bundle_dir(key) for key in archive_bundle_keys(ctx.slices.months()))
-    return bundles[0] if bundles else RECENT_DIR
+    if bundles:
+        return bundles[0]
+    return RECENT_DIR if any(path.startswith(RECENT_DIR) for path in _index_files(ctx)) else None
 
 
 def _page(ctx: SiteContext) -> SiteObject:
+    ui = ui_bundle(ctx)
     page = PageMeta(
         title="検索",
         description="サイト内のAIニュースをキーワードで検索できます。",
@@ -95,8 +98,8 @@ def _page(ctx: SiteContext) -> SiteObject:
         article_count=ctx.count(),
         sections=sections,
         # Pagefind's UI from the first bundle, then the script that starts it.
-        stylesheets=(f"{ui_bundle(ctx)}pagefind-ui.css",),
-        scripts=(f"{ui_bundle(ctx)}pagefind-ui.js", script("search").path),
+        stylesheets=(f"{ui}pagefind-ui.css",) if ui else (),
+        scripts=(f"{ui}pagefind-ui.js", script("search").path) if ui else (),
     )
 
 
