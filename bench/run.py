@@ -174,9 +174,9 @@ ROWS: list[tuple[str, str, str, str, Goal]] = [
     ("rebuild_partition_peak_mb_articles_100k", "  a month of article pages", "MB", "", None),
     ("rebuild_largest_month_articles_100k", "    articles in that month", "", "", None),
     ("rebuild_partition_peak_mb_news_100k", "  the news archive", "MB", "", None),
-    ("rebuild_partition_peak_mb_search_100k", "  the search archive index (Python)", "MB", "",
-     None),
-    ("rebuild_pagefind_peak_mb_100k", "    Pagefind's own process", "MB", "", None),
+    ("rebuild_partition_peak_mb_search_100k", "  a search archive bundle (with Pagefind)", "MB",
+     "", None),
+    ("rebuild_pagefind_peak_mb_100k", "    of which Pagefind's own process", "MB", "", None),
     ("rebuild_partition_peak_mb_sitemaps_100k", "  the sitemaps", "MB", "", None),
     ("rebuild_partition_peak_mb_tags_100k", "  a shard of tag pages", "MB", "", None),
     ("hugo_full_10k_no_related_s", "  Hugo without related articles (1 run)", "s", "", None),
@@ -376,8 +376,9 @@ def readme_section(results: dict[str, Any], host: dict[str, str], elapsed_s: flo
         "of 200 pages at a time; its partition peaks are each kind's largest partition at "
         "100,000 articles (300 a day), measured in a forked child as VmHWM minus its starting "
         "RSS plus a fresh interpreter. Until the store-side site index is merged the source "
-        "is an in-memory catalogue the child inherits, which is not counted; Pagefind's own "
-        "process (the search archive partition) is reported on its own row.",
+        "is an in-memory catalogue the child inherits, which is not counted; a search archive "
+        "partition (one bundle of 500 articles) counts Pagefind's service with it, whose "
+        "share is on its own row.",
         "",
         "Token counts are estimates (no tokenizer offline): one token per CJK character "
         "(kana, kanji, full-width forms) and one per four other characters (Latin text, JSON), "

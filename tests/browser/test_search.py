@@ -1,12 +1,14 @@
-"""Search across both indexes in headless Chromium, under the site's own CSP.
+"""Search across every index in headless Chromium, under the site's own CSP.
 
 The demo's articles are published in two steps, as in production: a full publish (the
-nightly archive index), then a publish of articles stored after it (the recent index).
-Pagefind's UI on /search/ must find articles of both, for Japanese and Latin queries.
+nightly archive, here split into three bundles or more), then a publish of articles stored
+after it (the recent index). Pagefind's UI on /search/ must find articles of every bundle,
+for Japanese and Latin queries.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -77,6 +79,8 @@ def tiered(
     site = SiteConfig(title="AIニュース最前線", tagline="毎時更新", base_url=server.base_url)
     store, manifest = MemoryBucket(), FakeManifest()
     now = max(a.created_at for a in recent)
+    split = pytest.MonkeyPatch()  # archive bundles of a third of the demo: several bundles
+    split.setattr("frontline.site.search.ARCHIVE_BUNDLE_SIZE", -(-len(archived) // 3))
     publish_site(
         FakeArticles({a.id: a for a in archived}),
         store,
@@ -94,11 +98,21 @@ def tiered(
         changes=[ArticleChange(None, a) for a in recent],
         index=ListedIndex(FakeArticles({a.id: a for a in [*archived, *recent]})),
     )
+    split.undo()
     write_site(store.objects.values(), server.root)
     try:
         yield server.start(), archived, recent
     finally:
         server.close()
+
+
+def bundle_urls(site: ServedSite, bundle: str) -> set[str]:
+    """The article URLs a published bundle indexes (its fragments: gzip, a signature, JSON)."""
+    urls = set()
+    for fragment in (site.root / bundle.strip("/") / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        urls.add(json.loads(data)["url"])
+    return urls
 
 
 def results_for(open_page: OpenPage, site: ServedSite, query: str) -> tuple[set[str], Probe]:
@@ -124,18 +138,19 @@ def test_search_finds_archived_and_recent_articles(
     query: str,
 ) -> None:
     site, archived, recent = tiered
-    # Given a site whose search has an archive index and a recent index
-    assert json.loads((site.root / "search" / "tiers.json").read_bytes())["bundles"] == [
-        "/search/archive/",
-        "/search/recent/",
-    ]
+    # Given a site whose search has several archive bundles and a recent index
+    bundles = json.loads((site.root / "search" / "tiers.json").read_bytes())["bundles"]
+    assert len(bundles) >= 4 and bundles[-1] == "/search/recent/"
+    assert all(b.startswith("/search/archive/") for b in bundles[:-1])
     # When a reader searches on the search page (the site's CSP in force)
     found, probe = results_for(open_page, site, query)
-    # Then every article holding the words is found, from both indexes
+    # Then every article holding the words is found, from the recent index and from more
+    # than one archive bundle
     expected = {a.path for a in matching([*archived, *recent], query)}
     assert expected <= found
     assert found & {a.path for a in matching(recent, query)}
-    assert found & {a.path for a in matching(archived, query)}
+    contributing = [b for b in bundles[:-1] if found & bundle_urls(site, b)]
+    assert len(contributing) >= 2, (query, contributing)
     assert_clean_load(probe, set())
     probe.page.screenshot(path=screenshots / f"search-tiers-{len(query)}.png", full_page=True)
 

@@ -5,6 +5,7 @@ and ends equal to a full render."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
@@ -110,6 +111,37 @@ def test_the_partitions_together_are_the_full_render_byte_for_byte(
     assert kinds["articles"] == len(build_catalogue(articles).months()) >= 2
     assert kinds["tags"] >= 2 and kinds["companies"] >= 2
     assert {"site", "news", "search", "sitemaps", "digests", "hacker"} <= set(kinds)
+    assert kinds["search"] == kinds["articles"] + 1  # a bundle a month, and the tiers file
+
+
+def test_search_bundles_of_a_small_size_together_are_the_full_render(
+    articles: list[Article], digests: list[Digest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given archive bundles of at most 50 articles: several for each month
+    monkeypatch.setattr("frontline.site.search.ARCHIVE_BUNDLE_SIZE", 50)
+    contexts = contexts_for(articles, digests)
+    months = build_catalogue(articles).months()
+    expected = sum(-(-count // 50) for count in months.values())
+    full = {o.key: as_bytes(o) for o in render_all(contexts()).objects}
+
+    # When the search partitions are rendered on their own
+    partitions = [p for p in plan_partitions(contexts()) if p.kind == "search"]
+    objects = [
+        o for p in partitions for batch in render_partition(p, contexts) for o in batch.objects
+    ]
+
+    # Then each bundle is a partition, and together with the tiers file they are the full
+    # render's search objects (and the search page names the first bundle)
+    assert len(partitions) == expected + 1 and expected > len(months) >= 2
+    first = f"search/archive/{min(months)}-1/"
+    tiers = json.loads(full["search/tiers.json"][0])
+    assert len(tiers["bundles"]) == expected and tiers["bundles"][0] == "/" + first
+    index_objects = {
+        k: v for k, v in full.items() if k.startswith("search/") and k != "search/index.html"
+    }
+    assert {o.key: as_bytes(o) for o in objects} == index_objects
+    assert f'src="/{first}pagefind-ui.js"'.encode() in full["search/index.html"][0]
+    assert not [key for key in full if key.startswith("search/archive/pagefind")]
 
 
 def test_a_partition_name_round_trips_and_an_unknown_kind_is_refused() -> None:

@@ -106,6 +106,9 @@ def test_an_empty_site_is_honest_and_has_no_day_pages() -> None:
     for key in ("trends/index.html", "videos/index.html", "tools/index.html"):
         assert main_of(site, key).with_class("empty"), key
     assert json.loads(site["search/tiers.json"].body)["archive_cutoff"] is None
+    # no index to search yet: the search page loads none of Pagefind's files
+    assert json.loads(site["search/tiers.json"].body)["bundles"] == []
+    assert b"pagefind" not in site["search/index.html"].body
 
 
 # --- 動画 ---------------------------------------------------------------------------------

@@ -102,8 +102,9 @@ def test_a_three_article_site_has_every_page(
     assert sorted(re.sub(r"\.[0-9a-f]{8}\.", ".", key) for key in scripts) == [
         "assets/search.js", "assets/video.js",
     ]  # fmt: skip
-    fragments = [key for key in search_index if key.startswith("search/archive/fragment/")]
-    assert "search/archive/pagefind-entry.json" in search_index and len(fragments) == 3
+    bundle = "search/archive/2026-04-1/"  # the three articles' month: one bundle
+    fragments = [key for key in search_index if key.startswith(bundle + "fragment/")]
+    assert bundle + "pagefind-entry.json" in search_index and len(fragments) == 3
 
 
 def test_every_nav_target_is_a_page(site: dict[str, SiteObject]) -> None:
@@ -159,7 +160,7 @@ def test_stylesheet_is_named_by_its_hash_and_linked_from_every_page(
     assert "prefers-color-scheme: dark" in css and "@import" not in css and "url(" not in css
     for key, obj in html_pages(site).items():
         links = parse_html(obj.body).find_all("link", rel="stylesheet")
-        extra = ["/search/archive/pagefind-ui.css"] if key == "search/index.html" else []
+        extra = ["/search/archive/2026-04-1/pagefind-ui.css"] if key == "search/index.html" else []
         assert [link.attrs["href"] for link in links] == [*extra, "/" + css_key], key
 
 

@@ -23,7 +23,9 @@ from frontline.site.search import (
     RECENT_DIR,
     TIERS_PATH,
     SearchFile,
+    archive_bundle_dir,
     archive_cutoff_in,
+    published_tiers,
     search_files,
     search_record,
 )
@@ -75,36 +77,58 @@ def test_a_record_holds_what_readers_search_by() -> None:
     assert record.date == "2026年4月1日"
 
 
+ARCHIVE = archive_bundle_dir("2026-04-1")  # the test articles' month: one bundle
+
+
 def test_the_nightly_build_indexes_every_article_in_the_archive() -> None:
     archived, _ = archive_and_new()
     files = search_files(archived, None)
-    assert indexed_urls(files, ARCHIVE_DIR) == {a.path for a in archived}
+    assert ARCHIVE == "/search/archive/2026-04-1/"
+    assert indexed_urls(files, ARCHIVE) == {a.path for a in archived}
     assert not bundle(files, RECENT_DIR)
-    entry = json.loads(bundle(files, ARCHIVE_DIR)["pagefind-entry.json"].body)
+    entry = json.loads(bundle(files, ARCHIVE)["pagefind-entry.json"].body)
     assert entry["languages"]["ja"]["page_count"] == 10  # one Japanese index
     newest = max(a.created_at for a in archived)
     assert tiers(files) == {
         "archive_cutoff": newest.isoformat(),
-        "bundles": [ARCHIVE_DIR],
+        "bundles": [ARCHIVE],
         "recent_files": [],
     }
 
 
+def test_a_large_archive_is_split_into_bundles_of_a_bounded_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("frontline.site.search.ARCHIVE_BUNDLE_SIZE", 4)
+    archived, _ = archive_and_new()
+    files = search_files(archived, None)
+    bundles = [archive_bundle_dir(f"2026-04-{n}") for n in (1, 2, 3)]
+    assert tiers(files)["bundles"] == bundles
+    found = [indexed_urls(files, directory) for directory in bundles]
+    assert [len(urls) for urls in found] == [4, 4, 2]  # in path order, four to a bundle
+    assert set().union(*found) == {a.path for a in archived}
+    ordered = sorted(a.path for a in archived)
+    assert found[0] == set(ordered[:4]) and found[2] == set(ordered[8:])
+    assert not [f for f in files if f.path.startswith(ARCHIVE_DIR + "pagefind")]
+
+
 def test_a_publish_indexes_only_what_the_archive_lacks() -> None:
     archived, new = archive_and_new()
-    cutoff = archive_cutoff_in(
+    published = published_tiers(
         next(f.body for f in search_files(archived, None) if f.path == TIERS_PATH)
     )
-    files = search_files([*archived, *new], cutoff)
+    assert published is not None and published.archive_bundles == (ARCHIVE,)
+    cutoff, bundles = published.archive_cutoff, published.archive_bundles
+    files = search_files([*archived, *new], cutoff, bundles)
     assert indexed_urls(files, RECENT_DIR) == {a.path for a in new}  # the late one too
     assert not bundle(files, ARCHIVE_DIR)
-    assert tiers(files)["bundles"] == [ARCHIVE_DIR, RECENT_DIR]
+    assert tiers(files)["bundles"] == [ARCHIVE, RECENT_DIR]
     # the tiers file names the recent index's files, so the next publish deletes them by name
     assert tiers(files)["recent_files"] == sorted(
         f.path for f in files if f.path.startswith(RECENT_DIR)
     )
     # and with nothing newer than the archive, there is no recent index to load
-    assert [f.path for f in search_files(archived, cutoff)] == [TIERS_PATH]
+    assert [f.path for f in search_files(archived, cutoff, bundles)] == [TIERS_PATH]
 
 
 def test_the_same_articles_give_the_same_bytes() -> None:
@@ -118,7 +142,7 @@ def test_the_same_articles_give_the_same_bytes() -> None:
 
 def test_files_named_by_their_hash_are_immutable() -> None:
     archived, _ = archive_and_new()
-    files = bundle(search_files(archived, None), ARCHIVE_DIR)
+    files = bundle(search_files(archived, None), ARCHIVE)
     assert files["pagefind-entry.json"].immutable is False  # names the current index,
     assert files["pagefind-entry.json"].revalidate is True  # whose files a publish replaces
     assert files["pagefind-ui.js"].immutable is False
@@ -150,25 +174,30 @@ def test_the_search_page_loads_pagefind_ui_and_first_party_scripts_only() -> Non
     site = by_key(render_site(archived, SITE, now=NOW))
     page = parse_html(site["search/index.html"].body)
     scripts = [s.attrs["src"] for s in page.find_all("script") if "src" in s.attrs]
-    assert scripts[0] == "/search/archive/pagefind-ui.js"
+    assert scripts[0] == "/search/archive/2026-04-1/pagefind-ui.js"
     assert scripts[1].startswith("/assets/search.") and len(scripts) == 2
     sheets = [
         link.attrs["href"]
         for link in page.find_all("link")
         if link.attrs.get("rel") == "stylesheet"
     ]
-    assert sheets[0] == "/search/archive/pagefind-ui.css"
+    assert sheets[0] == "/search/archive/2026-04-1/pagefind-ui.css"
     assert page.find("div", id="search").attrs["data-tiers"] == TIERS_PATH
     for key in (
-        "search/archive/pagefind-ui.js",
-        "search/archive/pagefind-entry.json",
+        "search/archive/2026-04-1/pagefind-ui.js",
+        "search/archive/2026-04-1/pagefind-entry.json",
         "search/tiers.json",
     ):
         assert key in site
-    for key in ("search/archive/pagefind-entry.json", "search/tiers.json"):  # name the index
+    for key in (
+        "search/archive/2026-04-1/pagefind-entry.json",
+        "search/tiers.json",
+    ):  # name the index
         assert site[key].cache_control == "public, max-age=0, must-revalidate", key
-    assert site["search/archive/pagefind-ui.js"].cache_control.startswith("public, max-age=300")
-    fragment = next(key for key in site if key.startswith("search/archive/fragment/"))
+    assert site["search/archive/2026-04-1/pagefind-ui.js"].cache_control.startswith(
+        "public, max-age=300"
+    )
+    fragment = next(key for key in site if key.startswith("search/archive/2026-04-1/fragment/"))
     assert site[fragment].cache_control == "public, max-age=31536000, immutable"
 
 

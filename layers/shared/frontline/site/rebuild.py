@@ -12,7 +12,8 @@ Map in AWS) and publish as they go:
 - `hacker:<month>`: the Hacker日報 day pages of one JST month;
 - `digests`: AI日報 and 週報 (their archives, reports and feeds);
 - `sitemaps`: the sitemap index, the family and monthly sitemaps, robots.txt;
-- `search`: the Pagefind archive index, its records streamed a month at a time;
+- `search:<month>-<i>`: one Pagefind archive bundle (`ARCHIVE_BUNDLE_SIZE` articles of a
+  JST month), the service that builds it included; `search`: the tiers file naming them;
 - `site`: everything else, the small site-wide pages (top page, /news/, indexes, feeds...).
 
 Every partition renders its pages `BATCH` at a time, each batch with a fresh render
@@ -51,7 +52,14 @@ from frontline.site.families.search import search_object
 from frontline.site.paths import article_json_path, key_for, news_archive_path
 from frontline.site.publishing import upload_changed
 from frontline.site.render import RenderFailure, render_paths
-from frontline.site.search import monthly_archive_search_files
+from frontline.site.search import (
+    archive_bundle_dir,
+    archive_bundle_files,
+    archive_bundle_keys,
+    archive_cutoff_of,
+    month_of,
+    tiers_file,
+)
 from frontline.site.slices import COMMUNITY_DAY_KEY, GroupKind, month_key
 
 BATCH: Final = 200  # pages rendered with one context and uploaded together
@@ -230,15 +238,21 @@ class FamilyPartition:
 
 
 class SearchPartition:
-    """The Pagefind archive index, its records streamed in a month at a time."""
+    """One Pagefind archive bundle (key `<month>-<i>`), or the tiers file (no key) naming
+    every bundle and the archive's cutoff, read from a stream of every article."""
 
     def plan(self, ctx: SiteContext) -> list[str]:
-        return [""]
+        return [*archive_bundle_keys(ctx.slices.months()), ""]
 
     def render(self, key: str, contexts: ContextFactory) -> Iterator[RenderedBatch]:
         slices = contexts().slices
-        months = (slices.walk(month_key(month)) for month in sorted(slices.months()))
-        objects = [search_object(file) for file in monthly_archive_search_files(months)]
+        if key:
+            files = archive_bundle_files(key, lambda: slices.walk(month_key(month_of(key))))
+        else:
+            bundles = [archive_bundle_dir(k) for k in archive_bundle_keys(slices.months())]
+            cutoff = archive_cutoff_of(slices.walk(None))
+            files = [tiers_file(cutoff, bundles, recent=False)]
+        objects = [search_object(file) for file in files]
         yield RenderedBatch(objects, frozenset(obj.key for obj in objects))
 
 

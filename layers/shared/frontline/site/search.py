@@ -6,13 +6,27 @@ browser with WebAssembly: no server, no third-party request. Records are fed to 
 its Python API as custom records built from the articles (no HTML is crawled).
 
 Two tiers keep the cost of a publish bounded:
-- the archive index (`/search/archive/`) holds every public article; the nightly full
-  rebuild writes it, and its cutoff is the newest `created_at` among those articles;
+- the archive holds every public article in several bundles, `/search/archive/<month>-<i>/`:
+  each JST month's articles in path order, `ARCHIVE_BUNDLE_SIZE` to a bundle; the nightly
+  full rebuild writes them (one rebuild partition each), and the archive's cutoff is the
+  newest `created_at` among those articles;
 - the recent index (`/search/recent/`) holds only the articles stored after that cutoff and
   is rebuilt on each publish: a day's articles, whatever the size of the archive.
 `/search/tiers.json` names the archive's cutoff and the bundles that exist; the search
-page's script reads it and gives Pagefind's UI the archive as its bundle and the recent
-index through `mergeIndex` (Pagefind's multisite search), so results come from both.
+page's script reads it and gives Pagefind's UI the first archive bundle as its bundle and
+the others and the recent index through `mergeIndex` (Pagefind's multisite search), so
+results come from all.
+
+Why bundles of a bounded count within a calendar month (measured with
+bench/search_bundle_bench.py on synthetic articles): Pagefind's service peaks at about
+300 MB before any record (the Japanese dictionary) plus about 100 MB per 1,000 records
+(400 MB at 1,000, 600 MB at 3,000), and the Python side at about 45 MB plus 30 MB per 1,000;
+one bundle of 100k articles peaked at 8.5 GB. A bundle of `ARCHIVE_BUNDLE_SIZE` keeps a
+partition, Python and Pagefind together, under 512 MB. Months keep bundles stable: an old
+month's bundles change only when one of its articles is edited or hidden. Each merged bundle
+is a Pagefind instance of its own in the reader's browser: its pagefind-entry.json, .pf_meta
+(3.4 KB at 500 records), WebAssembly (68 KB, one fetch per bundle address) and the index
+chunks a query needs (about 22 KB each), so bundles are kept as large as memory allows.
 
 An article edited or hidden after the nightly build keeps its archive entry until the next
 one (the recent index cannot take entries out of the archive); its page is what readers see.
@@ -33,7 +47,7 @@ import functools
 import html
 import json
 import threading
-from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import batched, groupby
@@ -46,7 +60,8 @@ from frontline.site.slices import article_month
 
 T = TypeVar("T")
 
-ARCHIVE_DIR: Final = "/search/archive/"
+ARCHIVE_DIR: Final = "/search/archive/"  # the archive bundles live under it
+ARCHIVE_BUNDLE_SIZE = 500  # articles per archive bundle: tests lower it to force a split
 RECENT_DIR: Final = "/search/recent/"
 TIERS_PATH: Final = "/search/tiers.json"
 LANGUAGE: Final = "ja"  # one index for the whole site: the search page is Japanese
@@ -115,64 +130,100 @@ def archive_cutoff_of(articles: Iterable[Article]) -> datetime | None:
     return max((article.created_at for article in articles), default=None)
 
 
-def search_files(articles: Sequence[Article], archive_cutoff: datetime | None) -> list[SearchFile]:
+def search_files(
+    articles: Sequence[Article],
+    archive_cutoff: datetime | None,
+    archive_bundles: Sequence[str] = (),
+) -> list[SearchFile]:
     """The search objects of a publish: without a cutoff (the nightly full rebuild) the
-    archive index; with the published archive's cutoff, the recent index."""
+    archive bundles; with the published archive's cutoff and bundles, the recent index."""
     if archive_cutoff is None:
         return archive_search_files(articles)
-    return recent_search_files(articles, archive_cutoff)
+    return recent_search_files(articles, archive_cutoff, archive_bundles)
 
 
 def archive_order(article: Article) -> tuple[str, str]:
-    """The order records enter the archive index: by JST month, then by path, so that a
-    rebuild can stream them one month at a time (`monthly_archive_search_files`)."""
+    """The order records enter the archive: by JST month, then by path."""
     return (article_month(article), article.path)
 
 
+def archive_bundle_dir(key: str) -> str:
+    """The directory of the archive bundle `key` (`<month>-<i>`)."""
+    return f"{ARCHIVE_DIR}{key}/"
+
+
+def archive_bundle_keys(months: Mapping[str, int]) -> list[str]:
+    """The archive's bundles for these article counts per JST month, oldest first: each
+    month's articles in path order, `ARCHIVE_BUNDLE_SIZE` to a bundle."""
+    return [
+        f"{month}-{number}"
+        for month in sorted(months)
+        for number in range(1, -(-months[month] // ARCHIVE_BUNDLE_SIZE) + 1)
+    ]
+
+
+def month_of(key: str) -> str:
+    """The JST month of the archive bundle `key`."""
+    return key.rsplit("-", 1)[0]
+
+
+def bundle_articles(key: str, month: Callable[[], Iterable[Article]]) -> list[Article]:
+    """The articles of bundle `key`, from two walks of its month's articles: the first keeps
+    only their paths, the second only the bundle's articles, so a month of any size is never
+    held whole."""
+    number = int(key.rpartition("-")[2])
+    paths = sorted(article.path for article in month())
+    chosen = set(paths[(number - 1) * ARCHIVE_BUNDLE_SIZE : number * ARCHIVE_BUNDLE_SIZE])
+    return [article for article in month() if article.path in chosen]
+
+
+def archive_bundle_files(key: str, month: Callable[[], Iterable[Article]]) -> list[SearchFile]:
+    """One archive bundle, from its month's articles (walked twice: `bundle_articles`)."""
+    records = [search_record(article) for article in bundle_articles(key, month)]
+    return pagefind_bundle(records, archive_bundle_dir(key))
+
+
 def archive_search_files(articles: Iterable[Article]) -> list[SearchFile]:
-    """The nightly build: the archive index of every public article, and a tiers file that
-    names its cutoff and no recent index."""
+    """The nightly build: every archive bundle of the public articles, and a tiers file that
+    names their cutoff and bundles, and no recent index."""
     ordered = sorted(articles, key=archive_order)
-    months = (list(month) for _name, month in groupby(ordered, key=article_month))
-    return monthly_archive_search_files(months)
+    months = {name: list(month) for name, month in groupby(ordered, key=article_month)}
+    keys = archive_bundle_keys({name: len(month) for name, month in months.items()})
+    files = [
+        file
+        for key in keys
+        for file in archive_bundle_files(key, functools.partial(iter, months[month_of(key)]))
+    ]
+    bundles = [archive_bundle_dir(key) for key in keys]
+    return [*files, tiers_file(archive_cutoff_of(ordered), bundles, recent=False)]
 
 
-def monthly_archive_search_files(months: Iterable[Iterable[Article]]) -> list[SearchFile]:
-    """The archive index from each JST month's articles, months oldest first: records are
-    streamed into Pagefind, so one month's articles are in memory at a time."""
-    cutoff: list[datetime] = []  # the newest created_at seen so far
-
-    def records() -> Iterator[SearchRecord]:
-        for month in months:
-            for article in sorted(month, key=lambda article: article.path):
-                if not cutoff or article.created_at > cutoff[0]:
-                    cutoff[:] = [article.created_at]
-                yield search_record(article)
-
-    files = _warm_pagefind().bundle(records(), ARCHIVE_DIR)
-    return [*files, tiers_file(cutoff[0] if cutoff else None, recent=False)]
-
-
-def recent_search_files(articles: Iterable[Article], archive_cutoff: datetime) -> list[SearchFile]:
+def recent_search_files(
+    articles: Iterable[Article], archive_cutoff: datetime, archive_bundles: Sequence[str]
+) -> list[SearchFile]:
     """A publish: the recent index of the articles stored after the archive's cutoff (others
     among `articles` are left out), and the tiers file naming both indexes. With nothing
     newer than the archive, only the tiers file: there is no recent index to load."""
     recent = [article for article in articles if article.created_at > archive_cutoff]
     if not recent:
-        return [tiers_file(archive_cutoff, recent=False)]
+        return [tiers_file(archive_cutoff, archive_bundles, recent=False)]
     files = pagefind_bundle([search_record(a) for a in recent], RECENT_DIR)
     paths = [file.path for file in files]
-    return [*files, tiers_file(archive_cutoff, recent=True, recent_files=paths)]
+    return [*files, tiers_file(archive_cutoff, archive_bundles, recent=True, recent_files=paths)]
 
 
 def tiers_file(
-    cutoff: datetime | None, *, recent: bool, recent_files: Sequence[str] = ()
+    cutoff: datetime | None,
+    archive_bundles: Sequence[str],
+    *,
+    recent: bool,
+    recent_files: Sequence[str] = (),
 ) -> SearchFile:
     """The file the search page reads first: the archive's cutoff, the bundles to merge and
     the recent index's files (the next publish deletes them by name, never by listing)."""
     tiers = {
         "archive_cutoff": cutoff.isoformat() if cutoff else None,
-        "bundles": [ARCHIVE_DIR, *([RECENT_DIR] if recent else [])],
+        "bundles": [*archive_bundles, *([RECENT_DIR] if recent else [])],
         "recent_files": sorted(recent_files),
     }
     body = json.dumps(tiers, sort_keys=True, separators=(",", ":")).encode()
@@ -181,10 +232,12 @@ def tiers_file(
 
 @dataclass(frozen=True)
 class PublishedTiers:
-    """What the published tiers file says: the archive's cutoff and the recent index's files."""
+    """What the published tiers file says: the archive's cutoff and bundles, and the recent
+    index's files."""
 
     archive_cutoff: datetime
     recent_files: tuple[str, ...] = ()
+    archive_bundles: tuple[str, ...] = ()
 
 
 def published_tiers(tiers: bytes | None) -> PublishedTiers | None:
@@ -198,7 +251,10 @@ def published_tiers(tiers: bytes | None) -> PublishedTiers | None:
             return None
         files = data.get("recent_files", [])
         recent = tuple(f for f in files if isinstance(f, str) and f.startswith(RECENT_DIR))
-        return PublishedTiers(datetime.fromisoformat(value), recent)
+        bundles = tuple(
+            b for b in data.get("bundles", []) if isinstance(b, str) and b.startswith(ARCHIVE_DIR)
+        )
+        return PublishedTiers(datetime.fromisoformat(value), recent, bundles)
     except (ValueError, AttributeError):
         return None
 

@@ -1,6 +1,6 @@
 """検索: the search page, its script and the Pagefind indexes it reads.
 
-A full publish builds the archive index of every public article; a publish after changes
+A full publish builds the archive bundles of every public article; a publish after changes
 rebuilds only the recent index, of the articles stored after the archive's cutoff (named by
 the published tiers file), and deletes the previous recent index's files by name. The
 archive's files are never touched between two full publishes.
@@ -21,7 +21,14 @@ from frontline.site.families.base import (
     SiteContext,
     site_object,
 )
-from frontline.site.search import ARCHIVE_DIR, SearchFile, search_files
+from frontline.site.search import (
+    ARCHIVE_DIR,
+    RECENT_DIR,
+    SearchFile,
+    archive_bundle_dir,
+    archive_bundle_keys,
+    search_files,
+)
 from frontline.site.views import PageMeta
 
 PATH: Final = "/search/"
@@ -31,14 +38,29 @@ def _index_files(ctx: SiteContext) -> dict[str, SearchFile]:
     def build() -> dict[str, SearchFile]:
         tiers = ctx.search_tiers
         cutoff = tiers.archive_cutoff if tiers is not None else None
+        bundles = tiers.archive_bundles if tiers is not None else ()
         # the archive index holds every article; the recent one only those stored since
         articles = ctx.newest(ctx.count()) if cutoff is None else ctx.slices.created_since(cutoff)
-        return {file.path: file for file in search_files(articles, cutoff)}
+        return {file.path: file for file in search_files(articles, cutoff, bundles)}
 
     return ctx.memo("search:files", build)
 
 
+def ui_bundle(ctx: SiteContext) -> str | None:
+    """The bundle whose copy of Pagefind's UI the page loads: the first archive bundle, else
+    the recent index; None while there is no index at all (a site without articles)."""
+    tiers = ctx.search_tiers
+    if tiers is not None:
+        bundles = tiers.archive_bundles
+    else:
+        bundles = tuple(archive_bundle_dir(key) for key in archive_bundle_keys(ctx.slices.months()))
+    if bundles:
+        return bundles[0]
+    return RECENT_DIR if any(path.startswith(RECENT_DIR) for path in _index_files(ctx)) else None
+
+
 def _page(ctx: SiteContext) -> SiteObject:
+    ui = ui_bundle(ctx)
     page = PageMeta(
         title="検索",
         description="サイト内のAIニュースをキーワードで検索できます。",
@@ -49,9 +71,9 @@ def _page(ctx: SiteContext) -> SiteObject:
         "search.html",
         page,
         heading="検索",
-        # Pagefind's UI from the archive bundle, then the script that starts it.
-        stylesheets=(f"{ARCHIVE_DIR}pagefind-ui.css",),
-        scripts=(f"{ARCHIVE_DIR}pagefind-ui.js", script("search").path),
+        # Pagefind's UI from the first bundle, then the script that starts it.
+        stylesheets=(f"{ui}pagefind-ui.css",) if ui else (),
+        scripts=(f"{ui}pagefind-ui.js", script("search").path) if ui else (),
     )
 
 
@@ -80,11 +102,11 @@ class SearchFamily:
         return path == PATH or path == script("search").path or path.startswith(PATH)
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        # the page names no article, and the script's name changes only with its bytes; the
-        # previous recent index's files that the new one does not name again are gone, and
-        # deleted by name
+        # the page names no article, only the bundle its UI comes from; the script's name
+        # changes only with its bytes; the previous recent index's files that the new one
+        # does not name again are gone, and deleted by name
         previous = ctx.search_tiers.recent_files if ctx.search_tiers is not None else ()
-        return [*_index_files(ctx), *previous]
+        return [PATH, *_index_files(ctx), *previous]
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject | None:
         if path == PATH:

@@ -1,5 +1,6 @@
-/* Site search: starts Pagefind's UI on the archive index and merges the recent index
-   (see frontline/site/search.py). /search/tiers.json names the indexes that exist. */
+/* Site search: starts Pagefind's UI on the first archive bundle and merges the other
+   bundles and the recent index (see frontline/site/search.py). /search/tiers.json names
+   the bundles that exist. */
 (function () {
   "use strict";
   var box = document.getElementById("search");
@@ -31,6 +32,6 @@
       if (!response.ok) throw new Error(tiersPath + ": " + response.status);
       return response.json();
     })
-    .then(function (tiers) { start(tiers.bundles); })
-    .catch(function () { start(["/search/archive/"]); });
+    .then(function (tiers) { if (tiers.bundles.length) start(tiers.bundles); })
+    .catch(function () { /* no index to read: the tag and company lists remain */ });
 })();
