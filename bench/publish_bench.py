@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "layers" / "shared"), str(REPO), str(REPO / "bench")]
 
 from dynamodb_reads import ItemsRead  # noqa: E402
-from site_index_bench import fill_store  # noqa: E402
+from site_index_bench import fill_store, index_figures  # noqa: E402
 from synthetic import END, PER_DAY, SITE, make_article, synthetic_articles  # noqa: E402
 
 
@@ -51,6 +51,7 @@ class Counters:
 def _seeded(count: int) -> Any:
     """A context with the table filled and the site published; yields the adapters."""
     import random
+    from collections import Counter
     from contextlib import contextmanager
 
     import boto3
@@ -65,7 +66,14 @@ def _seeded(count: int) -> Any:
     from frontline.domain.models import ArticleChange
     from frontline.site.paths import key_for
     from frontline.site.publishing import publish_site
-    from frontline.site.search import TIERS_PATH, archive_cutoff_of, tiers_file
+    from frontline.site.search import (
+        TIERS_PATH,
+        archive_bundle_dir,
+        archive_bundle_keys,
+        archive_cutoff_of,
+        tiers_file,
+    )
+    from frontline.site.slices import article_month
     from infra.local.pipeline import REGION, use_local_environment
     from infra.local.template_resources import create_local_stack
 
@@ -79,7 +87,9 @@ def _seeded(count: int) -> Any:
             table = DynamoTable(ddb, resources["Table"])
             articles = DynamoArticleRepository(table)
             base = synthetic_articles(count, days=count / PER_DAY)
+            started = time.perf_counter()
             fill_store(resources, base)  # articles and site index, as the adapters write them
+            filled_s = time.perf_counter() - started
             manifest = DynamoPublishManifest(table)
             index = DynamoSiteIndex(table)
             store = S3SiteStore(session.client("s3"), resources["SiteBucket"])
@@ -87,7 +97,9 @@ def _seeded(count: int) -> Any:
             # archive built from `base`, then one publish of a first new article, which
             # uploads every page a new article touches (the site-wide pages, the feeds, the
             # indexes): the measured publish finds them in the manifest, as in production.
-            tiers = tiers_file(archive_cutoff_of(base), recent=False)
+            months = Counter(article_month(article) for article in base)
+            bundles = [archive_bundle_dir(key) for key in archive_bundle_keys(months)]
+            tiers = tiers_file(archive_cutoff_of(base), bundles, recent=False)
             backend = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
             backend.put_object(resources["SiteBucket"], key_for(TIERS_PATH), tiers.body)
             manifest.record({"index.html": "seeded"})
@@ -112,12 +124,17 @@ def _seeded(count: int) -> Any:
                 "counters": counters,
                 "rng": random.Random(7),  # noqa: S311 - reproducible test data
                 "count": count,
+                "table": table,
+                "base": base,
+                "filled_s": filled_s,
             }
 
     return seeded()
 
 
-def one(count: int) -> dict[str, Any]:
+def one(count: int, *, with_index: bool = False) -> dict[str, Any]:
+    """One new article published; `with_index`: then the site index's own figures on the
+    same filled table (bench/site_index_bench.py), so 100k is filled once, not twice."""
     from frontline.domain.models import ArticleChange
     from frontline.site.publishing import publish_site
 
@@ -138,8 +155,9 @@ def one(count: int) -> dict[str, Any]:
             changes=[ArticleChange(None, new)],
         )
         elapsed = time.perf_counter() - started
+        index = index_figures(s["table"], s["base"], filled_s=s["filled_s"]) if with_index else {}
     label = f"{count // 1000}k"
-    return {
+    return index | {
         f"publish_one_s_{label}": round(elapsed, 2),
         f"publish_one_puts_{label}": counters.puts,
         f"publish_one_store_items_read_{label}": counters.items_read,
@@ -187,7 +205,10 @@ def burst(count: int, size: int = 1_000, batches: int = 10) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    runs = {"one": one, "burst": burst}
-    if len(sys.argv) != 3 or sys.argv[1] not in runs:
-        sys.exit(f"usage: {sys.argv[0]} one|burst ARTICLES")
-    print(json.dumps(runs[sys.argv[1]](int(sys.argv[2]))))
+    args = sys.argv[1:]
+    with_index = "--site-index" in args
+    args = [arg for arg in args if arg != "--site-index"]
+    if len(args) != 2 or args[0] not in {"one", "burst"}:
+        sys.exit(f"usage: {sys.argv[0]} one [--site-index]|burst ARTICLES")
+    size = int(args[1])
+    print(json.dumps(one(size, with_index=with_index) if args[0] == "one" else burst(size)))

@@ -24,7 +24,7 @@ from frontline.site.environment import environment
 from frontline.site.paths import key_for
 from frontline.site.search import PublishedTiers
 from frontline.site.site_config import SiteConfig
-from frontline.site.slices import GroupCount, GroupKind, SiteSlices, by_count
+from frontline.site.slices import GroupCount, GroupKind, SiteSlices, by_count, posting_keys
 from frontline.site.views import CardView, PageMeta, card_view
 
 CACHE_PAGES: Final = "public, max-age=300, stale-while-revalidate=86400"
@@ -300,3 +300,9 @@ def versions(changes: Iterable[ArticleChange]) -> Iterable[Article]:
     """Every version, before and after, of the changed articles."""
     for change in changes:
         yield from change.versions
+
+
+def changes_under(changes: Iterable[ArticleChange], key: str) -> bool:
+    """Whether any version, before or after, of the changed articles is listed under `key`:
+    a page that lists only that key's articles changes with nothing else."""
+    return any(key in posting_keys(article) for article in versions(changes))

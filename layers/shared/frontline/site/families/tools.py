@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from frontline.domain.models import ArticleChange, Category
 from frontline.domain.ports import SiteObject
-from frontline.site.families.base import SiteContext
+from frontline.site.families.base import SiteContext, changes_under
 from frontline.site.slices import CATEGORY
 from frontline.site.views import CardView, PageMeta
 
@@ -34,7 +34,7 @@ class ToolsFamily:
         return path == PATH
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        return [PATH]
+        return [PATH] if changes_under(changes, f"{CATEGORY}{Category.TOOL}") else []
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         articles = ctx.showable(ctx.newest_in(f"{CATEGORY}{Category.TOOL}", TOOLS_SHOWN))

@@ -11,7 +11,7 @@ from frontline.domain.image_sources import shown_images
 from frontline.domain.models import Article, ArticleChange, FeedKind, MediaKind
 from frontline.domain.ports import SiteObject
 from frontline.site.assets import script
-from frontline.site.families.base import SiteContext
+from frontline.site.families.base import SiteContext, changes_under
 from frontline.site.slices import kind_key
 from frontline.site.views import CardView, PageMeta
 
@@ -66,7 +66,7 @@ class VideosFamily:
         return path == PATH
 
     def touched(self, changes: Sequence[ArticleChange], ctx: SiteContext) -> list[str]:
-        return [PATH]
+        return [PATH] if changes_under(changes, kind_key(FeedKind.VIDEO)) else []
 
     def render(self, path: str, ctx: SiteContext) -> SiteObject:
         articles = ctx.showable(ctx.newest_in(kind_key(FeedKind.VIDEO), VIDEOS_SHOWN))
