@@ -103,6 +103,16 @@ class FakeLedger:
 
 
 @dataclass
+class FakePins:
+    """Articles pinned until a moment (None: until unpinned), as the editorial store keeps them."""
+
+    pins: list[tuple[Article, datetime | None]] = field(default_factory=list)
+
+    def pinned(self, now: datetime, limit: int) -> list[Article]:
+        return [a for a, until in self.pins if until is None or until > now][:limit]
+
+
+@dataclass
 class FakeStates:
     states: dict[str, FeedState] = field(default_factory=dict)
 

@@ -612,6 +612,7 @@ class RebuildSiteApp:
     digests: DigestRepository | None = None
     cdn: CdnInvalidator | None = None
     index: SiteIndex | None = None  # None: slices from listing `articles` (in-memory stores)
+    extras: SiteExtras | None = None  # pinned articles and feed health, as a publish has them
 
     @cached_property
     def slices(self) -> SiteIndex:
@@ -624,7 +625,12 @@ class RebuildSiteApp:
         from frontline.site.families.base import DigestList
 
         digests = self.digests if self.digests is not None else DigestList(())
-        return lambda: SiteContext(self.slices, self.site, now=now, digests=digests)
+        extras = self.extras
+        pinned = extras.pinned_now(now) if extras else None
+        health = extras.source_health_now(now) if extras else None
+        return lambda: SiteContext(
+            self.slices, self.site, now=now, digests=digests, pinned=pinned, source_health=health
+        )
 
     def plan(self, *, run: str, now: datetime) -> RebuildRun:
         from frontline.site.rebuild_runs import plan_run
@@ -674,6 +680,7 @@ def build_rebuild_site(settings: RenderSettings) -> RebuildSiteApp:
         digests=render.digests,
         cdn=render.cdn,
         index=render.index,
+        extras=render.extras,
     )
 
 

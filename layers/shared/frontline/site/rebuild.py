@@ -68,7 +68,7 @@ GROUPS_PER_SHARD: Final = 400  # group pages (and their feeds) per group partiti
 ContextFactory = Callable[[], SiteContext]
 _FAMILY: Final[Mapping[str, PageFamily]] = {family.name: family for family in FAMILIES}
 # families whose every path is a small site-wide page
-_SITE_WIDE: Final = ("home", "videos", "tools", "trends", "about", "assets")
+_SITE_WIDE: Final = ("home", "videos", "tools", "trends", "about", "assets", "source_health")
 
 
 @dataclass(frozen=True, order=True)

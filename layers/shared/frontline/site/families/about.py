@@ -62,7 +62,8 @@ def _about(ctx: SiteContext) -> SiteObject:
             }
             for level in sorted(LABELS, reverse=True)
         ],
-        sources=ctx.groups("sources"),
+        # by name: an order that does not move as counts do (the sources page has those)
+        sources=sorted(ctx.groups("sources"), key=lambda group: (group.name.casefold(), group.key)),
     )
 
 

@@ -33,5 +33,5 @@
       return response.json();
     })
     .then(function (tiers) { if (tiers.bundles.length) start(tiers.bundles); })
-    .catch(function () { /* no index to read: the tag and company lists remain */ });
+    .catch(function () { /* no index to read: the links to the lists remain */ });
 })();
