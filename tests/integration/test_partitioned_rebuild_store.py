@@ -18,7 +18,7 @@ from frontline.bootstrap import RebuildSiteApp
 from frontline.domain.models import Article, FeedSource, FeedState
 from frontline.domain.ports import RebuildRun, SiteObject
 from frontline.site.catalogue import build_catalogue
-from frontline.site.extras import SiteExtras
+from frontline.site.extras import SiteExtras, extras_at
 from frontline.site.families import SiteContext
 from frontline.site.rebuild_runs import RebuildIncomplete, finish_run
 from frontline.site.render import render_all
@@ -112,8 +112,8 @@ def test_a_rebuild_through_the_store_publishes_the_full_render_and_deletes_stale
             build_catalogue(articles.list_public()),
             SITE,
             now=NOW,
-            pinned=extras.pinned_now(NOW) if extras else None,
-            source_health=extras.source_health_now(NOW) if extras else None,
+            pinned=extras_at(extras, NOW).pinned,
+            source_health=extras_at(extras, NOW).source_health,
         )
     )
     contents = bucket_contents(session.client("s3"), local_aws["SiteBucket"])

@@ -621,15 +621,19 @@ class RebuildSiteApp:
         return self.index if self.index is not None else ListedIndex(self.articles)
 
     def contexts(self, now: datetime) -> Callable[[], SiteContext]:
+        from frontline.site.extras import extras_at
         from frontline.site.families import SiteContext
         from frontline.site.families.base import DigestList
 
         digests = self.digests if self.digests is not None else DigestList(())
-        extras = self.extras
-        pinned = extras.pinned_now(now) if extras else None
-        health = extras.source_health_now(now) if extras else None
+        at = extras_at(self.extras, now)
         return lambda: SiteContext(
-            self.slices, self.site, now=now, digests=digests, pinned=pinned, source_health=health
+            self.slices,
+            self.site,
+            now=now,
+            digests=digests,
+            pinned=at.pinned,
+            source_health=at.source_health,
         )
 
     def plan(self, *, run: str, now: datetime) -> RebuildRun:

@@ -31,7 +31,7 @@ def listing_key(article: Article) -> tuple[datetime, bool, datetime, str]:
 def listing_token(article: Article) -> str:
     """`listing_key` as a string that sorts the same way (UTC, fixed width, code points)."""
     first_seen, dated, published, ident = listing_key(article)
-    return "#".join((_stamp(first_seen), "1" if dated else "0", _stamp(published), ident))
+    return "#".join((stamp(first_seen), "1" if dated else "0", stamp(published), ident))
 
 
 def stored_token(article: Article) -> str:
@@ -42,8 +42,4 @@ def stored_token(article: Article) -> str:
 
 def stamp(moment: datetime) -> str:
     """A moment as a string that sorts as moments do (UTC, fixed width)."""
-    return _stamp(moment)
-
-
-def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_STAMP).rjust(26, "0")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, NamedTuple
 
 from frontline.domain.models import Article, FeedSource
 from frontline.domain.ports import FeedStateStore, PinnedArticleStore
@@ -35,3 +35,18 @@ class SiteExtras:
         return lambda: source_health(
             catalogue, states.load_states(source.id for source in catalogue), now
         )
+
+
+class ExtrasAt(NamedTuple):
+    """The extras' readers at one moment, as a SiteContext takes them (None: none kept)."""
+
+    pinned: Callable[[], Sequence[Article]] | None
+    source_health: Callable[[], Sequence[SourceHealth]] | None
+
+
+def extras_at(extras: SiteExtras | None, now: datetime) -> ExtrasAt:
+    """What every render of the site at `now` reads besides the articles: a publish, a
+    rebuild partition and a test's reference render alike."""
+    if extras is None:
+        return ExtrasAt(None, None)
+    return ExtrasAt(extras.pinned_now(now), extras.source_health_now(now))

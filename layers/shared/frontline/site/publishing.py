@@ -30,7 +30,7 @@ from frontline.domain.ports import (
 )
 from frontline.site import SiteConfig
 from frontline.site.catalogue import build_catalogue
-from frontline.site.extras import SiteExtras
+from frontline.site.extras import SiteExtras, extras_at
 from frontline.site.families import SITEMAPS, SiteContext
 from frontline.site.families.base import DigestList, DigestSource
 from frontline.site.families.sitemap import INDEX_PATH as SITEMAP_INDEX
@@ -147,8 +147,7 @@ def publish_site(
     rebuilds = any(path.startswith(ARCHIVE_DIR) for path in pending)
     incremental = incremental and tiers is not None and not rebuilds
     source: DigestSource = digests if digests is not None else DigestList(())
-    pinned = extras.pinned_now(now) if extras else None
-    health = extras.source_health_now(now) if extras else None
+    at = extras_at(extras, now)
     if incremental:
         assert changes is not None
         ctx = SiteContext(
@@ -158,8 +157,8 @@ def publish_site(
             digests=source,
             search_tiers=tiers,
             digest_changes=digest_changes,
-            pinned=pinned,
-            source_health=health,
+            pinned=at.pinned,
+            source_health=at.source_health,
         )
         result, known = _render_incremental(ctx, changes, pending, manifest)
         stale = sorted(key for key in result.gone if key in known)
@@ -170,8 +169,8 @@ def publish_site(
             site,
             now=now,
             digests=source,
-            pinned=pinned,
-            source_health=health,
+            pinned=at.pinned,
+            source_health=at.source_health,
         )
         result = render_all(ctx)
         known = manifest.all_hashes()

@@ -65,7 +65,7 @@ class Snapshots:
     def month_rows(self, month: str) -> list[Row]:
         """The SMAP items of one JST month ('2026-11') that exist, in day order."""
         wanted = [(f"{SITEMAP}{month}", f"{day:02d}") for day in range(1, 32)]
-        return self._read((MONTH_SNAPSHOT, month), wanted, keep=_existing)
+        return self._read((MONTH_SNAPSHOT, month), wanted, keep=sorted)  # days of no item too
 
     def _read(
         self,
@@ -129,11 +129,6 @@ def _recent_days(snapshot: Mapping[Key, Entry]) -> list[Key]:
         return days[-KEPT_DAYS:]
     horizon = (date.fromisoformat(counted[-1][1]) - timedelta(days=KEPT_DAYS - 1)).isoformat()
     return [key for key in days if key[1] >= horizon][:KEPT_DAYS]
-
-
-def _existing(snapshot: Mapping[Key, Entry]) -> list[Key]:
-    """A month's days in order, with the days that have no item kept (as empty) too."""
-    return sorted(snapshot)
 
 
 def _span(first: date, last: date) -> int:
