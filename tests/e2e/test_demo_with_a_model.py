@@ -140,8 +140,14 @@ def test_the_model_answers_through_the_worker_within_the_budget(
     assert len(translated) == 4
     assert len(waiting) == len(articles) - 4
     assert len(recorded_model.requests) == 4
-    page = next(site.glob("articles/*/*/*/*/index.html")).read_text(encoding="utf-8")
-    assert ("未翻訳" in page) != ("人工知能に関する新たな発表" in page)
+    # each article's own page shows either the model's title or the untranslated notice
+    # (not the cards of related articles, which may be either)
+    for article in articles:
+        page = (site / article["path"].strip("/") / "index.html").read_text(encoding="utf-8")
+        notice = '<p class="notice" role="note"><span class="badge badge--untranslated">未翻訳'
+        assert (notice in page) is (article["status"] == "untranslated"), article["path"]
+        title = ">人工知能に関する新たな発表</h1>"
+        assert (title in page) is (article["status"] == "published"), article["path"]
 
 
 def test_an_unreachable_model_falls_back_to_the_offline_provider() -> None:
